@@ -1,0 +1,85 @@
+"""Helpers shared by every service: the one status transition and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from evaluations.models import AuditEvent, Evaluation
+
+TRANSITION_NOT_ALLOWED = _("This evaluation cannot go from “%(from)s” to “%(to)s”.")
+
+
+def record_event(
+    *,
+    action: str,
+    actor=None,
+    evaluation: Evaluation | None = None,
+    period=None,
+    institution=None,
+    indicator=None,
+    from_status: str = "",
+    to_status: str = "",
+    changes: dict[str, Any] | None = None,
+    note: str = "",
+    at=None,
+) -> AuditEvent:
+    """Append one audit event. Call inside the transaction of the change it records.
+
+    Period and institution are taken from the evaluation when not given, so the
+    audit browser can filter by either without a join.
+    """
+    period_id = getattr(period, "pk", None)
+    institution_id = getattr(institution, "pk", None)
+    if evaluation is not None:
+        # Ids, not relations: no extra query when they are not loaded.
+        period_id = period_id or evaluation.period_id
+        institution_id = institution_id or evaluation.institution_id
+    return AuditEvent.objects.create(
+        at=at or timezone.now(),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        evaluation=evaluation,
+        period_id=period_id,
+        institution_id=institution_id,
+        indicator=indicator,
+        from_status=from_status,
+        to_status=to_status,
+        changes=changes or {},
+        note=note,
+    )
+
+
+def _transition(
+    *, evaluation: Evaluation, to: str, by, note: str = "", at=None, action: str = "status"
+) -> Evaluation:
+    """Move a locked evaluation to `to`, checking ALLOWED_TRANSITIONS, and audit it.
+
+    The caller holds the row lock (select_for_update) and the transaction.
+    Raises ValidationError when the transition is not allowed.
+    """
+    if not evaluation.can_transition_to(to):
+        raise ValidationError(
+            TRANSITION_NOT_ALLOWED,
+            params={
+                "from": evaluation.get_status_display(),
+                "to": Evaluation.Status(to).label,
+            },
+            code="transition",
+        )
+    from_status = evaluation.status
+    evaluation.status = to
+    evaluation.save()
+    record_event(
+        action=action,
+        actor=by,
+        evaluation=evaluation,
+        from_status=from_status,
+        to_status=to,
+        note=note,
+        at=at,
+    )
+    return evaluation

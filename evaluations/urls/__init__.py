@@ -1,0 +1,9 @@
+"""The evaluations URLConf: one list per area, all under the `evaluations` namespace."""
+
+from . import assessment, monitoring, reports, selfeval
+
+app_name = "evaluations"
+
+urlpatterns = (
+    selfeval.urlpatterns + assessment.urlpatterns + reports.urlpatterns + monitoring.urlpatterns
+)

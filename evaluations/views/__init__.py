@@ -1,0 +1,1 @@
+"""Thin function-based views, one module per area (selfeval, assessment, reports, monitoring)."""

@@ -1,0 +1,200 @@
+"""Who takes part: institutions, the assessor universities, and the portal's users.
+
+This app never imports from `evaluations` (STYLE A2).
+"""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class University(models.Model):
+    """One of the universities whose assessors carry out the document evaluation."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=30)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("university")
+        verbose_name_plural = _("universities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstitutionQuerySet(models.QuerySet):
+    def active(self) -> "InstitutionQuerySet":
+        return self.filter(is_active=True)
+
+    def local_governments(self) -> "InstitutionQuerySet":
+        return self.filter(kind__in=Institution.LOCAL_KINDS)
+
+    def central(self) -> "InstitutionQuerySet":
+        return self.filter(kind__in=Institution.CENTRAL_KINDS)
+
+
+class Institution(models.Model):
+    """A government institution that evaluates itself (instansi pusat or pemerintah daerah).
+
+    Invariant (database-enforced): a kabupaten or kota has a province, and nothing
+    else has one.
+    """
+
+    class Kind(models.TextChoices):
+        KEMENTERIAN = "kementerian", _("Ministry")
+        LEMBAGA = "lembaga", _("Agency")
+        PROVINSI = "provinsi", _("Province")
+        KABUPATEN = "kabupaten", _("Regency")
+        KOTA = "kota", _("City")
+
+    CENTRAL_KINDS = (Kind.KEMENTERIAN, Kind.LEMBAGA)
+    LOCAL_KINDS = (Kind.PROVINSI, Kind.KABUPATEN, Kind.KOTA)
+
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("Kemendagri code for local governments, the portal's own code for others."),
+    )
+    name = models.CharField(_("official name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    province = models.ForeignKey(
+        "self",
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="regions",
+        limit_choices_to={"kind": Kind.PROVINSI},
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InstitutionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["kabupaten", "kota"], province__isnull=False)
+                    | (~Q(kind__in=["kabupaten", "kota"]) & Q(province__isnull=True))
+                ),
+                name="institutions_institution_province_iff_regency_or_city",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "name"]),  # filter by kind + sort by name in lists
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("Institution operator")
+    SUPERVISOR = "supervisor", _("Institution supervisor")
+    ASSESSOR = "assessor", _("Assessor")
+    COORDINATOR = "coordinator", _("University coordinator")
+    ADMIN = "admin", _("Ministry admin")
+
+
+INSTITUTION_ROLES = (Role.OPERATOR, Role.SUPERVISOR)
+UNIVERSITY_ROLES = (Role.ASSESSOR, Role.COORDINATOR)
+
+
+class PortalUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # A superuser is a ministry admin; the role constraint requires a role.
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in. The role fixes what the user belongs to.
+
+    Invariant (database-enforced): institution staff (operator, supervisor) belong to
+    exactly one institution and no university; assessors and coordinators to exactly
+    one university and no institution; ministry admins to neither.
+    """
+
+    Role = Role
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    university = models.ForeignKey(
+        University,
+        verbose_name=_("university"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    objects = PortalUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        role__in=["operator", "supervisor"],
+                        institution__isnull=False,
+                        university__isnull=True,
+                    )
+                    | Q(
+                        role__in=["assessor", "coordinator"],
+                        institution__isnull=True,
+                        university__isnull=False,
+                    )
+                    | Q(role="admin", institution__isnull=True, university__isnull=True)
+                ),
+                name="institutions_user_membership_matches_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    # Pure role predicates (no queries).
+    @property
+    def is_institution_staff(self) -> bool:
+        return self.role in INSTITUTION_ROLES
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.SUPERVISOR
+
+    @property
+    def is_assessor(self) -> bool:
+        return self.role == Role.ASSESSOR
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+    @property
+    def is_ministry_admin(self) -> bool:
+        return self.role == Role.ADMIN

@@ -1,0 +1,30 @@
+"""Celery application. Configuration comes from Django settings (CELERY_ namespace).
+
+This module is the one place where scheduled (beat) jobs are declared.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spbe_portal.settings")
+
+app = Celery("spbe_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Every scheduled job of the portal. Each job is idempotent (it claims rows with a
+# conditional update), so a beat that fires twice or a late worker does no harm.
+app.conf.beat_schedule = {
+    "send-deadline-reminders": {
+        "task": "evaluations.send_deadline_reminders",
+        # Hourly: a reminder is due when its offset before the (possibly extended)
+        # deadline has passed; the task itself decides what is due.
+        "schedule": crontab(minute=5),
+    },
+    "reclaim-stale-reports": {
+        "task": "evaluations.reclaim_stale_reports",
+        "schedule": crontab(minute="*/10"),
+    },
+}

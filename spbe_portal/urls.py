@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+admin.site.site_header = _("SPBE Evaluation Portal — administration")
+admin.site.site_title = _("SPBE Portal admin")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("institutions/", include("institutions.urls")),
+    path("", include("evaluations.urls")),
+]
+
+handler403 = "spbe_portal.views.permission_denied"
+handler404 = "spbe_portal.views.page_not_found"
+handler500 = "spbe_portal.views.server_error"

@@ -1,0 +1,1 @@
+/* Progressive enhancements; no inline handlers. */
