@@ -53,6 +53,21 @@ class Framework(models.Model):
         validators=LEVEL_VALIDATORS,
         help_text=_("A claimed level at or above this needs at least one evidence file."),
     )
+
+    class MultiEntryRule(models.TextChoices):
+        SEPARATE = "separate", _("Each entry counts as an indicator of the indicator's weight")
+        MEAN = "mean", _("Entries are averaged into one indicator value")
+
+    multi_entry_rule = models.CharField(
+        _("how multi-entry indicators count"),
+        max_length=20,
+        choices=MultiEntryRule.choices,
+        default=MultiEntryRule.SEPARATE,
+        help_text=_(
+            "Uncertain in the regulation, so kept as data. 'Separate' reproduces the "
+            "published 2018 city result (indicator 35 as three services)."
+        ),
+    )
     description = models.TextField(_("description"), blank=True)
 
     class Meta:

@@ -21,6 +21,7 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "en"
     settings.AXES_ENABLED = False
+    settings.WHITENOISE_AUTOREFRESH = True
     # Celery may already have read Django settings: set eager mode on the app itself.
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True

@@ -1,0 +1,23 @@
+"""Sending email in the background. The message is rendered by the service that
+queues it (in the recipient's language), so the task takes only strings."""
+
+import logging
+
+from celery import shared_task
+from django.core.mail import send_mail
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="evaluations.send_mail",
+    autoretry_for=(OSError,),  # SMTP outages are transient
+    retry_backoff=10,
+    max_retries=3,
+)
+def send_mail_task(*, subject: str, body: str, to: list[str]) -> int:
+    recipients = [address for address in to if address]
+    if not recipients:
+        logger.info("send_mail_task: no recipients for %r", subject)
+        return 0
+    return send_mail(subject, body, None, recipients)
