@@ -83,3 +83,22 @@ def _transition(
         at=at,
     )
     return evaluation
+
+
+def create_evaluations_for_period(*, period) -> int:
+    """Create the (not started) evaluation of every active institution for `period`.
+
+    Idempotent: existing evaluations are left alone. Returns how many were created.
+    """
+    from institutions.models import Institution
+
+    existing = set(
+        Evaluation.objects.filter(period=period).values_list("institution_id", flat=True)
+    )
+    new = [
+        Evaluation(institution_id=pk, period=period)
+        for pk in Institution.objects.active().values_list("pk", flat=True)
+        if pk not in existing
+    ]
+    Evaluation.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
+    return len(new)
