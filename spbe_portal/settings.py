@@ -213,6 +213,11 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 
+# --- Benchmark ------------------------------------------------------------------
+# Mounts /bench/ceiling (one SELECT FOR UPDATE + UPDATE), the throughput ceiling
+# that `make bench` measures the save endpoint against. Never on in production.
+BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)
+
 # --- Logging --------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,9 @@ urlpatterns = [
     path("institutions/", include("institutions.urls")),
     path("", include("evaluations.urls")),
 ]
+
+if settings.BENCHMARK_ENDPOINTS:
+    urlpatterns.append(path("bench/ceiling", views.bench_ceiling, name="bench-ceiling"))
 
 handler403 = "spbe_portal.views.permission_denied"
 handler404 = "spbe_portal.views.page_not_found"

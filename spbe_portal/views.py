@@ -1,8 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from institutions.models import Role
 
@@ -27,6 +29,28 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@login_required
+@require_POST
+def bench_ceiling(request: HttpRequest) -> HttpResponse:
+    """The benchmark's ceiling: the least a write request can do on this stack.
+
+    Authenticated, CSRF-checked, one row SELECT ... FOR UPDATE and one UPDATE of the
+    user's own evaluation in the given period, a tiny response. Mounted only when
+    settings.BENCHMARK_ENDPOINTS is on.
+    """
+    from evaluations.models import Evaluation
+
+    period_id = request.POST.get("period", "")
+    with transaction.atomic():
+        evaluation = get_object_or_404(
+            Evaluation.objects.select_for_update().only("pk"),
+            institution_id=request.user.institution_id,
+            period_id=period_id if period_id.isdigit() else 0,
+        )
+        Evaluation.objects.filter(pk=evaluation.pk).update(last_activity_at=timezone.now())
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def permission_denied(request, exception=None):
