@@ -1,0 +1,134 @@
+# The SPBE Evaluation Portal's commands. The two that matter:
+#   make run   - fresh machine with nothing but Python 3.11 -> portal with demo data at
+#                http://127.0.0.1:8000 (SQLite + eager tasks; PostgreSQL + Redis + a Celery
+#                worker and beat when DATABASE_URL and CELERY_BROKER_URL are set)
+#   make test  - ruff, format check, missing-migrations check, manage.py check,
+#                compilemessages, then pytest on PostgreSQL (what .ci/run calls)
+# Every recipe runs in bash with -e -u -o pipefail.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+RUFF := $(VENV)/bin/ruff
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# pytest-xdist workers for `make test` (the machine has 2 cores); PYTEST_ARGS adds options.
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+# The test database when DATABASE_URL is unset (pytest-django creates test_spbe).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/spbe
+
+# Installed once per change of the requirement files.
+STAMP := $(VENV)/.installed
+
+.PHONY: help install run serve seed migrate worker compilemessages test lint format \
+	bench bench-quick check-deploy clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install requirements-dev.txt
+
+# gettext (msgfmt) may be missing on a bare machine: `make run` then serves the English
+# source strings with a warning; `make test` (COMPILEMESSAGES_STRICT=1) fails instead.
+compilemessages: $(STAMP) ## compile locale/*.po into .mo
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		$(MANAGE) compilemessages --ignore='$(VENV)' --ignore=node_modules -v 0; \
+	elif [ "$${COMPILEMESSAGES_STRICT:-0}" = 1 ]; then \
+		echo "error: msgfmt (gettext) is not installed" >&2; exit 1; \
+	else \
+		echo "warning: msgfmt (gettext) not found; skipping compilemessages," \
+			"the portal shows its English source strings" >&2; \
+	fi
+
+migrate: $(STAMP) ## apply migrations
+	$(MANAGE) migrate --noinput
+
+seed: migrate ## load the frameworks, institutions, periods and demo accounts (idempotent)
+	$(MANAGE) seed_demo
+
+run: compilemessages seed serve ## set everything up and serve at http://$(HOST):$(PORT)
+
+# The development server; with CELERY_BROKER_URL set, a Celery worker and beat run beside
+# it and are stopped when the server stops (Ctrl-C, or TERM to make). Each runs in its
+# own session so that stopping it also stops its children (the autoreloader's server).
+serve: $(STAMP)
+	@mkdir -p var/log
+	@pids=(); \
+	start() { if command -v setsid >/dev/null 2>&1; then setsid "$$@" & else "$$@" & fi; pids+=($$!); }; \
+	stop() { trap - INT TERM EXIT; for p in "$${pids[@]}"; do kill -TERM -- "-$$p" 2>/dev/null || kill -TERM "$$p" 2>/dev/null || true; done; wait || true; }; \
+	trap stop INT TERM EXIT; \
+	if [ -n "$${CELERY_BROKER_URL:-}" ]; then \
+		echo "Celery worker and beat on $$CELERY_BROKER_URL (logs: var/log/worker.log, var/log/beat.log)"; \
+		start $(VENV)/bin/celery -A spbe_portal worker --loglevel=INFO --concurrency=2 >var/log/worker.log 2>&1; \
+		start $(VENV)/bin/celery -A spbe_portal beat --loglevel=INFO \
+			--schedule=var/celerybeat-schedule >var/log/beat.log 2>&1; \
+	else \
+		echo "No CELERY_BROKER_URL: background tasks run eagerly inside the web process."; \
+	fi; \
+	echo "Database: $${DATABASE_URL:-SQLite (db.sqlite3)}"; \
+	echo "Serving at http://$(HOST):$(PORT)/ (Ctrl-C stops everything)"; \
+	start $(MANAGE) runserver $(HOST):$(PORT); \
+	wait "$${pids[-1]}"
+
+worker: $(STAMP) ## run a Celery worker and beat in the foreground (needs CELERY_BROKER_URL)
+	@test -n "$${CELERY_BROKER_URL:-}" || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 1; }
+	$(VENV)/bin/celery -A spbe_portal worker --beat --loglevel=INFO --concurrency=2 \
+		--schedule=var/celerybeat-schedule
+
+lint: $(STAMP) ## ruff check, format check, missing migrations, manage.py check
+	$(RUFF) check .
+	$(RUFF) format --check .
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) check
+
+format: $(STAMP) ## apply ruff's import sorting, fixes and formatting
+	$(RUFF) check --fix .
+	$(RUFF) format .
+
+# The README's test command (and .ci/run's). Browser tests need /usr/bin/chromium, the
+# worker test a Redis on 127.0.0.1:6379; .ci/run provides both.
+test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
+test: export COMPILEMESSAGES_STRICT := 1
+test: $(STAMP) ## the full check: lint, compilemessages, pytest on PostgreSQL
+	$(RUFF) check .
+	$(RUFF) format --check .
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) check
+	$(MAKE) --no-print-directory compilemessages
+	$(VENV)/bin/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+bench: $(STAMP) ## the benchmark (see bench/README.md)
+	$(PY) bench/run.py
+
+bench-quick: $(STAMP) ## a short benchmark run
+	$(PY) bench/run.py --quick
+
+# Django's deployment checklist with production-like settings (no secrets needed).
+check-deploy: $(STAMP) ## manage.py check --deploy with production-like environment
+	DEBUG=False \
+	SECRET_KEY="check-deploy-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+	ALLOWED_HOSTS=spbe.example.go.id \
+	CSRF_TRUSTED_ORIGINS=https://spbe.example.go.id \
+	SITE_URL=https://spbe.example.go.id \
+	SESSION_COOKIE_SECURE=True CSRF_COOKIE_SECURE=True \
+	SECURE_SSL_REDIRECT=True SECURE_HSTS_SECONDS=31536000 \
+	$(MANAGE) check --deploy
+
+clean: ## remove caches and the SQLite database (keeps .venv)
+	rm -rf db.sqlite3 staticfiles var/celerybeat-schedule* .ruff_cache .pytest_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
