@@ -1,0 +1,62 @@
+"""The home page sends every role to its own dashboard; healthz answers for the orchestrator."""
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import logged_in
+
+ROLE_DASHBOARDS = [
+    ("operator", "evaluations:institution-dashboard"),
+    ("supervisor", "evaluations:institution-dashboard"),
+    ("assessor", "evaluations:assessor-queue"),
+    ("coordinator", "evaluations:coordinator-dashboard"),
+    ("admin_user", "evaluations:admin-dashboard"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "dashboard"), ROLE_DASHBOARDS)
+def test_home_redirects_each_role_to_its_dashboard(client, request, role, dashboard):
+    user = request.getfixturevalue(role)
+    response = logged_in(client, user).get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse(dashboard)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "dashboard"), ROLE_DASHBOARDS)
+def test_home_dashboard_opens_with_role_label_and_navigation(client, request, role, dashboard):
+    user = request.getfixturevalue(role)
+    response = logged_in(client, user).get(reverse("home"), follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse(dashboard)
+    html = response.content.decode()
+    assert '<span class="badge role-badge"' in html
+    assert str(user.get_role_display()) in html
+    assert f'href="{reverse(dashboard)}"' in html  # the role's own navigation item
+
+
+@pytest.mark.django_db
+def test_home_sends_anonymous_users_to_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next=/"
+
+
+@pytest.mark.django_db
+def test_healthz_returns_ok_json(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_error_page_404_renders_in_portal_layout(client, operator):
+    response = logged_in(client, operator).get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html
+    assert 'class="skip-link' in html
+    assert reverse("home") in html
