@@ -45,10 +45,85 @@ def can_view_evaluation(user, evaluation: Evaluation) -> bool:
     return False
 
 
+# --- Self-evaluation (issue 3) ----------------------------------------------------------
+
+
+def reopened_indicator_ids(reopening) -> set[int] | None:
+    """None when the whole evaluation is reopened, else the reopened indicator ids."""
+    if reopening is None:
+        return set()
+    if reopening.whole:
+        return None
+    return {i.pk for i in reopening.indicators.all()}
+
+
+def self_window_open(evaluation: Evaluation, now, extension=None, reopening=None) -> bool:
+    """Whether the institution's write window is open now (status and deadline).
+
+    Not started / in progress: until the period's (or extension's) deadline, exact to
+    the second (evaluations.deadlines). Returned: while the reopening is open, until
+    its `due_at` when it has one, else until the period's (or extension's) deadline.
+    """
+    from evaluations import deadlines
+
+    if evaluation.status in Evaluation.SELF_EDITABLE:
+        return deadlines.is_open_for_writes(evaluation.period, now, extension)
+    if evaluation.status == Evaluation.Status.RETURNED and reopening is not None:
+        if reopening.due_at is not None:
+            return deadlines.is_before_cutoff(reopening.due_at, now)
+        return deadlines.is_open_for_writes(evaluation.period, now, extension)
+    return False
+
+
+def can_edit_answers(user, evaluation: Evaluation, now, extension=None, reopening=None) -> bool:
+    """Institution staff of the evaluation, while its write window is open."""
+    return is_institution_staff_of(user, evaluation) and self_window_open(
+        evaluation, now, extension, reopening
+    )
+
+
+def can_submit(user, evaluation: Evaluation) -> bool:
+    """Only the institution's supervisor submits (deadline checked by the service)."""
+    return bool(
+        is_institution_staff_of(user, evaluation)
+        and user.role == Role.SUPERVISOR
+        and evaluation.status in (Evaluation.SELF_EDITABLE | {Evaluation.Status.RETURNED})
+    )
+
+
+def can_return_evaluation(user, evaluation: Evaluation) -> bool:
+    """Ministry admins return a submitted evaluation to the institution."""
+    return can_manage_period(user)
+
+
+def _can_edit_now(user, evaluation: Evaluation) -> bool:
+    # Loads the extension and the open reopening (two queries): capability wrapper only.
+    from django.utils import timezone
+
+    from evaluations.selectors.selfeval import active_extension, open_reopening
+
+    if not is_institution_staff_of(user, evaluation):
+        return False
+    return can_edit_answers(
+        user,
+        evaluation,
+        timezone.now(),
+        active_extension(evaluation.period, evaluation.institution_id),
+        open_reopening(evaluation) if evaluation.status == Evaluation.Status.RETURNED else None,
+    )
+
+
 # Capability checks by name, used by get_evaluation_for(need=...). Feature modules
 # register their predicates here: need -> callable(user, evaluation) -> bool.
 CAPABILITIES: dict[str, object] = {
     "view": lambda user, evaluation: True,  # visibility was already checked by the scope
+    # Self-evaluation (issue 3)
+    "selfeval": is_institution_staff_of,  # the institution's own pages, read or write
+    "edit": _can_edit_now,
+    "submit": lambda user, evaluation: (
+        is_institution_staff_of(user, evaluation) and user.role == Role.SUPERVISOR
+    ),
+    "return": can_return_evaluation,
 }
 
 

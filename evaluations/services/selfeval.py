@@ -1,0 +1,721 @@
+"""Self-evaluation writes: answers, evidence, submission and returns (issue 3).
+
+Every service locks the evaluation row (STYLE S3), re-checks role, status and the
+deadline after the lock, writes, appends an AuditEvent and keeps the evaluation's
+progress counters (answered_count, evidenced_count, last_activity_at) current.
+The deadline rule is in evaluations.deadlines (exact to the second).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from evaluations import deadlines
+from evaluations.evidence import check_pdf
+from evaluations.models import (
+    Answer,
+    Evaluation,
+    EvidenceFile,
+    EvidenceLink,
+    Indicator,
+    Phase,
+    Reopening,
+)
+from evaluations.notifications import queue_email
+from evaluations.permissions import (
+    can_manage_period,
+    is_institution_staff_of,
+    reopened_indicator_ids,
+    self_window_open,
+)
+from evaluations.selectors.selfeval import (
+    active_extension,
+    entry_answered,
+    entry_needs_evidence,
+    entry_started,
+    framework_indicators,
+    indicator_state,
+    open_reopening,
+    progress_counts,
+    self_answers,
+    self_answers_with_evidence,
+)
+from evaluations.services.core import _transition, record_event
+from institutions.models import Role
+
+# --- Messages (tests import these) ---------------------------------------------------------
+
+DEADLINE_PASSED = _(
+    "The deadline has passed (%(deadline)s WIB): nothing can be changed any more. "
+    "Your saved drafts are kept."
+)
+NOT_OPEN_YET = _("The evaluation period has not opened yet.")
+READ_ONLY_SUBMITTED = _(
+    "This evaluation has been submitted and is read-only. It can be changed only if "
+    "the ministry returns it."
+)
+NOT_REOPENED = _(
+    "Only the returned indicators can be changed. Indicator %(number)s was not returned."
+)
+REOPENING_DUE_PASSED = _(
+    "The time to answer the return has passed (%(deadline)s WIB): nothing can be changed."
+)
+EDIT_CONFLICT = _(
+    "Someone else saved this indicator after you opened it (version %(theirs)s, yours was "
+    "based on version %(mine)s). Nothing was overwritten: compare both versions below."
+)
+LEVEL_OUT_OF_RANGE = _("The level must be between %(min)s and 5.")
+ENTRY_OUT_OF_RANGE = _("This indicator takes at most %(max)s entries.")
+DUPLICATE_FILE = _(
+    "This file is already in your evidence library as “%(existing)s” (uploaded %(at)s). "
+    "Link that file instead."
+)
+ALREADY_LINKED = _("This file is already linked to this entry.")
+EVIDENCE_OTHER_EVALUATION = _("This file does not belong to this evaluation.")
+SUBMISSION_INCOMPLETE = _(
+    "The evaluation cannot be submitted yet: %(count)s item(s) are missing. See the check list."
+)
+ONLY_SUPERVISOR_SUBMITS = _("Only the institution's supervisor can submit the evaluation.")
+NOT_SUBMITTABLE = _("This evaluation cannot be submitted in its current state.")
+RETURN_NOT_SUBMITTED = _("Only a submitted evaluation can be returned.")
+ALREADY_RETURNED = _("This evaluation has already been returned and is open for changes.")
+RETURN_NEEDS_INDICATORS = _("Name the indicators to return, or return the whole evaluation.")
+RETURN_NEEDS_REASON = _("Give the reason for the return.")
+RETURN_NEEDS_DUE = _(
+    "The deadline has passed: give the date and time by which the institution must answer."
+)
+RETURN_DUE_IN_PAST = _("The answer-by date must be in the future.")
+
+# Missing-item messages of the submission check.
+MISSING_LEVEL = _("No level chosen")
+MISSING_JUSTIFICATION = _("Level %(level)s without a justification")
+MISSING_SERVICE_NAME = _("Entry %(entry)s has no service name")
+MISSING_EVIDENCE = _("Level %(level)s without evidence (required from level %(from)s)")
+LEVEL_TOO_LOW = _("Level %(level)s is below the lowest level allowed (%(min)s)")
+
+
+class EditConflict(ValidationError):
+    """A save based on an outdated version. Carries both versions; nothing was written.
+
+    `mine`: dict of what the user sent (level, note, service_name, base_version).
+    `theirs`: the Answer as saved in the database (with its current `version`).
+    """
+
+    def __init__(self, mine: dict, theirs: Answer):
+        self.mine = mine
+        self.theirs = theirs
+        super().__init__(
+            EDIT_CONFLICT,
+            code="conflict",
+            params={"mine": mine.get("base_version"), "theirs": theirs.version},
+        )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One missing item of the submission check, with a link to fix it."""
+
+    indicator_id: int
+    number: int
+    name: str
+    entry: int
+    message: str
+    url: str
+
+
+# --- Guards -------------------------------------------------------------------------------
+
+
+def _lock(evaluation: Evaluation) -> Evaluation:
+    return (
+        Evaluation.objects.select_for_update(of=("self",))
+        .select_related("period__framework", "institution")
+        .get(pk=evaluation.pk)
+    )
+
+
+def _wib(moment) -> str:
+    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M:%S")
+
+
+def _check_window(ev: Evaluation, by, now, *, indicator: Indicator | None = None):
+    """Raise unless `by` may write to `ev` now (and, when returned, to `indicator`).
+
+    Returns the open reopening (or None). PermissionDenied for a user outside the
+    institution; ValidationError with a clear message for status and deadline.
+    """
+    if not is_institution_staff_of(by, ev):
+        raise PermissionDenied
+    reopening = None
+    if ev.status == Evaluation.Status.RETURNED:
+        reopening = open_reopening(ev)
+    elif ev.status not in Evaluation.SELF_EDITABLE:
+        raise ValidationError(READ_ONLY_SUBMITTED, code="read_only")
+    extension = active_extension(ev.period, ev.institution_id)
+    if now < ev.period.opens_at:
+        raise ValidationError(NOT_OPEN_YET, code="not_open")
+    if not self_window_open(ev, now, extension, reopening):
+        if reopening is not None and reopening.due_at is not None:
+            raise ValidationError(
+                REOPENING_DUE_PASSED, code="deadline", params={"deadline": _wib(reopening.due_at)}
+            )
+        raise ValidationError(
+            DEADLINE_PASSED,
+            code="deadline",
+            params={"deadline": _wib(deadlines.closes_at(ev.period, extension))},
+        )
+    if indicator is not None and reopening is not None:
+        allowed = reopened_indicator_ids(reopening)
+        if allowed is not None and indicator.pk not in allowed:
+            raise ValidationError(
+                NOT_REOPENED, code="not_reopened", params={"number": indicator.number}
+            )
+    return reopening
+
+
+def _touch(ev: Evaluation, *, by, now) -> None:
+    """First write moves NOT_STARTED -> IN_PROGRESS; refresh the progress counters."""
+    if ev.status == Evaluation.Status.NOT_STARTED:
+        _transition(evaluation=ev, to=Evaluation.Status.IN_PROGRESS, by=by, at=now)
+    framework = ev.period.framework
+    answered, evidenced = progress_counts(
+        framework_indicators(framework), self_answers(ev), framework
+    )
+    Evaluation.objects.filter(pk=ev.pk).update(
+        answered_count=answered, evidenced_count=evidenced, last_activity_at=now
+    )
+    ev.answered_count, ev.evidenced_count, ev.last_activity_at = answered, evidenced, now
+
+
+def refresh_progress(*, evaluation: Evaluation) -> Evaluation:
+    """Recompute the progress counters (for data loaded outside these services)."""
+    framework = evaluation.period.framework
+    answered, evidenced = progress_counts(
+        framework_indicators(framework), self_answers(evaluation), framework
+    )
+    Evaluation.objects.filter(pk=evaluation.pk).update(
+        answered_count=answered, evidenced_count=evidenced
+    )
+    evaluation.answered_count, evaluation.evidenced_count = answered, evidenced
+    return evaluation
+
+
+# --- Answers ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_answer(
+    *,
+    evaluation: Evaluation,
+    indicator: Indicator,
+    entry: int = 1,
+    by,
+    level: int | None,
+    note: str,
+    service_name: str = "",
+    base_version: int,
+    now=None,
+) -> Answer:
+    """Save one self-phase answer (a draft is fine: level None, or no justification yet).
+
+    Preconditions: `by` is staff of the evaluation's institution; the evaluation is
+    editable now (status, deadline exact to the second, extension; when returned,
+    only the reopened indicators). `base_version` is the version the user's form was
+    loaded with (0 for a new answer).
+    Side effects: the answer's version is bumped; an "answer.saved" AuditEvent with
+    {"field": [old, new]}; progress counters; NOT_STARTED -> IN_PROGRESS.
+    Raises PermissionDenied, ValidationError (deadline, read-only, range) and
+    EditConflict when `base_version` is not the saved version (nothing written).
+    An unchanged save writes nothing and returns the answer as it is.
+    """
+    now = now or timezone.now()
+    ev = _lock(evaluation)
+    if indicator.framework_id != ev.period.framework_id:
+        raise PermissionDenied
+    _check_window(ev, by, now, indicator=indicator)
+    if not 1 <= entry <= indicator.max_entries:
+        raise ValidationError(
+            ENTRY_OUT_OF_RANGE, code="entry", params={"max": indicator.max_entries}
+        )
+    min_level = ev.period.framework.min_self_level
+    if level is not None and not min_level <= level <= 5:
+        raise ValidationError(LEVEL_OUT_OF_RANGE, code="level", params={"min": min_level})
+    note = (note or "").strip()
+    service_name = (service_name or "").strip()[:255] if indicator.max_entries > 1 else ""
+
+    answer = (
+        Answer.objects.filter(evaluation=ev, indicator=indicator, entry=entry, phase=Phase.SELF)
+        .select_related("updated_by")
+        .first()
+    )
+    current_version = answer.version if answer is not None else 0
+    if base_version != current_version:
+        mine = {
+            "level": level,
+            "note": note,
+            "service_name": service_name,
+            "base_version": base_version,
+        }
+        if answer is None:  # based on a version that no longer exists: cannot happen normally
+            answer = Answer(evaluation=ev, indicator=indicator, entry=entry, version=0)
+        raise EditConflict(mine, answer)
+
+    old = (
+        {"level": answer.level, "note": answer.note, "service_name": answer.service_name}
+        if answer is not None
+        else {"level": None, "note": "", "service_name": ""}
+    )
+    new = {"level": level, "note": note, "service_name": service_name}
+    changes = {k: [old[k], new[k]] for k in new if old[k] != new[k]}
+    if answer is not None and not changes:
+        return answer
+    if answer is None:
+        answer = Answer(
+            evaluation=ev, indicator=indicator, entry=entry, phase=Phase.SELF, version=0
+        )
+    answer.level, answer.note, answer.service_name = level, note, service_name
+    answer.version += 1
+    answer.updated_by = by
+    answer.save()
+    record_event(
+        action="answer.saved",
+        actor=by,
+        evaluation=ev,
+        indicator=indicator,
+        changes={"entry": entry, **changes} if indicator.max_entries > 1 else changes,
+        at=now,
+    )
+    _touch(ev, by=by, now=now)
+    return answer
+
+
+# --- Evidence -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def upload_evidence(
+    *, evaluation: Evaluation, by, uploaded_file, title: str = "", now=None
+) -> EvidenceFile:
+    """Check an uploaded PDF (evaluations.evidence.check_pdf) and add it to the library.
+
+    Preconditions: as save_answer (editable now). Side effects: the file is stored
+    under an unguessable name; "evidence.uploaded" AuditEvent.
+    Raises PermissionDenied; ValidationError for a bad file (the evidence module's
+    messages), DUPLICATE_FILE when the same bytes are already in the library.
+    """
+    now = now or timezone.now()
+    ev = _lock(evaluation)
+    _check_window(ev, by, now)
+    checked = check_pdf(uploaded_file)
+    existing = EvidenceFile.objects.filter(evaluation=ev, sha256=checked.sha256).first()
+    if existing is not None:
+        raise ValidationError(
+            DUPLICATE_FILE,
+            code="duplicate",
+            params={
+                "existing": existing.title or existing.original_name,
+                "at": _wib(existing.uploaded_at),
+            },
+        )
+    evidence = EvidenceFile(
+        evaluation=ev,
+        original_name=checked.name,
+        title=(title or "").strip()[:255],
+        size=checked.size,
+        sha256=checked.sha256,
+        page_count=checked.page_count,
+        uploaded_by=by,
+    )
+    evidence.file.save(checked.name, uploaded_file, save=False)
+    evidence.save()
+    record_event(
+        action="evidence.uploaded",
+        actor=by,
+        evaluation=ev,
+        changes={"file": [None, checked.name], "sha256": [None, checked.sha256]},
+        at=now,
+    )
+    _touch(ev, by=by, now=now)
+    return evidence
+
+
+@transaction.atomic
+def link_evidence(
+    *, evidence: EvidenceFile, answer: Answer, by, page_ref: str = "", now=None
+) -> EvidenceLink:
+    """Link a library file to a self answer (one indicator entry), with a page reference.
+
+    Idempotent in effect: linking the same file twice raises ALREADY_LINKED.
+    Side effects: "evidence.linked" AuditEvent on the indicator; progress counters.
+    """
+    now = now or timezone.now()
+    ev = _lock(answer.evaluation)
+    if evidence.evaluation_id != ev.pk or answer.phase != Phase.SELF:
+        raise ValidationError(EVIDENCE_OTHER_EVALUATION, code="other_evaluation")
+    _check_window(ev, by, now, indicator=answer.indicator)
+    if EvidenceLink.objects.filter(evidence=evidence, answer=answer).exists():
+        raise ValidationError(ALREADY_LINKED, code="already_linked")
+    link = EvidenceLink.objects.create(
+        evidence=evidence, answer=answer, page_ref=(page_ref or "").strip()[:50], linked_by=by
+    )
+    record_event(
+        action="evidence.linked",
+        actor=by,
+        evaluation=ev,
+        indicator=answer.indicator,
+        changes={
+            "evidence": [None, evidence.original_name],
+            "entry": answer.entry,
+            "page": link.page_ref,
+        },
+        at=now,
+    )
+    _touch(ev, by=by, now=now)
+    return link
+
+
+@transaction.atomic
+def unlink_evidence(*, link: EvidenceLink, by, now=None) -> None:
+    """Remove one link (the file stays in the library). "evidence.unlinked" AuditEvent."""
+    now = now or timezone.now()
+    answer = link.answer
+    ev = _lock(answer.evaluation)
+    _check_window(ev, by, now, indicator=answer.indicator)
+    name = link.evidence.original_name
+    deleted, _count = EvidenceLink.objects.filter(pk=link.pk).delete()
+    if not deleted:
+        return
+    record_event(
+        action="evidence.unlinked",
+        actor=by,
+        evaluation=ev,
+        indicator=answer.indicator,
+        changes={"evidence": [name, None], "entry": answer.entry},
+        at=now,
+    )
+    _touch(ev, by=by, now=now)
+
+
+@transaction.atomic
+def delete_evidence(*, evidence: EvidenceFile, by, now=None) -> int:
+    """Delete a library file and its links; returns how many links were removed.
+
+    While returned, only a file whose links are all on reopened indicators.
+    Side effects: "evidence.deleted" AuditEvent; the stored file is removed after commit.
+    """
+    now = now or timezone.now()
+    ev = _lock(evidence.evaluation)
+    reopening = _check_window(ev, by, now)
+    links = list(evidence.links.select_related("answer__indicator"))
+    allowed = reopened_indicator_ids(reopening) if reopening is not None else None
+    if allowed is not None:
+        for link in links:
+            if link.answer.indicator_id not in allowed:
+                raise ValidationError(
+                    NOT_REOPENED,
+                    code="not_reopened",
+                    params={"number": link.answer.indicator.number},
+                )
+    name, storage = evidence.file.name, evidence.file.storage
+    record_event(
+        action="evidence.deleted",
+        actor=by,
+        evaluation=ev,
+        changes={
+            "file": [evidence.original_name, None],
+            "indicators": sorted({link.answer.indicator.number for link in links}),
+        },
+        at=now,
+    )
+    evidence.delete()  # cascades to the links
+    transaction.on_commit(lambda: storage.delete(name) if name else None)
+    _touch(ev, by=by, now=now)
+    return len(links)
+
+
+# --- Submission ---------------------------------------------------------------------------
+
+
+def check_submission(evaluation: Evaluation) -> list[Problem]:
+    """What is missing before the evaluation can be submitted, each with a link to fix it.
+
+    Unanswered indicators, a level below the framework's minimum, a level above 0
+    without justification, a multi-entry entry without service name, and a level at
+    or above the framework's evidence_required_from_level without evidence. Read only.
+    """
+    framework = evaluation.period.framework
+    indicators = framework_indicators(framework)
+    by_indicator: dict[int, list[Answer]] = {}
+    for a in self_answers(evaluation):
+        by_indicator.setdefault(a.indicator_id, []).append(a)
+    problems: list[Problem] = []
+    for ind in indicators:
+        url = reverse("evaluations:answer-edit", args=[evaluation.pk, ind.pk])
+
+        def add(entry, message, ind=ind, url=url):
+            problems.append(Problem(ind.pk, ind.number, ind.name, entry, str(message), url))
+
+        answers = by_indicator.get(ind.pk, [])
+        started = [a for a in answers if entry_started(a)]
+        if not any(a.entry == 1 for a in started):
+            add(1, MISSING_LEVEL)
+        for a in started:
+            if a.level is None:
+                add(a.entry, MISSING_LEVEL)
+                continue
+            if a.level < framework.min_self_level:
+                add(a.entry, LEVEL_TOO_LOW % {"level": a.level, "min": framework.min_self_level})
+            if a.level > 0 and not a.note.strip():
+                add(a.entry, MISSING_JUSTIFICATION % {"level": a.level})
+            if ind.max_entries > 1 and not a.service_name.strip():
+                add(a.entry, MISSING_SERVICE_NAME % {"entry": a.entry})
+            if entry_needs_evidence(a, framework) and not a.n_links:
+                add(
+                    a.entry,
+                    MISSING_EVIDENCE
+                    % {"level": a.level, "from": max(framework.evidence_required_from_level, 1)},
+                )
+    return problems
+
+
+def submission_content_hash(evaluation: Evaluation) -> str:
+    """sha256 over the self answers and the evidence sha256s, deterministic.
+
+    Canonical JSON of: every self answer (indicator number, entry, level, service
+    name, justification, its linked files' sha256 and page references, sorted) and
+    the sorted sha256s of the whole evidence library.
+    """
+    answers = [
+        {
+            "indicator": a.indicator.number,
+            "entry": a.entry,
+            "level": a.level,
+            "service_name": a.service_name,
+            "note": a.note,
+            "evidence": sorted(
+                [link.evidence.sha256, link.page_ref] for link in a.evidence_links.all()
+            ),
+        }
+        for a in self_answers_with_evidence(evaluation)
+    ]
+    answers.sort(key=lambda d: (d["indicator"], d["entry"]))
+    library = sorted(
+        EvidenceFile.objects.filter(evaluation=evaluation).values_list("sha256", flat=True)
+    )
+    payload = json.dumps(
+        {"answers": answers, "evidence": library},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def self_index(evaluation: Evaluation):
+    """The self-assessed IndexResult of the current answers (evaluations.scoring)."""
+    from evaluations.scoring import compute_index, spec_for
+
+    levels: dict[int, list] = {}
+    for a in (
+        Answer.objects.filter(evaluation=evaluation, phase=Phase.SELF)
+        .order_by("entry")
+        .values_list("indicator_id", "level", "note", "service_name")
+    ):
+        indicator_id, level, note, service_name = a
+        if level is None and not note.strip() and not service_name.strip():
+            continue
+        levels.setdefault(indicator_id, []).append(level)
+    return compute_index(spec_for(evaluation.period.framework), levels)
+
+
+@transaction.atomic
+def submit_evaluation(*, evaluation: Evaluation, by, now=None) -> Evaluation:
+    """Submit the self-evaluation (the supervisor only), atomically and once.
+
+    Preconditions: `by` is the institution's supervisor; status in progress or
+    returned; the write window is open (deadline, extension, reopening due date);
+    check_submission finds nothing.
+    Side effects: submitted_at/by, submission_hash, submission_count, self_index and
+    self_predicate stored; status -> SUBMITTED via _transition (audit event); an open
+    reopening is closed. A second call on a submitted evaluation (double click)
+    returns it unchanged without a second event.
+    Raises PermissionDenied (not the supervisor), ValidationError (deadline, state,
+    SUBMISSION_INCOMPLETE).
+    """
+    now = now or timezone.now()
+    ev = _lock(evaluation)
+    if not (is_institution_staff_of(by, ev) and by.role == Role.SUPERVISOR):
+        raise PermissionDenied(ONLY_SUPERVISOR_SUBMITS)
+    if ev.status == Evaluation.Status.SUBMITTED:
+        return ev  # already submitted: idempotent, no second event
+    if not ev.can_transition_to(Evaluation.Status.SUBMITTED):
+        raise ValidationError(NOT_SUBMITTABLE, code="state")
+    reopening = _check_window(ev, by, now)
+    problems = check_submission(ev)
+    if problems:
+        raise ValidationError(
+            SUBMISSION_INCOMPLETE, code="incomplete", params={"count": len(problems)}
+        )
+    result = self_index(ev)
+    ev.submitted_at = now
+    ev.submitted_by = by
+    ev.submission_hash = submission_content_hash(ev)
+    ev.submission_count += 1
+    ev.self_index = result.index
+    ev.self_predicate = result.predicate
+    ev.last_activity_at = now
+    _transition(
+        evaluation=ev,
+        to=Evaluation.Status.SUBMITTED,
+        by=by,
+        at=now,
+        action="evaluation.submitted",
+        note=ev.submission_hash,
+    )
+    if reopening is not None:
+        Reopening.objects.filter(pk=reopening.pk).update(closed_at=now)
+    # Extension point (reports engineer): queue the submission receipt here with
+    # transaction.on_commit(...), after the status change and before `return`.
+    return ev
+
+
+# --- Return / clarification ---------------------------------------------------------------
+
+
+def _staff_emails(ev: Evaluation) -> list[str]:
+    from institutions.models import User
+
+    return list(
+        User.objects.filter(
+            institution_id=ev.institution_id,
+            role__in=(Role.OPERATOR, Role.SUPERVISOR),
+            is_active=True,
+        ).values_list("email", flat=True)
+    )
+
+
+@transaction.atomic
+def reopen_evaluation(
+    *,
+    evaluation: Evaluation,
+    by,
+    kind: str,
+    reason: str,
+    whole: bool = False,
+    indicators=(),
+    due_at=None,
+    now=None,
+) -> Reopening:
+    """Return a submitted evaluation to the institution, whole or for named indicators.
+
+    kind RETURN: a ministry admin. kind CLARIFICATION: an assessor assigned to the
+    evaluation (or an admin). Preconditions: status submitted or under assessment; a
+    reason; indicators or whole; after the deadline a future `due_at`.
+    Side effects: a Reopening row; status -> RETURNED via _transition; audit event;
+    email "evaluation_returned" to the institution's staff after commit.
+    Until resubmission the institution may change only what was reopened.
+    Raises PermissionDenied, ValidationError (ALREADY_RETURNED, RETURN_NOT_SUBMITTED, ...).
+    """
+    now = now or timezone.now()
+    ev = _lock(evaluation)
+    if kind == Reopening.Kind.RETURN:
+        if not can_manage_period(by):
+            raise PermissionDenied
+    elif kind == Reopening.Kind.CLARIFICATION:
+        assigned = ev.assignments.filter(assessor=by).exists()
+        if not (can_manage_period(by) or (by.role == Role.ASSESSOR and assigned)):
+            raise PermissionDenied
+    else:
+        raise ValueError(f"unknown reopening kind {kind!r}")
+    if ev.status == Evaluation.Status.RETURNED:
+        raise ValidationError(ALREADY_RETURNED, code="already_returned")
+    if not ev.can_transition_to(Evaluation.Status.RETURNED):
+        raise ValidationError(RETURN_NOT_SUBMITTED, code="state")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(RETURN_NEEDS_REASON, code="reason")
+    indicators = [i for i in indicators if i.framework_id == ev.period.framework_id]
+    if not whole and not indicators:
+        raise ValidationError(RETURN_NEEDS_INDICATORS, code="indicators")
+    extension = active_extension(ev.period, ev.institution_id)
+    if due_at is not None and due_at <= now:
+        raise ValidationError(RETURN_DUE_IN_PAST, code="due")
+    if due_at is None and not deadlines.is_open_for_writes(ev.period, now, extension):
+        raise ValidationError(RETURN_NEEDS_DUE, code="due")
+    reopening = Reopening.objects.create(
+        evaluation=ev, kind=kind, whole=whole, reason=reason, due_at=due_at, requested_by=by
+    )
+    if not whole:
+        reopening.indicators.set(indicators)
+    numbers = sorted(i.number for i in indicators) if not whole else []
+    _transition(
+        evaluation=ev,
+        to=Evaluation.Status.RETURNED,
+        by=by,
+        at=now,
+        action=f"evaluation.{kind}",
+        note=reason,
+    )
+    record_event(
+        action="evaluation.reopened",
+        actor=by,
+        evaluation=ev,
+        changes={
+            "whole": whole,
+            "indicators": numbers,
+            "due_at": due_at.isoformat() if due_at else None,
+        },
+        note=reason,
+        at=now,
+    )
+    queue_email(
+        name="evaluation_returned",
+        to=_staff_emails(ev),
+        context={
+            "institution": ev.institution.display_name
+            if hasattr(ev.institution, "display_name")
+            else str(ev.institution),
+            "period": str(ev.period),
+            "kind": Reopening.Kind(kind).label,
+            "whole": whole,
+            "numbers": numbers,
+            "reason": reason,
+            "due_at": timezone.localtime(due_at) if due_at else None,
+            "deadline": timezone.localtime(deadlines.closes_at(ev.period, extension)),
+            "url": reverse("evaluations:institution-dashboard"),
+        },
+    )
+    return reopening
+
+
+def editable_indicator_ids(evaluation: Evaluation, reopening) -> set[int] | None:
+    """None = every indicator editable (not returned or whole); else the reopened ids."""
+    if evaluation.status != Evaluation.Status.RETURNED:
+        return None
+    return reopened_indicator_ids(reopening)
+
+
+__all__ = [
+    "EditConflict",
+    "Problem",
+    "check_submission",
+    "delete_evidence",
+    "entry_answered",
+    "indicator_state",
+    "link_evidence",
+    "refresh_progress",
+    "reopen_evaluation",
+    "save_answer",
+    "submission_content_hash",
+    "submit_evaluation",
+    "unlink_evidence",
+    "upload_evidence",
+]
