@@ -214,13 +214,6 @@ def predicate_for(
     return ordered[-1][0]
 
 
-def _weighted_mean(pairs: Sequence[tuple[Decimal, Decimal]]) -> Decimal:
-    total_weight = sum((weight for _value, weight in pairs), ZERO)
-    if not total_weight:
-        return ZERO
-    return sum((value * weight for value, weight in pairs), ZERO) / total_weight
-
-
 def _entry_values(ind: IndicatorSpec, entries: Sequence[int | None] | None) -> tuple[list, bool]:
     """The entry values of one indicator (None -> 0) and whether one was missing."""
     if entries is None or len(entries) == 0:
@@ -248,35 +241,50 @@ def compute_index(spec: FrameworkSpec, levels: Mapping[int, Sequence[int | None]
     ordinary indicator). Ids not in the framework are ignored. Raises ValueError for
     a level outside 0-5 or more entries than the indicator takes.
     """
-    aspect_pairs: dict[str, list[tuple[Decimal, Decimal]]] = {code: [] for code in spec.aspects}
+    # Per aspect: sum of value x weight over its entries, and the sum of those weights.
+    numerators = dict.fromkeys(spec.aspects, ZERO)
+    denominators = dict.fromkeys(spec.aspects, ZERO)
+    aspect_domain = {code: domain for code, (domain, _name) in spec.aspects.items()}
     indicator_values: dict[int, Decimal] = {}
     missing: list[int] = []
     for ind in spec.indicators:
         values, is_missing = _entry_values(ind, levels.get(ind.id))
         if is_missing:
             missing.append(ind.id)
-        mean = sum(values, ZERO) / len(values)
-        indicator_values[ind.id] = mean
-        pairs = aspect_pairs.setdefault(ind.aspect_code, [])
+        total = sum(values, ZERO)
+        indicator_values[ind.id] = total / len(values)
+        code = ind.aspect_code
+        aspect_domain.setdefault(code, ind.domain_code)
         if spec.multi_entry_rule == RULE_SEPARATE:
-            pairs.extend((value, ind.weight) for value in values)
+            numerators[code] = numerators.get(code, ZERO) + total * ind.weight
+            denominators[code] = denominators.get(code, ZERO) + ind.weight * len(values)
         else:
-            pairs.append((mean, ind.weight))
+            numerators[code] = numerators.get(code, ZERO) + total * ind.weight / len(values)
+            denominators[code] = denominators.get(code, ZERO) + ind.weight
 
-    raw_aspects = {code: _weighted_mean(pairs) for code, pairs in aspect_pairs.items()}
+    # Each aspect contributes (its mean x its nominal weight) to its domain and the index.
+    # Multiplying before dividing keeps the sums exact whenever no entries are split,
+    # so a true half (e.g. 3.275) is rounded as a half.
     aspect_weights = spec.aspect_weights
-    domain_pairs: dict[str, list[tuple[Decimal, Decimal]]] = {code: [] for code in spec.domains}
-    aspect_domain = {code: domain for code, (domain, _name) in spec.aspects.items()}
-    aspect_domain.update((ind.aspect_code, ind.domain_code) for ind in spec.indicators)
-    for code, value in raw_aspects.items():
-        domain_pairs.setdefault(aspect_domain[code], []).append(
-            (value, aspect_weights.get(code, ZERO))
-        )
-    raw_domains = {code: _weighted_mean(pairs) for code, pairs in domain_pairs.items()}
+    raw_aspects: dict[str, Decimal] = {}
+    domain_sums = dict.fromkeys(spec.domains, ZERO)
+    for code, numerator in numerators.items():
+        denominator = denominators[code]
+        raw_aspects[code] = numerator / denominator if denominator else ZERO
+        weight = aspect_weights.get(code, ZERO)
+        if denominator == weight:
+            contribution = numerator
+        else:
+            contribution = numerator * weight / denominator if denominator else ZERO
+        domain = aspect_domain[code]
+        domain_sums[domain] = domain_sums.get(domain, ZERO) + contribution
     domain_weights = spec.domain_weights
-    raw_index = _weighted_mean(
-        [(value, domain_weights.get(code, ZERO)) for code, value in raw_domains.items()]
-    )
+    raw_domains = {
+        code: total / domain_weights[code] if domain_weights.get(code) else ZERO
+        for code, total in domain_sums.items()
+    }
+    total_weight = spec.total_weight
+    raw_index = sum(domain_sums.values(), ZERO) / total_weight if total_weight else ZERO
     index = round_half_up(raw_index)
     return IndexResult(
         index=index,
