@@ -46,7 +46,9 @@ install: $(STAMP) ## create .venv and install requirements-dev.txt
 # gettext (msgfmt) may be missing on a bare machine: `make run` then serves the English
 # source strings with a warning; `make test` (COMPILEMESSAGES_STRICT=1) fails instead.
 compilemessages: $(STAMP) ## compile locale/*.po into .mo
-	@if command -v msgfmt >/dev/null 2>&1; then \
+	@if ! compgen -G 'locale/*/LC_MESSAGES/*.po' >/dev/null; then \
+		echo "No catalogs in locale/ yet: nothing to compile."; \
+	elif command -v msgfmt >/dev/null 2>&1; then \
 		$(MANAGE) compilemessages --ignore='$(VENV)' --ignore=node_modules -v 0; \
 	elif [ "$${COMPILEMESSAGES_STRICT:-0}" = 1 ]; then \
 		echo "error: msgfmt (gettext) is not installed" >&2; exit 1; \
@@ -132,3 +134,25 @@ check-deploy: $(STAMP) ## manage.py check --deploy with production-like environm
 clean: ## remove caches and the SQLite database (keeps .venv)
 	rm -rf db.sqlite3 staticfiles var/celerybeat-schedule* .ruff_cache .pytest_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+# --- Translations (locale/id) -----------------------------------------------------
+# Source strings are English; Indonesian is the default language. `make messages`
+# refreshes the catalog from the code and compiles it; `make messages-check` fails
+# while the catalog has an untranslated or a fuzzy entry.
+PO_ID := locale/id/LC_MESSAGES/django.po
+
+.PHONY: messages messages-check
+
+messages: $(STAMP) ## extract strings into locale/id (makemessages) and compile them
+	$(MANAGE) makemessages -l id --ignore='$(VENV)' --ignore=staticfiles --ignore=node_modules \
+		--no-obsolete
+	$(MANAGE) compilemessages -l id --ignore='$(VENV)' -v 0
+
+messages-check: ## fail when locale/id has untranslated or fuzzy entries
+	@untranslated=$$(msgattrib --untranslated --no-obsolete --no-wrap $(PO_ID) | grep -c '^msgid ' || true); \
+	fuzzy=$$(msgattrib --only-fuzzy --no-obsolete --no-wrap $(PO_ID) | grep -c '^msgid ' || true); \
+	total=$$(msgattrib --no-obsolete --no-wrap $(PO_ID) | grep -c '^msgid ' || true); \
+	echo "$(PO_ID): $$total entries, $$untranslated untranslated, $$fuzzy fuzzy (counts include the header)"; \
+	if [ "$$untranslated" -gt 0 ] || [ "$$fuzzy" -gt 0 ]; then \
+		echo "error: translate them (make messages, then edit $(PO_ID))" >&2; exit 1; \
+	fi
