@@ -188,7 +188,9 @@ def validate_framework_data(data: Any) -> None:
     _check_unique(aspect_codes, "aspect code", code)
     _check_unique(numbers, "indicator number", code)
     if total != 100:
-        raise ValidationError(WEIGHTS_NOT_100, params={"code": code, "total": total})
+        raise ValidationError(
+            WEIGHTS_NOT_100, params={"code": code, "total": f"{total.normalize():f}"}
+        )
 
 
 def _sync(obj, values: Mapping[str, Any]) -> bool:
