@@ -149,10 +149,10 @@ messages: $(STAMP) ## extract strings into locale/id (makemessages) and compile 
 	$(MANAGE) compilemessages -l id --ignore='$(VENV)' -v 0
 
 messages-check: ## fail when locale/id has untranslated or fuzzy entries
-	@untranslated=$$(msgattrib --untranslated --no-obsolete --no-wrap $(PO_ID) | grep -c '^msgid ' || true); \
-	fuzzy=$$(msgattrib --only-fuzzy --no-obsolete --no-wrap $(PO_ID) | grep -c '^msgid ' || true); \
-	total=$$(msgattrib --no-obsolete --no-wrap $(PO_ID) | grep -c '^msgid ' || true); \
-	echo "$(PO_ID): $$total entries, $$untranslated untranslated, $$fuzzy fuzzy (counts include the header)"; \
-	if [ "$$untranslated" -gt 0 ] || [ "$$fuzzy" -gt 0 ]; then \
-		echo "error: translate them (make messages, then edit $(PO_ID))" >&2; exit 1; \
+	@stats=$$(msgfmt --check --statistics -o /dev/null $(PO_ID) 2>&1) || { echo "$$stats" >&2; exit 1; }; \
+	echo "$(PO_ID): $$stats"; \
+	if echo "$$stats" | grep -qE 'fuzzy|untranslated'; then \
+		msgattrib --untranslated --no-obsolete --no-wrap $(PO_ID) | grep '^msgid "[^"]' || true; \
+		msgattrib --only-fuzzy --no-obsolete --no-wrap $(PO_ID) | grep '^msgid "[^"]' || true; \
+		echo "error: translate the entries above (make messages, then edit $(PO_ID))" >&2; exit 1; \
 	fi

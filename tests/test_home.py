@@ -25,15 +25,17 @@ def test_home_redirects_each_role_to_its_dashboard(client, request, role, dashbo
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("role", "dashboard"), ROLE_DASHBOARDS)
-def test_home_dashboard_opens_with_role_label_and_navigation(client, request, role, dashboard):
+def test_home_layout_shows_role_label_and_role_navigation(client, request, role, dashboard):
+    """Checked on an accounts page, so the dashboards' own content does not matter here."""
     user = request.getfixturevalue(role)
-    response = logged_in(client, user).get(reverse("home"), follow=True)
+    response = logged_in(client, user).get(reverse("password_change"))
     assert response.status_code == 200
-    assert response.redirect_chain[-1][0] == reverse(dashboard)
     html = response.content.decode()
-    assert '<span class="badge role-badge"' in html
-    assert str(user.get_role_display()) in html
+    assert (
+        f'<span class="badge role-badge" title="Your role">{user.get_role_display()}</span>' in html
+    )
     assert f'href="{reverse(dashboard)}"' in html  # the role's own navigation item
+    assert ('href="/admin/"' in html) == user.is_ministry_admin
 
 
 @pytest.mark.django_db
