@@ -1,26 +1,66 @@
+"""The roster pages for ministry admins: list (search, filter, sort) and detail."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
 from .models import Institution
+from .selectors import (
+    SORTS,
+    institution_counts_by_kind,
+    institution_for_detail,
+    institutions_for_admin_list,
+    provinces_for_filter,
+)
+
+PAGE_SIZE = 50
+
+
+def _require_ministry_admin(user) -> None:
+    if not user.is_ministry_admin:
+        raise PermissionDenied
 
 
 @login_required
 def institution_list(request):
-    """The roster (ministry admins): search by name or code, filter by kind."""
-    if not request.user.is_ministry_admin:
-        raise PermissionDenied
-    qs = Institution.objects.select_related("province")
+    """The roster: counts per kind, search by name or code, filter by kind and province."""
+    _require_ministry_admin(request.user)
     q = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
-    if q:
-        qs = qs.filter(name__icontains=q) | qs.filter(code__startswith=q)
-    if kind in Institution.Kind.values:
-        qs = qs.filter(kind=kind)
-    page = Paginator(qs.order_by("code"), 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "institutions/institution_list.html",
-        {"page": page, "q": q, "kind": kind, "kinds": Institution.Kind.choices},
-    )
+    province = request.GET.get("province", "").strip()
+    sort = request.GET.get("sort", "code")
+    if sort.lstrip("-") not in SORTS:
+        sort = "code"
+    qs = institutions_for_admin_list(q=q, kind=kind, province=province, sort=sort)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = institution_counts_by_kind()
+    context = {
+        "page": page,
+        "q": q,
+        "kind": kind if kind in Institution.Kind.values else "",
+        "province": province,
+        "sort": sort,
+        "kinds": [(value, label, counts[value]) for value, label in Institution.Kind.choices],
+        "total": sum(counts.values()),
+        "provinces": provinces_for_filter(),
+    }
+    return render(request, "institutions/institution_list.html", context)
+
+
+@login_required
+def institution_detail(request, pk: int):
+    """One institution: its card, its regions (for a province) and its staff accounts."""
+    _require_ministry_admin(request.user)
+    institution = get_object_or_404(institution_for_detail(pk=pk))
+    regions = list(institution.regions.all())
+    context = {
+        "institution": institution,
+        "regions": regions,
+        "region_counts": {
+            "kabupaten": sum(r.kind == Institution.Kind.KABUPATEN for r in regions),
+            "kota": sum(r.kind == Institution.Kind.KOTA for r in regions),
+        },
+        "staff": institution.staff.all(),
+    }
+    return render(request, "institutions/institution_detail.html", context)

@@ -7,6 +7,18 @@ ROWS = [
     Row("healthz", everyone(200, anonymous=200)),
     Row("institutions:list", only({"admin": 200})),
     Row(
+        "institutions:detail",
+        only({"admin": 200}),
+        setup=lambda cast: {"pk": cast.institution.pk},
+        id="institutions:detail-own",
+    ),
+    Row(
+        "institutions:detail",
+        only({"admin": 200}),
+        setup=lambda cast: {"pk": cast.institution.province_id},
+        id="institutions:detail-province",
+    ),
+    Row(
         "evaluations:institution-dashboard",
         only({"operator": 200, "supervisor": 200, "other_operator": 200}),
     ),
