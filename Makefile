@@ -67,13 +67,16 @@ run: compilemessages seed serve ## set everything up and serve at http://$(HOST)
 
 # The development server; with CELERY_BROKER_URL set, a Celery worker and beat run beside
 # it and are stopped when the server stops (Ctrl-C, or TERM to make). Each runs in its
-# own session so that stopping it also stops its children (the autoreloader's server).
+# own session so that stopping it also stops its children (the autoreloader's server);
+# further signals are ignored while stopping, so a second TERM cannot leave orphans.
 serve: $(STAMP)
 	@mkdir -p var/log
 	@pids=(); \
 	start() { if command -v setsid >/dev/null 2>&1; then setsid "$$@" & else "$$@" & fi; pids+=($$!); }; \
-	stop() { trap - INT TERM EXIT; for p in "$${pids[@]}"; do kill -TERM -- "-$$p" 2>/dev/null || kill -TERM "$$p" 2>/dev/null || true; done; wait || true; }; \
-	trap stop INT TERM EXIT; \
+	stop() { trap '' INT TERM; trap - EXIT; \
+		for p in "$${pids[@]}"; do kill -TERM -- "-$$p" 2>/dev/null || kill -TERM "$$p" 2>/dev/null || true; done; \
+		wait || true; }; \
+	trap 'stop; exit 143' INT TERM; trap stop EXIT; \
 	if [ -n "$${CELERY_BROKER_URL:-}" ]; then \
 		echo "Celery worker and beat on $$CELERY_BROKER_URL (logs: var/log/worker.log, var/log/beat.log)"; \
 		start $(VENV)/bin/celery -A spbe_portal worker --loglevel=INFO --concurrency=2 >var/log/worker.log 2>&1; \
