@@ -1,0 +1,483 @@
+"""Reads of the document evaluation, one per screen (STYLE Q1), no query in loops (Q2).
+
+Levels are kept per phase; the final level of an indicator entry is the latest
+assessor phase's (`final_levels`). Nothing of the assessment is shown to the
+institution before release: `assessment_visible_to_institution` is the one check.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from evaluations.models import (
+    PHASE_ORDER,
+    Answer,
+    AspectNote,
+    AssessorAssignment,
+    AuditEvent,
+    Evaluation,
+    EvaluationPeriod,
+    EvidenceLink,
+    Indicator,
+    Phase,
+    PredicateBand,
+    Reopening,
+)
+from evaluations.selectors import evaluations_visible_to
+from institutions.models import Institution, Role, University, User
+
+RESULT_STATUSES = (Evaluation.Status.APPROVED, Evaluation.Status.RELEASED)
+FINISHED_STATUSES = (
+    Evaluation.Status.ASSESSED,
+    Evaluation.Status.APPROVED,
+    Evaluation.Status.RELEASED,
+)
+
+
+def assessment_visible_to_institution(evaluation: Evaluation) -> bool:
+    """Institutions see their assessment (levels, notes, index) only once released."""
+    return evaluation.status == Evaluation.Status.RELEASED
+
+
+# --- levels per phase ------------------------------------------------------------
+
+
+def levels_by_phase(evaluation: Evaluation) -> dict[str, dict[int, dict[int, int]]]:
+    """phase -> indicator id -> entry -> level (answers with a level only). One query."""
+    result: dict[str, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    for phase, indicator_id, entry, level in Answer.objects.filter(
+        evaluation=evaluation, level__isnull=False
+    ).values_list("phase", "indicator_id", "entry", "level"):
+        result[phase][indicator_id][entry] = level
+    return result
+
+
+def final_levels_from(by_phase) -> dict[int, list[int]]:
+    """indicator id -> entry levels, each entry from the latest assessor phase having it."""
+    merged: dict[int, dict[int, int]] = defaultdict(dict)
+    for phase in PHASE_ORDER:
+        if phase == Phase.SELF:
+            continue
+        for indicator_id, entries in by_phase.get(phase, {}).items():
+            merged[indicator_id].update(entries)
+    return {i: [lv for _, lv in sorted(e.items())] for i, e in merged.items()}
+
+
+def self_levels_from(by_phase) -> dict[int, list[int]]:
+    return {i: [lv for _, lv in sorted(e.items())] for i, e in by_phase.get(Phase.SELF, {}).items()}
+
+
+def final_levels(evaluation: Evaluation) -> dict[int, list[int]]:
+    """indicator id -> final entry levels (latest assessor phase per entry)."""
+    return final_levels_from(levels_by_phase(evaluation))
+
+
+def previous_evaluation(evaluation: Evaluation) -> Evaluation | None:
+    """The institution's evaluation in the latest earlier period (same framework first)."""
+    earlier = Evaluation.objects.filter(
+        institution_id=evaluation.institution_id,
+        period__opens_at__lt=evaluation.period.opens_at,
+    ).select_related("period")
+    return (
+        earlier.filter(period__framework_id=evaluation.period.framework_id)
+        .order_by("-period__opens_at")
+        .first()
+        or earlier.order_by("-period__opens_at").first()
+    )
+
+
+# --- the assessor's queue --------------------------------------------------------
+
+
+def _indicator_total():
+    return Coalesce(
+        Subquery(
+            Indicator.objects.filter(framework_id=OuterRef("period__framework_id"))
+            .order_by()
+            .values("framework_id")
+            .annotate(n=Count("id"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def assessor_queue(user, *, status: str = "", kind: str = "", q: str = "") -> QuerySet:
+    """The evaluations assigned to an assessor, with progress; filterable."""
+    qs = (
+        evaluations_visible_to(user)
+        .select_related("institution", "period", "university")
+        .annotate(indicator_total=_indicator_total())
+        .order_by("status", "submitted_at", "institution__name")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(institution__kind=kind)
+    if q:
+        qs = qs.filter(Q(institution__name__icontains=q) | Q(institution__code__icontains=q))
+    return qs
+
+
+# --- the scoring page ------------------------------------------------------------
+
+
+@dataclass
+class ScoringRow:
+    indicator: Indicator
+    entry: int
+    self_answer: Answer | None
+    doc_answer: Answer | None
+    previous_level: int | None
+    evidence: list = field(default_factory=list)
+
+
+@dataclass
+class AspectGroup:
+    aspect: object
+    note: AspectNote | None
+    rows: list[ScoringRow] = field(default_factory=list)
+
+
+def scoring_groups(evaluation: Evaluation) -> list[AspectGroup]:
+    """Per aspect, per indicator entry: self answer with evidence, validated answer,
+    last period's final level. A constant number of queries."""
+    indicators = list(
+        Indicator.objects.filter(framework_id=evaluation.period.framework_id)
+        .select_related("aspect__domain")
+        .order_by("number")
+    )
+    answers = Answer.objects.filter(
+        evaluation=evaluation, phase__in=(Phase.SELF, Phase.DOCUMENT)
+    ).prefetch_related(
+        Prefetch(
+            "evidence_links",
+            queryset=EvidenceLink.objects.select_related("evidence").order_by("pk"),
+        )
+    )
+    self_answers, doc_answers = {}, {}
+    for a in answers:
+        (self_answers if a.phase == Phase.SELF else doc_answers)[(a.indicator_id, a.entry)] = a
+    notes = {
+        n.aspect_id: n
+        for n in AspectNote.objects.filter(evaluation=evaluation, phase=Phase.DOCUMENT)
+    }
+    # Last period's final levels, matched by indicator number (frameworks may differ).
+    previous = previous_evaluation(evaluation)
+    previous_levels: dict[int, dict[int, int]] = {}
+    if previous is not None:
+        numbers = dict(
+            Indicator.objects.filter(framework_id=previous.period.framework_id).values_list(
+                "pk", "number"
+            )
+        )
+        by_number = {i.number: i.pk for i in indicators}
+        for old_id, entries in _final_by_indicator(previous).items():
+            current = by_number.get(numbers.get(old_id))
+            if current is not None:
+                previous_levels[current] = entries
+    groups: dict[int, AspectGroup] = {}
+    for ind in indicators:
+        group = groups.setdefault(
+            ind.aspect_id, AspectGroup(aspect=ind.aspect, note=notes.get(ind.aspect_id))
+        )
+        entries = sorted(
+            {e for (i, e) in self_answers if i == ind.pk}
+            | {e for (i, e) in doc_answers if i == ind.pk}
+        ) or [1]
+        prev = previous_levels.get(ind.pk) or {}
+        for entry in entries:
+            self_answer = self_answers.get((ind.pk, entry))
+            group.rows.append(
+                ScoringRow(
+                    indicator=ind,
+                    entry=entry,
+                    self_answer=self_answer,
+                    doc_answer=doc_answers.get((ind.pk, entry)),
+                    previous_level=prev.get(entry),
+                    evidence=[link.evidence for link in self_answer.evidence_links.all()]
+                    if self_answer
+                    else [],
+                )
+            )
+    return list(groups.values())
+
+
+def _final_by_indicator(evaluation: Evaluation) -> dict[int, dict[int, int]]:
+    by_phase = levels_by_phase(evaluation)
+    merged: dict[int, dict[int, int]] = defaultdict(dict)
+    for phase in PHASE_ORDER:
+        if phase == Phase.SELF:
+            continue
+        for indicator_id, entries in by_phase.get(phase, {}).items():
+            merged[indicator_id].update(entries)
+    return merged
+
+
+def open_clarification(evaluation: Evaluation) -> Reopening | None:
+    return (
+        Reopening.objects.filter(evaluation=evaluation, kind=Reopening.Kind.CLARIFICATION)
+        .prefetch_related("indicators")
+        .order_by("-requested_at")
+        .first()
+    )
+
+
+def changes_since(evaluation: Evaluation, since) -> list[AuditEvent]:
+    """What the institution changed since a moment (its audit events), newest first."""
+    if since is None:
+        return []
+    return list(
+        AuditEvent.objects.filter(
+            evaluation=evaluation,
+            at__gte=since,
+            actor__role__in=(Role.OPERATOR, Role.SUPERVISOR),
+        )
+        .select_related("indicator", "actor")
+        .order_by("-at", "-id")[:200]
+    )
+
+
+# --- results ---------------------------------------------------------------------
+
+
+@dataclass
+class ResultRow:
+    indicator: Indicator
+    self_levels: list
+    final_levels: list
+    answers: list  # document/final answers with explanation and recommendation
+
+    @property
+    def difference(self) -> Decimal | None:
+        if not self.final_levels or not self.self_levels:
+            return None
+        final = Decimal(sum(self.final_levels)) / len(self.final_levels)
+        own = Decimal(sum(self.self_levels)) / len(self.self_levels)
+        return (final - own).quantize(Decimal("0.01"))
+
+
+@dataclass
+class ResultSheet:
+    rows: list[ResultRow]
+    notes: list[AspectNote]
+    self_result: object
+    final_result: object
+    aspects: list  # (code, name, self value, final value)
+    domains: list
+
+
+def result_sheet(evaluation: Evaluation) -> ResultSheet:
+    """Validated next to self-assessed levels, per indicator and per aspect/domain."""
+    from evaluations import scoring
+
+    spec = scoring.spec_for(evaluation.period.framework)
+    by_phase = levels_by_phase(evaluation)
+    self_levels, final = self_levels_from(by_phase), final_levels_from(by_phase)
+    self_result = scoring.compute_index(spec, self_levels)
+    final_result = scoring.compute_index(spec, final)
+    answers = defaultdict(list)
+    for a in Answer.objects.filter(evaluation=evaluation, phase=Phase.DOCUMENT).order_by(
+        "indicator__number", "entry"
+    ):
+        answers[a.indicator_id].append(a)
+    rows = [
+        ResultRow(
+            indicator=ind,
+            self_levels=self_levels.get(ind.pk, []),
+            final_levels=final.get(ind.pk, []),
+            answers=answers.get(ind.pk, []),
+        )
+        for ind in Indicator.objects.filter(framework_id=evaluation.period.framework_id)
+        .select_related("aspect")
+        .order_by("number")
+    ]
+    notes = list(
+        AspectNote.objects.filter(evaluation=evaluation, phase=Phase.DOCUMENT)
+        .select_related("aspect")
+        .order_by("aspect__domain__order", "aspect__order")
+    )
+    aspects = [
+        (code, name, self_result.aspects.get(code), final_result.aspects.get(code))
+        for code, (_domain, name) in spec.aspects.items()
+    ]
+    domains = [
+        (code, name, self_result.domains.get(code), final_result.domains.get(code))
+        for code, name in spec.domains.items()
+    ]
+    return ResultSheet(rows, notes, self_result, final_result, aspects, domains)
+
+
+# --- coordinator ------------------------------------------------------------------
+
+
+def coordinator_evaluations(university: University, period: EvaluationPeriod, *, status=""):
+    qs = (
+        Evaluation.objects.filter(period=period, university=university)
+        .select_related("institution")
+        .prefetch_related(
+            Prefetch("assignments", queryset=AssessorAssignment.objects.select_related("assessor"))
+        )
+        .annotate(indicator_total=_indicator_total())
+        .order_by("institution__name")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def assessor_progress(university: University, period: EvaluationPeriod) -> QuerySet:
+    """The university's assessors with their load and progress in the period (one query)."""
+    in_period = Q(assessor_assignments__evaluation__period=period)
+    return (
+        User.objects.filter(role=Role.ASSESSOR, university=university, is_active=True)
+        .annotate(
+            assigned=Count("assessor_assignments", filter=in_period),
+            done=Count(
+                "assessor_assignments",
+                filter=in_period
+                & Q(assessor_assignments__evaluation__status__in=FINISHED_STATUSES),
+            ),
+            scoring=Count(
+                "assessor_assignments",
+                filter=in_period
+                & Q(assessor_assignments__evaluation__status=Evaluation.Status.UNDER_ASSESSMENT),
+            ),
+        )
+        .order_by("last_name", "username")
+    )
+
+
+# --- admin: universities ----------------------------------------------------------
+
+
+def university_counts(period: EvaluationPeriod) -> list[tuple[University | None, int, int]]:
+    """(university, evaluations, with an assessor) per university, plus unassigned (None)."""
+    rows = {
+        uid: (n, staffed)
+        for uid, n, staffed in Evaluation.objects.filter(period=period)
+        .values_list("university_id")
+        .annotate(
+            n=Count("id"),
+            staffed=Count(
+                "id", filter=Exists(AssessorAssignment.objects.filter(evaluation=OuterRef("pk")))
+            ),
+        )
+        .values_list("university_id", "n", "staffed")
+    }
+    result = [
+        (u, *rows.get(u.pk, (0, 0)))
+        for u in University.objects.filter(is_active=True).order_by("code")
+    ]
+    result.append((None, *rows.get(None, (0, 0))))
+    return result
+
+
+def period_evaluations_for_assignment(period: EvaluationPeriod, *, university="", q="", kind=""):
+    qs = (
+        Evaluation.objects.filter(period=period)
+        .select_related("institution", "university")
+        .order_by("institution__code")
+    )
+    if university == "none":
+        qs = qs.filter(university__isnull=True)
+    elif university:
+        qs = qs.filter(university__code=university)
+    if kind:
+        qs = qs.filter(institution__kind=kind)
+    if q:
+        qs = qs.filter(Q(institution__name__icontains=q) | Q(institution__code__icontains=q))
+    return qs
+
+
+def assignment_split(period: EvaluationPeriod):
+    """Per university and per assessor: how many evaluations of the period each has."""
+    per_university = list(
+        Evaluation.objects.filter(period=period)
+        .values("university__code", "university__short_name")
+        .annotate(n=Count("id"))
+        .order_by("university__code")
+    )
+    per_assessor = list(
+        AssessorAssignment.objects.filter(evaluation__period=period)
+        .values("assessor__username", "assessor__university__code")
+        .annotate(n=Count("id"))
+        .order_by("assessor__university__code", "assessor__username")
+    )
+    return per_university, per_assessor
+
+
+# --- admin: release and national figures -----------------------------------------
+
+
+def release_candidates(period: EvaluationPeriod):
+    return (
+        Evaluation.objects.filter(period=period, status__in=RESULT_STATUSES)
+        .select_related("institution", "university")
+        .order_by("status", "institution__name")
+    )
+
+
+def status_counts(period: EvaluationPeriod) -> dict[str, int]:
+    return dict(
+        Evaluation.objects.filter(period=period)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+
+
+@dataclass
+class NationalFigures:
+    count: int
+    index: Decimal | None
+    predicate: str
+    by_predicate: list  # (name, count)
+    by_kind: list  # (label, count, mean)
+
+
+def national_figures(period: EvaluationPeriod) -> NationalFigures:
+    """National index (mean over institutions with an approved/released result) and the
+    distributions by predicate and by kind of institution. Three queries."""
+    from evaluations import scoring
+
+    results = Evaluation.objects.filter(
+        period=period, status__in=RESULT_STATUSES, final_index__isnull=False
+    )
+    overall = results.aggregate(n=Count("id"), mean=Avg("final_index"))
+    mean = overall["mean"]
+    index = scoring.round_half_up(mean) if mean is not None else None
+    bands = list(
+        PredicateBand.objects.filter(framework_id=period.framework_id)
+        .order_by("-lower_bound")
+        .values_list("name", "lower_bound")
+    )
+    counts = dict(
+        results.values_list("final_predicate")
+        .annotate(n=Count("id"))
+        .values_list("final_predicate", "n")
+    )
+    by_predicate = [(name, counts.get(name, 0)) for name, _ in bands]
+    kinds = dict(Institution.Kind.choices)
+    by_kind = [
+        (
+            kinds.get(row["institution__kind"], row["institution__kind"]),
+            row["n"],
+            scoring.round_half_up(row["mean"]),
+        )
+        for row in results.values("institution__kind")
+        .annotate(n=Count("id"), mean=Avg("final_index"))
+        .order_by("institution__kind")
+    ]
+    return NationalFigures(
+        count=overall["n"],
+        index=index,
+        predicate=scoring.predicate_for(index, bands) if index is not None else "",
+        by_predicate=by_predicate,
+        by_kind=by_kind,
+    )
