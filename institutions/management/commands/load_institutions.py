@@ -6,15 +6,20 @@ from collections import Counter
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from institutions.services import RosterChange, load_institutions_2019
 
-ACTIONS = (RosterChange.CREATE, RosterChange.UPDATE, RosterChange.UNCHANGED)
+ACTIONS = {
+    RosterChange.CREATE: gettext_lazy("created"),
+    RosterChange.UPDATE: gettext_lazy("updated"),
+    RosterChange.UNCHANGED: gettext_lazy("unchanged"),
+}
 
 
 def _line(label: str, counts: Counter) -> str:
     total = sum(counts.values())
-    parts = "  ".join(f"{_(action)} {counts[action]:>3}" for action in ACTIONS)
+    parts = "  ".join(f"{label} {counts[action]:>3}" for action, label in ACTIONS.items())
     return f"  {label:<12} {total:>4}   {parts}"
 
 
