@@ -1,12 +1,441 @@
-"""Ministry monitoring views (admin). PLACEHOLDER until issue 6."""
+"""Ministry monitoring views: dashboard (admin; coordinator for the own university),
+heatmap, reminders, extensions, exports and the audit trail. Thin (STYLE V1)."""
 
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from evaluations import exports
+from evaluations.forms.monitoring import (
+    AuditFilterForm,
+    ExportForm,
+    ExtensionForm,
+    HeatmapFilterForm,
+    InstitutionFilterForm,
+    ReminderForm,
+    RevokeExtensionForm,
+)
+from evaluations.models import Evaluation, Extension, Report
+from evaluations.permissions import can_manage_period
+from evaluations.selectors import evaluations_visible_to
+from evaluations.selectors import monitoring as sel
+from evaluations.services import monitoring as services
+
+POLL_SECONDS_DEFAULT = 30
+
+
+def _require_admin(user) -> None:
+    if not can_manage_period(user):
+        raise PermissionDenied
+
+
+def _require_monitor(user) -> None:
+    if not (user.is_ministry_admin or user.is_coordinator):
+        raise PermissionDenied
+
+
+def _poll_seconds() -> int:
+    return getattr(settings, "MONITORING_POLL_SECONDS", POLL_SECONDS_DEFAULT)
+
+
+def _period_context(request):
+    """The period picker's periods and the chosen one (one query)."""
+    periods = sel.monitoring_periods()
+    raw = request.POST.get("period") or request.GET.get("period")
+    period = sel.pick_period(periods, raw, timezone.now())
+    return periods, period
+
+
+def _list_filters(form: InstitutionFilterForm) -> sel.ListFilters:
+    if not form.is_valid():
+        return sel.ListFilters()
+    data = form.cleaned_data
+    return sel.ListFilters(
+        q=data["q"].strip(),
+        status=data["status"],
+        kind=data["kind"],
+        province=int(data["province"]) if data["province"] else None,
+        university=int(data["university"]) if data["university"] else None,
+        at_risk=data["at_risk"],
+        sort=data["sort"] or sel.DEFAULT_SORT,
+    )
 
 
 @login_required
 def admin_dashboard(request):
-    if not request.user.is_ministry_admin:
+    _require_admin(request.user)
+    return _dashboard(request, url_name="evaluations:admin-dashboard")
+
+
+@login_required
+def university_monitoring(request):
+    if not request.user.is_coordinator:
         raise PermissionDenied
-    return render(request, "evaluations/placeholder.html", {"title": "Ministry dashboard"})
+    return _dashboard(request, url_name="evaluations:university-monitoring")
+
+
+def _dashboard(request, *, url_name: str):
+    """The dashboard page, or one of its parts (?part=summary|list) for htmx polling.
+
+    A constant number of queries whatever the number of institutions (see the
+    query-count tests): every section is one grouped query or one page.
+    """
+    now = timezone.now()
+    periods, period = _period_context(request)
+    part = request.GET.get("part", "")
+    context = {
+        "periods": periods,
+        "period": period,
+        "poll_seconds": _poll_seconds(),
+        "dashboard_url": reverse(url_name),
+        "is_admin": request.user.is_ministry_admin,
+        "now": now,
+    }
+    if period is None:
+        return render(request, "evaluations/monitoring/dashboard.html", context)
+    scope = evaluations_visible_to(request.user).filter(period=period)
+    indicator_total = sel.indicator_total_for(period)
+    context["indicator_total"] = indicator_total
+    context["at_risk_rule"] = {
+        "share": int(sel.AT_RISK_PROGRESS_SHARE * 100),
+        "days": sel.AT_RISK_PROGRESS_DAYS,
+        "not_started_days": sel.AT_RISK_NOT_STARTED_DAYS,
+    }
+    if part in ("", "summary"):
+        summary = sel.dashboard_summary(
+            scope, period=period, now=now, indicator_total=indicator_total
+        )
+        context.update(
+            summary=summary,
+            by_kind=sel.breakdown_by_kind(scope, indicator_total=indicator_total),
+            by_province=sel.breakdown_by_province(scope, indicator_total=indicator_total),
+            by_university=sel.breakdown_by_university(scope, indicator_total=indicator_total),
+            curve=sel.submission_curve(scope, period=period, now=now, total=summary.total),
+        )
+        if part == "summary":
+            return render(request, "evaluations/monitoring/_summary.html", context)
+    if part in ("", "list"):
+        provinces = sel.provinces_for_filter()
+        universities = sel.universities_for_filter()
+        form = InstitutionFilterForm(
+            request.GET or None, provinces=provinces, universities=universities
+        )
+        filters = _list_filters(form) if request.GET else sel.ListFilters()
+        page = sel.institution_rows(
+            scope,
+            filters,
+            now=now,
+            indicator_total=indicator_total,
+            page=request.GET.get("page", 1),
+        )
+        query = {k: v for k, v in request.GET.items() if k not in ("page", "part")}
+        context.update(
+            form=form,
+            page=page,
+            filters=filters,
+            list_query=urlencode(query),
+            sort_query=urlencode({k: v for k, v in query.items() if k != "sort"}),
+            reminder_form=ReminderForm(),
+        )
+        if part == "list":
+            return render(request, "evaluations/monitoring/_institution_list.html", context)
+    return render(request, "evaluations/monitoring/dashboard.html", context)
+
+
+@login_required
+def heatmap(request):
+    """Indicator x institution heatmap, one page of institutions; polls like the dashboard."""
+    _require_monitor(request.user)
+    periods, period = _period_context(request)
+    provinces = sel.provinces_for_filter()
+    form = HeatmapFilterForm(request.GET or None, provinces=provinces)
+    kind, province = "", None
+    if request.GET and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        province = int(form.cleaned_data["province"]) if form.cleaned_data["province"] else None
+    context = {
+        "periods": periods,
+        "period": period,
+        "form": form,
+        "poll_seconds": _poll_seconds(),
+        "list_query": urlencode(
+            {k: v for k, v in request.GET.items() if k not in ("page", "part")}
+        ),
+    }
+    if period is not None:
+        context["heatmap"] = sel.heatmap(
+            evaluations_visible_to(request.user).filter(period=period),
+            period=period,
+            kind=kind,
+            province=province,
+            page=request.GET.get("page", 1),
+        )
+    template = "evaluations/monitoring/_heatmap.html"
+    if request.GET.get("part") != "grid":
+        template = "evaluations/monitoring/heatmap.html"
+    return render(request, template, context)
+
+
+# ---------------------------------------------------------------------------
+# Reminders
+# ---------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def reminder_send(request):
+    """Send a reminder now to one evaluation (evaluation=pk) or a filtered set of a period."""
+    _require_admin(request.user)
+    form = ReminderForm(request.POST)
+    back = request.POST.get("next") or reverse("evaluations:admin-dashboard")
+    if not back.startswith("/"):
+        back = reverse("evaluations:admin-dashboard")
+    if not form.is_valid():
+        messages.error(request, _("The reminder could not be sent: check the filters."))
+        return redirect(back)
+    data = form.cleaned_data
+    if data["evaluation"]:
+        target = get_object_or_404(Evaluation, pk=data["evaluation"])
+        evaluations = Evaluation.objects.filter(pk=target.pk)
+        if target.status not in sel.NOT_SUBMITTED:
+            messages.info(request, _("This institution has already submitted."))
+            return redirect(back)
+    else:
+        _periods, period = _period_context(request)
+        period_id = request.POST.get("period", "")
+        if period_id.isdigit():
+            period_id = int(period_id)
+        elif period is not None:
+            period_id = period.pk
+        evaluations = Evaluation.objects.filter(period_id=period_id)
+        if data["status"]:
+            evaluations = evaluations.filter(status=data["status"])
+        if data["kind"]:
+            evaluations = evaluations.filter(institution__kind=data["kind"])
+        if data["province"]:
+            evaluations = evaluations.filter(
+                Q(institution__province=data["province"]) | Q(institution=data["province"])
+            )
+    sent = services.send_reminders_now(evaluations=evaluations, by=request.user)
+    if sent:
+        messages.success(
+            request,
+            ngettext("%(n)d reminder sent.", "%(n)d reminders sent.", sent) % {"n": sent},
+        )
+    else:
+        messages.info(request, _("No institution to remind: every one of them has submitted."))
+    return redirect(back)
+
+
+# ---------------------------------------------------------------------------
+# Extensions
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def extension_list(request):
+    _require_admin(request.user)
+    periods, period = _period_context(request)
+    extensions = sel.extensions_for_period(period) if period else []
+    return render(
+        request,
+        "evaluations/monitoring/extension_list.html",
+        {
+            "periods": periods,
+            "period": period,
+            "extensions": extensions,
+            "revoke_form": RevokeExtensionForm(),
+        },
+    )
+
+
+@login_required
+def extension_grant(request):
+    """Grant or change an extension (GET: the form, prefilled from ?institution=)."""
+    _require_admin(request.user)
+    periods, period = _period_context(request)
+    if period is None:
+        raise PermissionDenied
+    if request.method == "POST":
+        form = ExtensionForm(request.POST)
+        if form.is_valid():
+            try:
+                extension, created = services.grant_extension(
+                    period=period,
+                    institution=form.cleaned_data["institution"],
+                    new_deadline=form.cleaned_data["new_deadline"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    (
+                        _("Extension granted to %(name)s.")
+                        if created
+                        else _("Extension of %(name)s changed.")
+                    )
+                    % {"name": extension.institution.name},
+                )
+                return redirect(
+                    reverse("evaluations:extension-list") + "?" + urlencode({"period": period.pk})
+                )
+    else:
+        initial = {}
+        raw = request.GET.get("institution", "")
+        if raw.isdigit():
+            initial["institution"] = int(raw)
+            active = Extension.objects.filter(
+                period=period, institution_id=int(raw), revoked_at__isnull=True
+            ).first()
+            if active:
+                initial["new_deadline"] = timezone.localtime(active.new_deadline)
+        form = ExtensionForm(initial=initial)
+    return render(
+        request,
+        "evaluations/monitoring/extension_form.html",
+        {"form": form, "period": period, "periods": periods},
+    )
+
+
+@login_required
+@require_POST
+def extension_revoke(request, pk: int):
+    _require_admin(request.user)
+    extension = get_object_or_404(Extension.objects.select_related("institution"), pk=pk)
+    back = reverse("evaluations:extension-list") + "?" + urlencode({"period": extension.period_id})
+    if extension.revoked_at is not None:
+        messages.info(request, _("This extension was already revoked."))
+        return redirect(back)
+    form = RevokeExtensionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for revoking the extension."))
+        return redirect(back)
+    try:
+        services.revoke_extension(
+            extension=extension, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Extension of %(name)s revoked.") % {"name": extension.institution.name}
+        )
+    return redirect(back)
+
+
+# ---------------------------------------------------------------------------
+# Exports
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def export_list(request):
+    _require_admin(request.user)
+    periods, period = _period_context(request)
+    reports = list(
+        Report.objects.filter(kind=Report.Kind.EXPORT, period=period)
+        .select_related("requested_by")
+        .order_by("-requested_at")[:20]
+    )
+    return render(
+        request,
+        "evaluations/monitoring/export_list.html",
+        {"periods": periods, "period": period, "reports": reports, "form": ExportForm()},
+    )
+
+
+@login_required
+@require_POST
+def export_create(request):
+    _require_admin(request.user)
+    _periods, period = _period_context(request)
+    form = ExportForm(request.POST)
+    if period is None or not form.is_valid():
+        messages.error(request, _("Choose the data and the format of the export."))
+        return redirect("evaluations:export-list")
+    report = services.request_export(
+        period=period,
+        dataset=form.cleaned_data["dataset"],
+        fmt=form.cleaned_data["format"],
+        by=request.user,
+    )
+    messages.success(request, _("The export is being prepared."))
+    return redirect("evaluations:export-status", pk=report.pk)
+
+
+@login_required
+def export_status(request, pk: int):
+    """The export's progress; the partial (htmx) polls until it is ready or failed."""
+    _require_admin(request.user)
+    report = get_object_or_404(Report, pk=pk, kind=Report.Kind.EXPORT)
+    context = {"report": report, "poll_seconds": 2}
+    if request.headers.get("HX-Request"):
+        return render(request, "evaluations/monitoring/_export_status.html", context)
+    return render(request, "evaluations/monitoring/export_status.html", context)
+
+
+@login_required
+def export_download(request, pk: int):
+    _require_admin(request.user)
+    report = get_object_or_404(Report, pk=pk, kind=Report.Kind.EXPORT, status=Report.Status.READY)
+    response = FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=report.filename,
+        content_type=exports.CONTENT_TYPES.get(report.format, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def export_progress(request):
+    """The progress list of a period, downloaded at once (small: one row per institution)."""
+    _require_admin(request.user)
+    _periods, period = _period_context(request)
+    if period is None:
+        raise PermissionDenied
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    table = exports.build_table("progress", period=period, progress=lambda done: None)
+    response = HttpResponse(exports.render(table, fmt=fmt), content_type=exports.CONTENT_TYPES[fmt])
+    filename = exports.filename_for("progress", period=period, fmt=fmt)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ---------------------------------------------------------------------------
+# Audit trail
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def audit_log(request):
+    """Browse the audit trail, filtered; paginated; a constant number of queries."""
+    _require_admin(request.user)
+    periods = sel.monitoring_periods()
+    form = AuditFilterForm(request.GET or None, periods=periods, actions=sel.audit_actions())
+    filters = sel.AuditFilters()
+    if request.GET and form.is_valid():
+        filters = sel.AuditFilters(**form.cleaned_data)
+    page = sel.audit_events(filters, page=request.GET.get("page", 1))
+    return render(
+        request,
+        "evaluations/monitoring/audit_log.html",
+        {"form": form, "page": page, "periods": periods},
+    )

@@ -1,0 +1,266 @@
+"""Data exports of a period as tables, written to CSV or XLSX (openpyxl).
+
+Pure reads and formatting: `build_table` returns a header and rows in a constant
+number of queries (grouped per dataset), `render` turns it into bytes. The service
+`evaluations.services.monitoring.build_export` stores the bytes as a Report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from evaluations.models import Answer, Evaluation, EvaluationPeriod, Phase
+from evaluations.selectors.monitoring import ASSESSOR_PHASES, WIB, indicator_total_for
+
+PROGRESS_CHUNK = 50  # evaluations between two progress updates
+
+
+@dataclass
+class Table:
+    title: str
+    header: list[str]
+    rows: list[list]
+
+
+def _wib(value) -> str:
+    return value.astimezone(WIB).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _region(inst) -> str:
+    if inst.province_id:
+        return inst.province.name
+    return inst.name if inst.kind == inst.Kind.PROVINSI else ""
+
+
+def progress_table(evaluations: Iterable[Evaluation], *, indicator_total: int) -> Table:
+    """The progress list: one row per institution. `evaluations` must be annotated by
+    `with_deadline` and select the institution, its province and the university."""
+    header = [
+        _("Code"),
+        _("Institution"),
+        _("Kind"),
+        _("Province"),
+        _("Status"),
+        _("Indicators"),
+        _("Answered"),
+        _("With evidence"),
+        _("Validated"),
+        _("Deadline (WIB)"),
+        _("Extended"),
+        _("Submitted at (WIB)"),
+        _("Last activity (WIB)"),
+        _("University"),
+    ]
+    rows = [
+        [
+            ev.institution.code,
+            ev.institution.name,
+            ev.institution.get_kind_display(),
+            _region(ev.institution),
+            ev.get_status_display(),
+            indicator_total,
+            ev.answered_count,
+            ev.evidenced_count,
+            ev.validated_count,
+            _wib(ev.effective_deadline),
+            _("yes") if ev.extended_until else "",
+            _wib(ev.submitted_at),
+            _wib(ev.last_activity_at),
+            ev.university.short_name if ev.university_id else "",
+        ]
+        for ev in evaluations
+    ]
+    return Table(title=_("Progress"), header=header, rows=rows)
+
+
+def answers_table(period: EvaluationPeriod, *, progress: Callable[[int], None]) -> Table:
+    """Every answer of the period: institution x indicator (x entry) with the
+    self-assessed level, justification, evidence count and the validated level.
+
+    Two queries per chunk of PROGRESS_CHUNK evaluations (self answers with their
+    evidence count, assessor answers) plus one for the evaluations.
+    """
+    header = [
+        _("Code"),
+        _("Institution"),
+        _("Kind"),
+        _("Indicator"),
+        _("Entry"),
+        _("Service name"),
+        _("Self-assessed level"),
+        _("Justification"),
+        _("Evidence files"),
+        _("Validated level"),
+        _("Explanation"),
+    ]
+    evaluations = list(
+        Evaluation.objects.filter(period=period)
+        .select_related("institution")
+        .order_by("institution__code")
+    )
+    rows: list[list] = []
+    for start in range(0, len(evaluations), PROGRESS_CHUNK):
+        chunk = evaluations[start : start + PROGRESS_CHUNK]
+        ids = [ev.pk for ev in chunk]
+        validated = {}
+        for a in (
+            Answer.objects.filter(evaluation_id__in=ids, phase__in=ASSESSOR_PHASES)
+            .order_by("evaluation_id", "indicator_id", "entry", "updated_at")
+            .values("evaluation_id", "indicator_id", "entry", "level", "note")
+        ):
+            # Later rows win: the latest assessor phase answer is the validated one.
+            validated[(a["evaluation_id"], a["indicator_id"], a["entry"])] = a
+        answers = (
+            Answer.objects.filter(evaluation_id__in=ids, phase=Phase.SELF)
+            .annotate(evidence_count=Count("evidence_links"))
+            .order_by("evaluation_id", "indicator__number", "entry")
+            .values(
+                "evaluation_id",
+                "indicator_id",
+                "indicator__number",
+                "entry",
+                "service_name",
+                "level",
+                "note",
+                "evidence_count",
+            )
+        )
+        by_id = {ev.pk: ev for ev in chunk}
+        for a in answers:
+            ev = by_id[a["evaluation_id"]]
+            v = validated.get((a["evaluation_id"], a["indicator_id"], a["entry"]), {})
+            rows.append(
+                [
+                    ev.institution.code,
+                    ev.institution.name,
+                    ev.institution.get_kind_display(),
+                    a["indicator__number"],
+                    a["entry"],
+                    a["service_name"],
+                    a["level"],
+                    a["note"],
+                    a["evidence_count"],
+                    v.get("level"),
+                    v.get("note", ""),
+                ]
+            )
+        progress(start + len(chunk))
+    return Table(title=_("Answers"), header=header, rows=rows)
+
+
+def results_table(period: EvaluationPeriod, *, progress: Callable[[int], None]) -> Table:
+    """Scores and results per institution: self-assessed and validated index and
+    predicate (one query)."""
+    header = [
+        _("Code"),
+        _("Institution"),
+        _("Kind"),
+        _("Province"),
+        _("Status"),
+        _("Self-assessed index"),
+        _("Self-assessed predicate"),
+        _("Validated index"),
+        _("Validated predicate"),
+        _("Indicators validated"),
+        _("University"),
+        _("Submitted at (WIB)"),
+        _("Released at (WIB)"),
+    ]
+    evaluations = list(
+        Evaluation.objects.filter(period=period)
+        .select_related("institution", "institution__province", "university")
+        .order_by("institution__code")
+    )
+    rows = [
+        [
+            ev.institution.code,
+            ev.institution.name,
+            ev.institution.get_kind_display(),
+            _region(ev.institution),
+            ev.get_status_display(),
+            float(ev.self_index) if ev.self_index is not None else None,
+            ev.self_predicate,
+            float(ev.final_index) if ev.final_index is not None else None,
+            ev.final_predicate,
+            ev.validated_count,
+            ev.university.short_name if ev.university_id else "",
+            _wib(ev.submitted_at),
+            _wib(ev.released_at),
+        ]
+        for ev in evaluations
+    ]
+    progress(len(evaluations))
+    return Table(title=_("Results"), header=header, rows=rows)
+
+
+def build_table(dataset: str, *, period: EvaluationPeriod, progress: Callable[[int], None]):
+    if dataset == "answers":
+        return answers_table(period, progress=progress)
+    if dataset == "results":
+        return results_table(period, progress=progress)
+    if dataset == "progress":
+        from evaluations.selectors.monitoring import with_deadline
+
+        qs = with_deadline(Evaluation.objects.filter(period=period)).select_related(
+            "institution", "institution__province", "university"
+        )
+        table = progress_table(
+            qs.order_by("institution__code"), indicator_total=indicator_total_for(period)
+        )
+        progress(len(table.rows))
+        return table
+    raise ValueError(dataset)
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 with a BOM so spreadsheet programs read Indonesian names correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(table.header)
+    writer.writerows(["" if c is None else _safe_cell(c) for c in row] for row in table.rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(table: Table) -> bytes:
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = str(table.title)[:31]
+    sheet.append([str(h) for h in table.header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([_safe_cell(c) for c in row])
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _safe_cell(value):
+    # A text starting with "=" would be read as a formula by spreadsheet programs.
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
+        return "'" + value
+    return value
+
+
+def render(table: Table, *, fmt: str) -> bytes:
+    return to_xlsx(table) if fmt == "xlsx" else to_csv(table)
+
+
+def filename_for(dataset: str, *, period: EvaluationPeriod, fmt: str) -> str:
+    return f"spbe-{slugify(period.name)}-{dataset}.{fmt}"
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}

@@ -1,0 +1,704 @@
+"""Reads for the ministry monitoring screens: dashboard, heatmap, extensions, audit trail.
+
+Every function issues a fixed number of grouped queries whatever the number of
+institutions (STYLE Q1, Q2): the dashboard reads one row per institution from the
+progress counters the answer services keep on Evaluation, never the answers.
+
+Scope: callers pass `evaluations_visible_to(user)` (or a queryset derived from it);
+a coordinator therefore sees the own university's assessments only.
+
+At-risk rule (shown on the dashboard): an evaluation that is not submitted and
+either has answered fewer than half of the indicators with less than
+AT_RISK_PROGRESS_DAYS days left, or has not started with less than
+AT_RISK_NOT_STARTED_DAYS days left (a deadline already passed counts as "left < N").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluations.models import (
+    PHASE_ORDER,
+    Answer,
+    AuditEvent,
+    Evaluation,
+    EvaluationPeriod,
+    Extension,
+    Indicator,
+    Phase,
+    Reminder,
+)
+from institutions.models import Institution, Role, University, User
+
+WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
+Status = Evaluation.Status
+
+AT_RISK_PROGRESS_DAYS = 7
+AT_RISK_PROGRESS_SHARE = 0.5
+AT_RISK_NOT_STARTED_DAYS = 14
+
+# Not (or no longer) submitted: still owes the ministry a submission.
+NOT_SUBMITTED = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED)
+# Submitted at least once and not sent back: counts towards "share submitted".
+SUBMITTED_OR_LATER = (
+    Status.SUBMITTED,
+    Status.UNDER_ASSESSMENT,
+    Status.ASSESSED,
+    Status.APPROVED,
+    Status.RELEASED,
+)
+ASSESSOR_PHASES = tuple(p for p in PHASE_ORDER if p != Phase.SELF)
+
+SORTS = {
+    "name": ("institution__name",),
+    "-name": ("-institution__name",),
+    "status": ("status", "institution__name"),
+    "progress": ("answered_count", "institution__name"),
+    "-progress": ("-answered_count", "institution__name"),
+    "activity": (F("last_activity_at").asc(nulls_first=True), "institution__name"),
+    "-activity": (F("last_activity_at").desc(nulls_last=True), "institution__name"),
+    "deadline": ("effective_deadline", "institution__name"),
+}
+DEFAULT_SORT = "name"
+PAGE_SIZE = 25
+HEATMAP_PAGE_SIZE = 40
+AUDIT_PAGE_SIZE = 50
+
+
+# ---------------------------------------------------------------------------
+# Periods
+# ---------------------------------------------------------------------------
+
+
+def monitoring_periods() -> list[EvaluationPeriod]:
+    """Every period for the picker, newest first (one query)."""
+    return list(EvaluationPeriod.objects.select_related("framework").order_by("-opens_at"))
+
+
+def default_period(periods: list[EvaluationPeriod], now: dt.datetime) -> EvaluationPeriod | None:
+    """The current open period, else the latest one that has opened, else the newest."""
+    open_now = [p for p in periods if p.opens_at <= now <= p.closes_at()]
+    if open_now:
+        return open_now[0]
+    started = [p for p in periods if p.opens_at <= now]
+    return started[0] if started else (periods[0] if periods else None)
+
+
+def pick_period(periods: list[EvaluationPeriod], raw: str | None, now: dt.datetime):
+    """The period named by ?period= (when it exists), else the default one; no query."""
+    if raw and raw.isdigit():
+        for p in periods:
+            if p.pk == int(raw):
+                return p
+    return default_period(periods, now)
+
+
+# ---------------------------------------------------------------------------
+# Per-evaluation deadline and at-risk, as SQL expressions
+# ---------------------------------------------------------------------------
+
+
+def active_extension_deadline() -> Subquery:
+    """The active extension's deadline of the outer evaluation (NULL when none)."""
+    return Subquery(
+        Extension.objects.filter(
+            period_id=OuterRef("period_id"),
+            institution_id=OuterRef("institution_id"),
+            revoked_at__isnull=True,
+        ).values("new_deadline")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def with_deadline(qs: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
+    """Annotate `extended_until` and `effective_deadline` (extension, else the period's)."""
+    return qs.annotate(extended_until=active_extension_deadline()).annotate(
+        effective_deadline=Coalesce(F("extended_until"), F("period__deadline"))
+    )
+
+
+def at_risk_q(*, now: dt.datetime, indicator_total: int) -> Q:
+    """The at-risk rule (module docstring) as a filter on an evaluation queryset
+    annotated by `with_deadline`."""
+    half = indicator_total * AT_RISK_PROGRESS_SHARE
+    little_progress = Q(
+        answered_count__lt=half,
+        effective_deadline__lt=now + dt.timedelta(days=AT_RISK_PROGRESS_DAYS),
+    )
+    not_started = Q(
+        status=Status.NOT_STARTED,
+        effective_deadline__lt=now + dt.timedelta(days=AT_RISK_NOT_STARTED_DAYS),
+    )
+    return Q(status__in=NOT_SUBMITTED) & (little_progress | not_started)
+
+
+def with_at_risk(qs: QuerySet[Evaluation], *, now, indicator_total: int) -> QuerySet[Evaluation]:
+    return qs.annotate(
+        at_risk=Case(
+            When(at_risk_q(now=now, indicator_total=indicator_total), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def indicator_total_for(period: EvaluationPeriod) -> int:
+    """How many indicators the period's framework has (one query)."""
+    return Indicator.objects.filter(framework_id=period.framework_id).count()
+
+
+# ---------------------------------------------------------------------------
+# Dashboard summary
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class TimeLeft:
+    deadline: dt.datetime
+    seconds: int
+
+    @property
+    def passed(self) -> bool:
+        return self.seconds <= 0
+
+    @property
+    def days(self) -> int:
+        return max(self.seconds, 0) // 86400
+
+    @property
+    def hours(self) -> int:
+        return (max(self.seconds, 0) % 86400) // 3600
+
+    @property
+    def minutes(self) -> int:
+        return (max(self.seconds, 0) % 3600) // 60
+
+
+def time_left_until(deadline: dt.datetime, now: dt.datetime) -> TimeLeft:
+    return TimeLeft(deadline=deadline, seconds=int((deadline - now).total_seconds()))
+
+
+@dataclass
+class StatusCount:
+    status: str
+    label: str
+    count: int
+    percent: float
+
+
+@dataclass
+class Summary:
+    total: int
+    counts: list[StatusCount]
+    submitted: int
+    submitted_percent: float
+    at_risk: int
+    extensions: int
+    time_left: TimeLeft
+
+
+def status_counts(qs: QuerySet[Evaluation]) -> dict[str, int]:
+    """Evaluations per status (one grouped query); every status present, 0 when none."""
+    counts = dict.fromkeys(Status.values, 0)
+    for row in qs.order_by().values("status").annotate(n=Count("id")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def dashboard_summary(
+    qs: QuerySet[Evaluation], *, period: EvaluationPeriod, now: dt.datetime, indicator_total: int
+) -> Summary:
+    """Counts by status, share submitted, at-risk and extended counts (two queries)."""
+    counts = status_counts(qs)
+    total = sum(counts.values())
+    extra = with_deadline(qs.order_by()).aggregate(
+        at_risk=Count("id", filter=at_risk_q(now=now, indicator_total=indicator_total)),
+        extended=Count("id", filter=Q(extended_until__isnull=False)),
+    )
+    submitted = sum(counts[s] for s in SUBMITTED_OR_LATER)
+    return Summary(
+        total=total,
+        counts=[
+            StatusCount(s.value, s.label, counts[s.value], _percent(counts[s.value], total))
+            for s in Status
+        ],
+        submitted=submitted,
+        submitted_percent=_percent(submitted, total),
+        at_risk=extra["at_risk"],
+        extensions=extra["extended"],
+        time_left=time_left_until(period.deadline, now),
+    )
+
+
+def _percent(part: float, whole: float) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+@dataclass
+class BreakdownRow:
+    key: str
+    label: str
+    total: int
+    not_started: int
+    in_progress: int
+    submitted: int
+    assessed: int
+    answered: int
+    evidenced: int
+    validated: int
+    indicator_total: int
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def submitted_percent(self) -> float:
+        return _percent(self.submitted, self.total)
+
+    @property
+    def answered_percent(self) -> float:
+        return _percent(self.answered, self.total * self.indicator_total)
+
+    @property
+    def validated_percent(self) -> float:
+        return _percent(self.validated, self.total * self.indicator_total)
+
+    @property
+    def assessed_percent(self) -> float:
+        return _percent(self.assessed, self.total)
+
+
+def _breakdown_aggregates() -> dict:
+    return {
+        "total": Count("id"),
+        "not_started": Count("id", filter=Q(status=Status.NOT_STARTED)),
+        "in_progress": Count("id", filter=Q(status__in=(Status.IN_PROGRESS, Status.RETURNED))),
+        "submitted": Count("id", filter=Q(status__in=SUBMITTED_OR_LATER)),
+        "assessed": Count(
+            "id", filter=Q(status__in=(Status.ASSESSED, Status.APPROVED, Status.RELEASED))
+        ),
+        "answered": Coalesce(Sum("answered_count"), 0),
+        "evidenced": Coalesce(Sum("evidenced_count"), 0),
+        "validated": Coalesce(Sum("validated_count"), 0),
+    }
+
+
+def _rows(values, key: str, label_of, indicator_total: int) -> list[BreakdownRow]:
+    return [
+        BreakdownRow(
+            key=str(v[key] or ""),
+            label=label_of(v),
+            total=v["total"],
+            not_started=v["not_started"],
+            in_progress=v["in_progress"],
+            submitted=v["submitted"],
+            assessed=v["assessed"],
+            answered=v["answered"],
+            evidenced=v["evidenced"],
+            validated=v["validated"],
+            indicator_total=indicator_total,
+        )
+        for v in values
+    ]
+
+
+def breakdown_by_kind(qs: QuerySet[Evaluation], *, indicator_total: int) -> list[BreakdownRow]:
+    """Progress per kind of institution (one grouped query), in the Kind order."""
+    values = {
+        v["institution__kind"]: v
+        for v in qs.order_by().values("institution__kind").annotate(**_breakdown_aggregates())
+    }
+    ordered = [values[k] for k in Institution.Kind.values if k in values]
+    labels = dict(Institution.Kind.choices)
+    return _rows(
+        ordered, "institution__kind", lambda v: labels[v["institution__kind"]], indicator_total
+    )
+
+
+def breakdown_by_province(qs: QuerySet[Evaluation], *, indicator_total: int) -> list[BreakdownRow]:
+    """Progress per province (one grouped query): a province with its regencies and
+    cities; central institutions are one group of their own, listed last."""
+    region = Case(
+        When(institution__kind=Institution.Kind.PROVINSI, then=F("institution__name")),
+        default=F("institution__province__name"),
+        output_field=CharField(),
+    )
+    values = list(
+        qs.order_by()
+        .annotate(region=region)
+        .values("region")
+        .annotate(**_breakdown_aggregates())
+        .order_by(F("region").asc(nulls_last=True))
+    )
+    central = _("Central government")
+    return _rows(values, "region", lambda v: v["region"] or str(central), indicator_total)
+
+
+def breakdown_by_university(
+    qs: QuerySet[Evaluation], *, indicator_total: int
+) -> list[BreakdownRow]:
+    """Assessment progress per assessing university (one grouped query)."""
+    values = list(
+        qs.order_by()
+        .values("university_id", "university__short_name", "university__name")
+        .annotate(
+            **_breakdown_aggregates(),
+            under_assessment=Count("id", filter=Q(status=Status.UNDER_ASSESSMENT)),
+            approved=Count("id", filter=Q(status__in=(Status.APPROVED, Status.RELEASED))),
+        )
+        .order_by(F("university__name").asc(nulls_last=True))
+    )
+    rows = _rows(
+        values,
+        "university_id",
+        lambda v: v["university__short_name"] or str(_("Not assigned")),
+        indicator_total,
+    )
+    for row, v in zip(rows, values, strict=True):
+        row.extra = {"under_assessment": v["under_assessment"], "approved": v["approved"]}
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# Submission curve
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class CurvePoint:
+    day: dt.date
+    count: int
+    cumulative: int
+    x: float = 0.0
+    bar_y: float = 0.0
+    bar_h: float = 0.0
+    line_y: float = 0.0
+
+
+@dataclass
+class Curve:
+    points: list[CurvePoint]
+    total: int
+    max_per_day: int
+    deadline_x: float | None
+    today_x: float | None
+    polyline: str
+    bar_width: float
+    width: int = 600
+    height: int = 160
+
+
+def submission_curve(
+    qs: QuerySet[Evaluation], *, period: EvaluationPeriod, now: dt.datetime, total: int
+) -> Curve:
+    """Submissions per day (WIB) and cumulative, from the opening to the deadline (or the
+    last submission if later): one grouped query; coordinates for an inline SVG."""
+    per_day = {
+        row["day"]: row["n"]
+        for row in qs.order_by()
+        .filter(submitted_at__isnull=False)
+        .annotate(day=TruncDate("submitted_at", tzinfo=WIB))
+        .values("day")
+        .annotate(n=Count("id"))
+    }
+    first = period.opens_at.astimezone(WIB).date()
+    deadline_day = period.deadline.astimezone(WIB).date()
+    last = max([deadline_day, *per_day.keys()])
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    width, height = 600, 160
+    step = width / max(len(days), 1)
+    max_per_day = max(per_day.values(), default=0)
+    points, cumulative = [], 0
+    for i, day in enumerate(days):
+        n = per_day.get(day, 0)
+        cumulative += n
+        bar_h = (height * 0.9 * n / max_per_day) if max_per_day else 0
+        line_y = height - (height * cumulative / total if total else 0)
+        points.append(
+            CurvePoint(
+                day=day,
+                count=n,
+                cumulative=cumulative,
+                x=round(i * step, 2),
+                bar_y=round(height - bar_h, 2),
+                bar_h=round(bar_h, 2),
+                line_y=round(line_y, 2),
+            )
+        )
+    today = now.astimezone(WIB).date()
+
+    def x_of(day: dt.date) -> float | None:
+        if first <= day <= last:
+            return round((day - first).days * step + step / 2, 2)
+        return None
+
+    polyline = " ".join(f"{p.x + step / 2:.2f},{p.line_y:.2f}" for p in points)
+    return Curve(
+        points=points,
+        total=cumulative,
+        max_per_day=max_per_day,
+        deadline_x=x_of(deadline_day),
+        today_x=x_of(today),
+        polyline=polyline,
+        bar_width=round(max(step - 1, 0.5), 2),
+        width=width,
+        height=height,
+    )
+
+
+# ---------------------------------------------------------------------------
+# The institution list
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class ListFilters:
+    q: str = ""
+    status: str = ""
+    kind: str = ""
+    province: int | None = None
+    university: int | None = None
+    at_risk: bool = False
+    sort: str = DEFAULT_SORT
+
+
+def filter_evaluations(
+    qs: QuerySet[Evaluation], filters: ListFilters, *, now, indicator_total: int
+) -> QuerySet[Evaluation]:
+    """Apply the list's search and filters (no query by itself)."""
+    qs = with_at_risk(with_deadline(qs), now=now, indicator_total=indicator_total)
+    if filters.q:
+        qs = qs.filter(
+            Q(institution__name__icontains=filters.q)
+            | Q(institution__short_name__icontains=filters.q)
+            | Q(institution__code__icontains=filters.q)
+        )
+    if filters.status in Status.values:
+        qs = qs.filter(status=filters.status)
+    if filters.kind in Institution.Kind.values:
+        qs = qs.filter(institution__kind=filters.kind)
+    if filters.province:
+        qs = qs.filter(
+            Q(institution__province_id=filters.province) | Q(institution_id=filters.province)
+        )
+    if filters.university:
+        qs = qs.filter(university_id=filters.university)
+    if filters.at_risk:
+        qs = qs.filter(at_risk=True)
+    return qs
+
+
+def _supervisor(field_name: str) -> Subquery:
+    return Subquery(
+        User.objects.filter(
+            institution_id=OuterRef("institution_id"), role=Role.SUPERVISOR, is_active=True
+        )
+        .order_by("pk")
+        .values(field_name)[:1]
+    )
+
+
+def institution_rows(
+    qs: QuerySet[Evaluation], filters: ListFilters, *, now, indicator_total: int, page: str | int
+) -> Page:
+    """One page of the institution list: status, progress, last activity, deadline,
+    at-risk flag, supervisor contact and last reminder (a count and a page query)."""
+    qs = filter_evaluations(qs, filters, now=now, indicator_total=indicator_total)
+    qs = (
+        qs.select_related("institution", "institution__province", "university")
+        .annotate(
+            supervisor_name=Coalesce(
+                _supervisor("first_name"), Value(""), output_field=CharField()
+            ),
+            supervisor_last_name=_supervisor("last_name"),
+            supervisor_email=_supervisor("email"),
+            supervisor_phone=_supervisor("phone"),
+            last_reminder_at=Subquery(
+                Reminder.objects.filter(evaluation_id=OuterRef("pk"), sent_at__isnull=False)
+                .order_by("-sent_at")
+                .values("sent_at")[:1]
+            ),
+        )
+        .order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+    )
+    page_obj = Paginator(qs, PAGE_SIZE).get_page(page)
+    for ev in page_obj.object_list:
+        ev.time_left = time_left_until(ev.effective_deadline, now)
+        ev.answered_percent = _percent(ev.answered_count, indicator_total)
+        ev.evidenced_percent = _percent(ev.evidenced_count, indicator_total)
+        ev.not_submitted = ev.status in NOT_SUBMITTED
+    return page_obj
+
+
+def provinces_for_filter() -> list[Institution]:
+    """The provinces for the filter select (one query)."""
+    return list(Institution.objects.filter(kind=Institution.Kind.PROVINSI).order_by("name"))
+
+
+def universities_for_filter() -> list[University]:
+    return list(University.objects.order_by("name"))
+
+
+# ---------------------------------------------------------------------------
+# Indicator x institution heatmap
+# ---------------------------------------------------------------------------
+
+EMPTY, ANSWERED, EVIDENCED, VALIDATED = 0, 1, 2, 3
+
+
+@dataclass
+class HeatmapRow:
+    evaluation: Evaluation
+    cells: list[int]
+
+
+@dataclass
+class Heatmap:
+    indicators: list[Indicator]
+    rows: list[HeatmapRow]
+    page: Page
+    totals: list[dict]
+
+
+def heatmap(
+    qs: QuerySet[Evaluation], *, period: EvaluationPeriod, kind: str, province: int | None, page
+) -> Heatmap:
+    """Per institution (one page) and indicator: empty, answered, with evidence, validated.
+
+    Four queries whatever the page size: indicators, the page count, the page of
+    evaluations, and one grouped query over the page's answers.
+    """
+    indicators = list(Indicator.objects.filter(framework_id=period.framework_id).order_by("number"))
+    qs = qs.order_by("institution__name")
+    if kind in Institution.Kind.values:
+        qs = qs.filter(institution__kind=kind)
+    if province:
+        qs = qs.filter(Q(institution__province_id=province) | Q(institution_id=province))
+    page_obj = Paginator(qs.select_related("institution"), HEATMAP_PAGE_SIZE).get_page(page)
+    evaluations = list(page_obj.object_list)
+    states: dict[tuple[int, int], int] = {}
+    for row in (
+        Answer.objects.filter(evaluation_id__in=[e.pk for e in evaluations])
+        .order_by()
+        .values("evaluation_id", "indicator_id")
+        .annotate(
+            answered=Count("id", filter=Q(phase=Phase.SELF, level__isnull=False), distinct=True),
+            evidenced=Count(
+                "evidence_links", filter=Q(phase=Phase.SELF, level__isnull=False), distinct=True
+            ),
+            validated=Count(
+                "id", filter=Q(phase__in=ASSESSOR_PHASES, level__isnull=False), distinct=True
+            ),
+        )
+    ):
+        state = EMPTY
+        if row["validated"]:
+            state = VALIDATED
+        elif row["evidenced"]:
+            state = EVIDENCED
+        elif row["answered"]:
+            state = ANSWERED
+        states[(row["evaluation_id"], row["indicator_id"])] = state
+    rows = [
+        HeatmapRow(ev, [states.get((ev.pk, ind.pk), EMPTY) for ind in indicators])
+        for ev in evaluations
+    ]
+    totals = []
+    for i, _ind in enumerate(indicators):
+        column = [r.cells[i] for r in rows]
+        totals.append(
+            {
+                "answered": sum(1 for c in column if c >= ANSWERED),
+                "evidenced": sum(1 for c in column if c >= EVIDENCED),
+                "validated": sum(1 for c in column if c >= VALIDATED),
+            }
+        )
+    return Heatmap(indicators=indicators, rows=rows, page=page_obj, totals=totals)
+
+
+# ---------------------------------------------------------------------------
+# Extensions and audit trail
+# ---------------------------------------------------------------------------
+
+
+def extensions_for_period(period: EvaluationPeriod) -> list[Extension]:
+    """Every extension of a period, active first (one query)."""
+    return list(
+        Extension.objects.filter(period=period)
+        .select_related("institution", "granted_by")
+        .order_by(F("revoked_at").desc(nulls_first=True), "institution__name", "-granted_at")
+    )
+
+
+@dataclass
+class AuditFilters:
+    institution: int | None = None
+    institution_name: str = ""
+    user: str = ""
+    period: int | None = None
+    action: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def audit_events(filters: AuditFilters, *, page) -> Page:
+    """A page of audit events, newest first, filtered (a count and a page query)."""
+    qs = AuditEvent.objects.select_related(
+        "actor", "institution", "period", "indicator", "evaluation"
+    )
+    if filters.institution:
+        qs = qs.filter(institution_id=filters.institution)
+    if filters.institution_name:
+        qs = qs.filter(
+            Q(institution__name__icontains=filters.institution_name)
+            | Q(institution__short_name__icontains=filters.institution_name)
+        )
+    if filters.user:
+        qs = qs.filter(
+            Q(actor__username__icontains=filters.user)
+            | Q(actor__first_name__icontains=filters.user)
+            | Q(actor__last_name__icontains=filters.user)
+            | Q(actor__email__icontains=filters.user)
+        )
+    if filters.period:
+        qs = qs.filter(period_id=filters.period)
+    if filters.action:
+        qs = qs.filter(action=filters.action)
+    if filters.date_from:
+        qs = qs.filter(at__gte=_wib_midnight(filters.date_from))
+    if filters.date_to:
+        qs = qs.filter(at__lt=_wib_midnight(filters.date_to + dt.timedelta(days=1)))
+    return Paginator(qs.order_by("-at", "-id"), AUDIT_PAGE_SIZE).get_page(page)
+
+
+def audit_actions() -> list[str]:
+    """The distinct actions recorded so far, for the filter select (one query)."""
+    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
+
+
+def _wib_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=WIB)
+
+
+def now_wib() -> dt.datetime:
+    return timezone.now().astimezone(WIB)
