@@ -156,7 +156,8 @@ class Indicator(models.Model):
 
     `level_descriptions` maps "0".."5" to this project's own description of the level.
     `max_entries` > 1 means the indicator takes several entries (e.g. indicator 35 of
-    5/2018: up to three public services), each answered separately and averaged.
+    5/2018: up to three public services), each answered separately; how they count
+    in the index is the framework's `multi_entry_rule` (see evaluations/scoring.py).
     """
 
     class Ladder(models.TextChoices):
