@@ -75,7 +75,9 @@ def test_auth_login_honours_next(client, operator):
 def test_auth_wrong_password_shows_a_clear_message(client, operator):
     response = _login(client, "operator", "wrong-password")
     assert response.status_code == 200
-    assert "Please enter a correct username and password" in response.content.decode()
+    html = response.content.decode()
+    assert "The username or password is not correct." in html
+    assert 'value="operator"' in html  # the username is kept, the password is not
     assert SESSION_KEY not in client.session
 
 
