@@ -113,6 +113,30 @@ def _can_edit_now(user, evaluation: Evaluation) -> bool:
     )
 
 
+# --- Reports (issue 5) ----------------------------------------------------------------------
+
+
+def can_view_receipt(user, evaluation: Evaluation) -> bool:
+    """Submission receipts: the institution's staff, its assessors and ministry admins."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.role in (Role.OPERATOR, Role.SUPERVISOR, Role.ASSESSOR, Role.ADMIN)
+        and can_view_evaluation(user, evaluation)
+    )
+
+
+def can_view_institution_report(user, evaluation: Evaluation) -> bool:
+    """The institution report: its staff once released; its assessors, its university's
+    coordinator and ministry admins always (the document exists only after release)."""
+    if is_institution_staff_of(user, evaluation):
+        return evaluation.status == Evaluation.Status.RELEASED
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.role in (Role.ASSESSOR, Role.COORDINATOR, Role.ADMIN)
+        and can_view_evaluation(user, evaluation)
+    )
+
+
 # Capability checks by name, used by get_evaluation_for(need=...). Feature modules
 # register their predicates here: need -> callable(user, evaluation) -> bool.
 CAPABILITIES: dict[str, object] = {
@@ -124,6 +148,9 @@ CAPABILITIES: dict[str, object] = {
         is_institution_staff_of(user, evaluation) and user.role == Role.SUPERVISOR
     ),
     "return": can_return_evaluation,
+    # Reports (issue 5)
+    "receipt": can_view_receipt,
+    "institution_report": can_view_institution_report,
 }
 
 

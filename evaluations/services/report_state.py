@@ -78,3 +78,15 @@ def requeue_report(*, report_id: int) -> None:
     Report.objects.filter(pk=report_id, status=Report.Status.RENDERING).update(
         status=Report.Status.QUEUED, claimed_at=None
     )
+
+
+def keep_report(*, report: Report) -> Report:
+    """Mark a claimed report READY again without rendering: its source is unchanged
+    (content-hash skip). The stored file and hash stay as they are."""
+    report.status = Report.Status.READY
+    report.finished_at = timezone.now()
+    report.error = ""
+    if report.progress_total:
+        report.progress_done = report.progress_total
+    report.save(update_fields=["status", "finished_at", "error", "progress_done"])
+    return report

@@ -1,0 +1,179 @@
+"""Charts drawn on the server as SVG strings: no browser, no JavaScript (STYLE C4).
+
+Pure functions: numbers and labels in, an `<svg>` string out. Used by the PDF
+documents (WeasyPrint draws SVG natively) and by HTML pages. Every text element uses
+`FONT_FAMILY`, the documents' body font, so the fonts embedded in the PDF match.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from html import escape
+
+FONT_FAMILY = "DejaVu Sans, sans-serif"
+# Colour-blind-safe pair (Okabe-Ito): self-assessed orange, validated blue.
+SERIES_COLOURS = ("#E69F00", "#0072B2", "#009E73", "#CC79A7")
+BAR_COLOUR = "#0072B2"
+GRID_COLOUR = "#C8CDD2"
+TEXT_COLOUR = "#212529"
+
+Number = int | float | Decimal
+
+
+def _fmt(value: Number) -> str:
+    return f"{float(value):.2f}"
+
+
+def _text(x: float, y: float, content: str, *, size: float = 9, anchor: str = "middle", bold=False):
+    weight = ' font-weight="bold"' if bold else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-family="{FONT_FAMILY}" font-size="{size}" '
+        f'fill="{TEXT_COLOUR}" text-anchor="{anchor}"{weight}>{escape(str(content))}</text>'
+    )
+
+
+def radar_svg(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Number | None]]],
+    *,
+    maximum: float = 5,
+    size: int = 320,
+    title: str = "",
+) -> str:
+    """A radar (spider) chart: one axis per label, one polygon per series.
+
+    `series` is [(name, values)], values on 0..maximum (None counts as 0).
+    A legend lists the series under the chart.
+    """
+    n = len(labels)
+    if n < 3:
+        raise ValueError("A radar chart needs at least three axes.")
+    legend_height = 16 * len(series) + 6
+    cx, cy = size / 2, size / 2
+    radius = size / 2 - 48
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size + legend_height}" '
+        f'width="{size}" height="{size + legend_height}" role="img">'
+    ]
+    if title:
+        parts.append(f"<title>{escape(title)}</title>")
+
+    def point(i: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * i / n
+        r = radius * max(0.0, min(value, maximum)) / maximum
+        return cx + r * math.cos(angle), cy + r * math.sin(angle)
+
+    for ring in range(1, int(maximum) + 1):
+        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, ring) for i in range(n)))
+        parts.append(
+            f'<polygon points="{pts}" fill="none" stroke="{GRID_COLOUR}" stroke-width="0.7"/>'
+        )
+        x, y = point(0, ring)
+        parts.append(_text(x + 3, y + 3, str(ring), size=7, anchor="start"))
+    for i, label in enumerate(labels):
+        x, y = point(i, maximum)
+        parts.append(
+            f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" '
+            f'stroke="{GRID_COLOUR}" stroke-width="0.7"/>'
+        )
+        lx, ly = point(i, maximum * 1.16)
+        anchor = "middle" if abs(lx - cx) < 8 else ("start" if lx > cx else "end")
+        parts.append(_text(lx, ly + 3, label, size=9, anchor=anchor, bold=True))
+    for s, (name, values) in enumerate(series):
+        colour = SERIES_COLOURS[s % len(SERIES_COLOURS)]
+        pts = " ".join(
+            f"{x:.1f},{y:.1f}" for x, y in (point(i, float(v or 0)) for i, v in enumerate(values))
+        )
+        parts.append(
+            f'<polygon points="{pts}" fill="{colour}" fill-opacity="0.18" '
+            f'stroke="{colour}" stroke-width="1.8"/>'
+        )
+        for i, v in enumerate(values):
+            x, y = point(i, float(v or 0))
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.4" fill="{colour}"/>')
+        ly = size + 4 + 16 * s
+        parts.append(
+            f'<rect x="{size / 2 - 70:.1f}" y="{ly:.1f}" width="12" height="10" fill="{colour}"/>'
+        )
+        parts.append(_text(size / 2 - 52, ly + 9, name, size=9, anchor="start"))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def bar_svg(
+    items: Sequence[tuple[str, Number]],
+    *,
+    width: int = 480,
+    bar_height: int = 16,
+    label_width: int = 150,
+    value_format=None,
+    maximum: Number | None = None,
+    title: str = "",
+) -> str:
+    """A horizontal bar chart: one bar per (label, value), the value written after it.
+
+    Horizontal bars keep long Indonesian labels (province names) readable.
+    """
+    value_format = value_format or (lambda v: str(v))
+    gap = 6
+    height = len(items) * (bar_height + gap) + gap
+    top = max([float(v) for _, v in items] + [float(maximum or 0), 1e-9])
+    plot = width - label_width - 50
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img">'
+    ]
+    if title:
+        parts.append(f"<title>{escape(title)}</title>")
+    for i, (label, value) in enumerate(items):
+        y = gap + i * (bar_height + gap)
+        w = plot * float(value) / top
+        parts.append(_text(label_width - 6, y + bar_height * 0.72, label, size=9, anchor="end"))
+        parts.append(
+            f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar_height}" '
+            f'fill="{BAR_COLOUR}"/>'
+        )
+        parts.append(
+            _text(label_width + w + 4, y + bar_height * 0.72, value_format(value), anchor="start")
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def column_svg(
+    items: Sequence[tuple[str, Number]],
+    *,
+    width: int = 480,
+    height: int = 200,
+    title: str = "",
+) -> str:
+    """A vertical bar chart for a few categories (e.g. the distribution by predicate)."""
+    n = max(len(items), 1)
+    bottom = height - 28
+    top_pad = 18
+    slot = width / n
+    top = max([float(v) for _, v in items] + [1e-9])
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img">'
+    ]
+    if title:
+        parts.append(f"<title>{escape(title)}</title>")
+    parts.append(f'<line x1="0" y1="{bottom}" x2="{width}" y2="{bottom}" stroke="{GRID_COLOUR}"/>')
+    for i, (label, value) in enumerate(items):
+        h = (bottom - top_pad) * float(value) / top
+        x = i * slot + slot * 0.2
+        parts.append(
+            f'<rect x="{x:.1f}" y="{bottom - h:.1f}" width="{slot * 0.6:.1f}" '
+            f'height="{h:.1f}" fill="{BAR_COLOUR}"/>'
+        )
+        parts.append(_text(i * slot + slot / 2, bottom - h - 4, str(value), bold=True))
+        parts.append(_text(i * slot + slot / 2, bottom + 14, label))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def format_index(value: Number | None) -> str:
+    return "–" if value is None else _fmt(value)

@@ -1,0 +1,452 @@
+"""Reads for the reports area: the data each document is rendered from, and the pages.
+
+Each `*_data` function loads everything one document needs in a constant number of
+queries and returns plain data (strings, numbers, Decimals, lists, dicts) so that
+`evaluations.documents.source_hash_for` can hash exactly what is rendered (STYLE C3).
+Dates are formatted in WIB here, so a change of the shown text changes the hash.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from evaluations.models import (
+    PHASE_ORDER,
+    Answer,
+    AspectNote,
+    Evaluation,
+    EvaluationPeriod,
+    EvidenceFile,
+    EvidenceLink,
+    Extension,
+    Indicator,
+    Phase,
+    Report,
+)
+from evaluations.scoring import compute_index, predicate_for, round_half_up, spec_for
+from evaluations.selectors import evaluations_visible_to
+from institutions.models import Institution, Role
+
+ASSESSOR_PHASES = [p for p in PHASE_ORDER if p != Phase.SELF]
+
+
+def wib(value) -> str:
+    """A datetime as shown in the documents: local time (WIB) with the zone name."""
+    if value is None:
+        return ""
+    return timezone.localtime(value).strftime("%d-%m-%Y %H:%M") + " WIB"
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def _institution_block(institution: Institution) -> dict:
+    return {
+        "name": institution.name,
+        "short_name": institution.display_name,
+        "code": institution.code,
+        "kind": institution.get_kind_display(),
+        "province": institution.province.name if institution.province_id else "",
+    }
+
+
+def _load_evaluation(evaluation_id: int) -> Evaluation:
+    return Evaluation.objects.select_related(
+        "institution__province", "period__framework", "submitted_by"
+    ).get(pk=evaluation_id)
+
+
+# ---------------------------------------------------------------------------
+# Submission receipt
+# ---------------------------------------------------------------------------
+
+
+def receipt_data(*, evaluation_id: int) -> dict:
+    """What the submission receipt shows, in 5 queries."""
+    evaluation = _load_evaluation(evaluation_id)
+    period = evaluation.period
+    indicators = list(
+        Indicator.objects.filter(framework_id=period.framework_id)
+        .select_related("aspect")
+        .order_by("number")
+    )
+    answers = defaultdict(list)
+    for answer in Answer.objects.filter(evaluation=evaluation, phase=Phase.SELF).order_by(
+        "indicator_id", "entry"
+    ):
+        answers[answer.indicator_id].append(answer)
+    linked = defaultdict(set)
+    for evidence_id, number in EvidenceLink.objects.filter(
+        evidence__evaluation=evaluation, answer__phase=Phase.SELF
+    ).values_list("evidence_id", "answer__indicator__number"):
+        linked[evidence_id].add(number)
+    evidence = [
+        {
+            "name": e.original_name,
+            "title": e.title,
+            "size": e.size,
+            "pages": e.page_count,
+            "sha256": e.sha256,
+            "indicators": sorted(linked.get(e.pk, ())),
+        }
+        for e in EvidenceFile.objects.filter(evaluation=evaluation).order_by("original_name", "pk")
+    ]
+    rows = []
+    for ind in indicators:
+        entries = answers.get(ind.pk) or []
+        rows.append(
+            {
+                "number": ind.number,
+                "name": ind.name,
+                "aspect": ind.aspect.code,
+                "entries": [
+                    {"entry": a.entry, "service_name": a.service_name, "level": a.level}
+                    for a in entries
+                ],
+            }
+        )
+    return {
+        "institution": _institution_block(evaluation.institution),
+        "period": {"name": period.name, "year": period.year, "framework": period.framework.name},
+        "submitted_by": _person(evaluation.submitted_by),
+        "submitted_at": wib(evaluation.submitted_at),
+        "submission_count": evaluation.submission_count,
+        "submission_hash": evaluation.submission_hash,
+        "indicators": rows,
+        "evidence": evidence,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Institution evaluation report
+# ---------------------------------------------------------------------------
+
+
+def _levels(answers, phases) -> tuple[dict[int, list], dict[tuple[int, int], Answer]]:
+    """Per (indicator, entry) the answer of the latest of `phases` that has a level."""
+    rank = {p: i for i, p in enumerate(PHASE_ORDER)}
+    best: dict[tuple[int, int], Answer] = {}
+    for a in answers:
+        if a.phase not in phases or a.level is None:
+            continue
+        key = (a.indicator_id, a.entry)
+        if key not in best or rank[a.phase] > rank[best[key].phase]:
+            best[key] = a
+    levels: dict[int, list] = defaultdict(list)
+    for (indicator_id, _entry), a in sorted(best.items()):
+        levels[indicator_id].append(a.level)
+    return dict(levels), best
+
+
+def institution_report_data(*, evaluation_id: int) -> dict:
+    """What the institution report shows, in 9 queries (12 with a previous period)."""
+    evaluation = _load_evaluation(evaluation_id)
+    period = evaluation.period
+    spec = spec_for(period.framework)
+    indicators = list(
+        Indicator.objects.filter(framework_id=period.framework_id)
+        .select_related("aspect__domain")
+        .order_by("number")
+    )
+    answers = list(Answer.objects.filter(evaluation=evaluation).order_by("indicator_id", "entry"))
+    self_levels, self_best = _levels(answers, {Phase.SELF})
+    final_levels, final_best = _levels(answers, set(ASSESSOR_PHASES))
+    self_result = compute_index(spec, self_levels)
+    final_result = compute_index(spec, final_levels)
+
+    rank = {p: i for i, p in enumerate(PHASE_ORDER)}
+    notes: dict[int, AspectNote] = {}
+    for note in AspectNote.objects.filter(evaluation=evaluation):
+        if note.aspect_id not in notes or rank[note.phase] > rank[notes[note.aspect_id].phase]:
+            notes[note.aspect_id] = note
+
+    aspects_by_code = {}
+    rows = []
+    for ind in indicators:
+        aspects_by_code.setdefault(ind.aspect.code, ind.aspect)
+        entry_numbers = sorted(
+            {e for (i, e) in self_best if i == ind.pk} | {e for (i, e) in final_best if i == ind.pk}
+        ) or [1]
+        entries = []
+        for e in entry_numbers:
+            s = self_best.get((ind.pk, e))
+            v = final_best.get((ind.pk, e))
+            entries.append(
+                {
+                    "entry": e,
+                    "service_name": (s or v).service_name if (s or v) else "",
+                    "self_level": s.level if s else None,
+                    "final_level": v.level if v else None,
+                    "explanation": v.note if v else "",
+                    "recommendation": v.recommendation if v else "",
+                }
+            )
+        rows.append(
+            {
+                "number": ind.number,
+                "name": ind.name,
+                "aspect": ind.aspect.code,
+                "weight": ind.weight,
+                "entries": entries,
+            }
+        )
+
+    aspects = []
+    for code, (domain_code, name) in spec.aspects.items():
+        aspect = aspects_by_code.get(code)
+        note = notes.get(aspect.pk) if aspect else None
+        aspects.append(
+            {
+                "code": code,
+                "name": name,
+                "domain": domain_code,
+                "self": self_result.aspects.get(code),
+                "final": final_result.aspects.get(code),
+                "strengths": note.strengths if note else "",
+                "weaknesses": note.weaknesses if note else "",
+            }
+        )
+    domains = [
+        {
+            "code": code,
+            "name": name,
+            "self": self_result.domains.get(code),
+            "final": final_result.domains.get(code),
+        }
+        for code, name in spec.domains.items()
+    ]
+    final_index = evaluation.final_index
+    if final_index is None:
+        final_index = final_result.index
+    final_predicate = evaluation.final_predicate or spec.predicate_for(final_index)
+    self_index = evaluation.self_index if evaluation.self_index is not None else self_result.index
+
+    previous = (
+        Evaluation.objects.filter(
+            institution_id=evaluation.institution_id,
+            period__year__lt=period.year,
+            final_index__isnull=False,
+            status=Evaluation.Status.RELEASED,
+        )
+        .select_related("period__framework")
+        .order_by("-period__year")
+        .first()
+    )
+    comparison = None
+    if previous is not None:
+        comparison = {
+            "period": previous.period.name,
+            "year": previous.period.year,
+            "index": previous.final_index,
+            "predicate": previous.final_predicate,
+            "change": final_index - previous.final_index,
+            "aspects": {},
+        }
+        if previous.period.framework_id == period.framework_id:
+            prev_levels, _ = _levels(
+                Answer.objects.filter(evaluation=previous).exclude(phase=Phase.SELF),
+                set(ASSESSOR_PHASES),
+            )
+            comparison["aspects"] = dict(compute_index(spec, prev_levels).aspects)
+        for aspect in aspects:
+            aspect["previous"] = comparison["aspects"].get(aspect["code"])
+
+    return {
+        "institution": _institution_block(evaluation.institution),
+        "period": {
+            "name": period.name,
+            "year": period.year,
+            "framework": period.framework.name,
+            "regulation": period.framework.regulation,
+        },
+        "released_at": wib(evaluation.released_at),
+        "index": final_index,
+        "predicate": final_predicate,
+        "self_index": self_index,
+        "self_predicate": evaluation.self_predicate or spec.predicate_for(self_index),
+        "domains": domains,
+        "aspects": aspects,
+        "indicators": rows,
+        "bands": [(name, bound) for name, bound in spec.bands],
+        "comparison": comparison,
+    }
+
+
+# ---------------------------------------------------------------------------
+# National report
+# ---------------------------------------------------------------------------
+
+
+def _mean(values: list[Decimal]) -> Decimal | None:
+    return round_half_up(sum(values) / len(values)) if values else None
+
+
+def national_report_data(*, period_id: int) -> dict:
+    """What the national report shows, in 4 queries whatever the number of institutions."""
+    period = EvaluationPeriod.objects.select_related("framework").get(pk=period_id)
+    band_bounds = list(
+        period.framework.predicate_bands.order_by("-lower_bound").values_list("name", "lower_bound")
+    )
+    bands = [name for name, _bound in band_bounds]
+    extensions = {
+        row["institution_id"]: row["new_deadline"]
+        for row in Extension.objects.filter(period=period, revoked_at__isnull=True).values(
+            "institution_id", "new_deadline"
+        )
+    }
+    evaluations = list(
+        Evaluation.objects.filter(period=period)
+        .select_related("institution__province")
+        .order_by("institution__name")
+    )
+    released = [
+        e
+        for e in evaluations
+        if e.status == Evaluation.Status.RELEASED and e.final_index is not None
+    ]
+    indexes = [e.final_index for e in released]
+    national_index = _mean(indexes)
+
+    by_predicate = Counter(e.final_predicate for e in released)
+    predicate_rows = [{"name": b, "count": by_predicate.get(b, 0)} for b in bands]
+    kind_labels = dict(Institution.Kind.choices)
+    by_kind = defaultdict(list)
+    by_province = defaultdict(list)
+    for e in released:
+        by_kind[e.institution.kind].append(e.final_index)
+        inst = e.institution
+        if inst.kind == Institution.Kind.PROVINSI:
+            by_province[inst.name].append(e.final_index)
+        elif inst.province_id:
+            by_province[inst.province.name].append(e.final_index)
+    kind_rows = [
+        {
+            "kind": str(kind_labels[k]),
+            "count": len(by_kind.get(k, [])),
+            "index": _mean(by_kind.get(k, [])),
+        }
+        for k in Institution.Kind.values
+    ]
+    province_rows = sorted(
+        ({"name": name, "count": len(v), "index": _mean(v)} for name, v in by_province.items()),
+        key=lambda r: (-r["index"], r["name"]),
+    )
+    ranking = [
+        {
+            "rank": i,
+            "name": e.institution.name,
+            "kind": str(kind_labels[e.institution.kind]),
+            "province": e.institution.province.name if e.institution.province_id else "",
+            "index": e.final_index,
+            "predicate": e.final_predicate,
+        }
+        for i, e in enumerate(
+            sorted(released, key=lambda e: (-e.final_index, e.institution.name)), start=1
+        )
+    ]
+
+    on_time = late = with_extension = 0
+    for e in evaluations:
+        if e.submitted_at is None:
+            continue
+        if e.submitted_at <= period.closes_at():
+            on_time += 1
+        elif e.institution_id in extensions and e.submitted_at <= period.closes_at(
+            extensions[e.institution_id]
+        ):
+            with_extension += 1
+        else:
+            late += 1
+    total = len(evaluations)
+    return {
+        "period": {
+            "name": period.name,
+            "year": period.year,
+            "framework": period.framework.name,
+            "deadline": wib(period.deadline),
+        },
+        "index": national_index,
+        "predicate": predicate_for(national_index, band_bounds) if indexes else "",
+        "released": len(released),
+        "by_predicate": predicate_rows,
+        "by_kind": kind_rows,
+        "by_province": province_rows,
+        "ranking": ranking,
+        "progress": {
+            "total": total,
+            "submitted": on_time + with_extension + late,
+            "on_time": on_time,
+            "with_extension": with_extension,
+            "late": late,
+            "not_submitted": total - on_time - with_extension - late,
+            "extensions": len(extensions),
+        },
+    }
+
+
+# ---------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------
+
+
+def reports_visible_to(user) -> QuerySet[Report]:
+    """Reports a user may see at all: those of evaluations they see; the period-wide
+    documents (national, ZIP, exports) only for ministry admins. Others answer 404."""
+    qs = Report.objects.select_related("evaluation__institution", "period", "requested_by")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if user.role == Role.ADMIN:
+        return qs
+    return qs.filter(
+        kind__in=[Report.Kind.RECEIPT, Report.Kind.INSTITUTION],
+        evaluation__in=evaluations_visible_to(user).values("pk"),
+    )
+
+
+def period_reports_progress(*, period: EvaluationPeriod, language: str) -> dict:
+    """The bulk page's numbers in 3 queries: x of N institution reports, and the ZIP."""
+    total = Evaluation.objects.filter(period=period, status=Evaluation.Status.RELEASED).count()
+    counts = dict(
+        Report.objects.filter(period=period, kind=Report.Kind.INSTITUTION, language=language)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    archive = (
+        Report.objects.filter(period=period, kind=Report.Kind.ARCHIVE, language=language)
+        .order_by("-requested_at")
+        .first()
+    )
+    ready = counts.get(Report.Status.READY, 0)
+    pending = counts.get(Report.Status.QUEUED, 0) + counts.get(Report.Status.RENDERING, 0)
+    return {
+        "total": total,
+        "ready": ready,
+        "pending": pending,
+        "failed": counts.get(Report.Status.FAILED, 0),
+        "percent": round(100 * ready / total) if total else 0,
+        "running": pending > 0,
+        "archive": archive,
+        "label": gettext("%(done)s of %(total)s") % {"done": ready, "total": total},
+    }
+
+
+def failed_reports(*, period: EvaluationPeriod, language: str, limit: int = 20):
+    return list(
+        Report.objects.filter(
+            period=period,
+            kind=Report.Kind.INSTITUTION,
+            language=language,
+            status=Report.Status.FAILED,
+        )
+        .select_related("evaluation__institution")
+        .order_by("evaluation__institution__name")[:limit]
+    )
