@@ -113,6 +113,34 @@ def _can_edit_now(user, evaluation: Evaluation) -> bool:
     )
 
 
+# --- Document evaluation (issue 4) --------------------------------------------------------
+
+
+def can_score(user, evaluation: Evaluation) -> bool:
+    """An assessor assigned to the evaluation (the scope already checked the assignment)."""
+    return bool(getattr(user, "is_authenticated", False) and user.role == Role.ASSESSOR)
+
+
+def can_review_assessment(user, evaluation: Evaluation) -> bool:
+    """The coordinator of the evaluation's university, or a ministry admin."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return bool(
+        user.role == Role.COORDINATOR
+        and evaluation.university_id is not None
+        and user.university_id == evaluation.university_id
+    )
+
+
+def can_view_result(user, evaluation: Evaluation) -> bool:
+    """Institution staff once the result is released; reviewers and admins always."""
+    if is_institution_staff_of(user, evaluation):
+        return evaluation.status == Evaluation.Status.RELEASED
+    return can_review_assessment(user, evaluation)
+
+
 # --- Reports (issue 5) ----------------------------------------------------------------------
 
 
@@ -148,6 +176,10 @@ CAPABILITIES: dict[str, object] = {
         is_institution_staff_of(user, evaluation) and user.role == Role.SUPERVISOR
     ),
     "return": can_return_evaluation,
+    # Document evaluation (issue 4)
+    "score": can_score,
+    "review": can_review_assessment,
+    "result": can_view_result,
     # Reports (issue 5)
     "receipt": can_view_receipt,
     "institution_report": can_view_institution_report,

@@ -313,6 +313,16 @@ def result_sheet(evaluation: Evaluation) -> ResultSheet:
     return ResultSheet(rows, notes, self_result, final_result, aspects, domains)
 
 
+def released_results_for(user) -> QuerySet:
+    """The user's institution's evaluations with a released result (institution staff)."""
+    return (
+        evaluations_visible_to(user)
+        .filter(status=Evaluation.Status.RELEASED)
+        .select_related("period", "institution")
+        .order_by("-period__opens_at")
+    )
+
+
 # --- coordinator ------------------------------------------------------------------
 
 
