@@ -62,3 +62,24 @@ def test_error_page_404_renders_in_portal_layout(client, operator):
     assert "Page not found" in html
     assert 'class="skip-link' in html
     assert reverse("home") in html
+
+
+@pytest.mark.django_db
+def test_error_page_403_explains_and_links_home(client, operator):
+    response = logged_in(client, operator).get(reverse("evaluations:admin-dashboard"))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Access denied" in html
+    assert "contact the ministry's SPBE team" in html.replace("&#x27;", "'")
+
+
+def test_error_page_500_renders_without_database_or_session(rf):
+    from spbe_portal.views import server_error
+
+    response = server_error(rf.get("/broken/"))
+
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Server error" in html
+    assert "What you saved before is safe" in html
+    assert "/static/css/app.css" in html
