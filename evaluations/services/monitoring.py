@@ -381,6 +381,9 @@ def build_export(*, report_id: int) -> Report | None:
         period = EvaluationPeriod.objects.select_related("framework").get(pk=report.period_id)
         total = Evaluation.objects.filter(period=period).count()
         set_report_progress(report_id=report.pk, done=0, total=total)
+        # finish_report saves the whole row: keep the total in memory too, so the
+        # progress written by UPDATEs is not overwritten with zeros.
+        report.progress_total = total
 
         def progress(done: int) -> None:
             set_report_progress(report_id=report.pk, done=done)
