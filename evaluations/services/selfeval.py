@@ -181,6 +181,19 @@ def _check_window(ev: Evaluation, by, now, *, indicator: Indicator | None = None
     return reopening
 
 
+def _lock_for_entry(evaluation, indicator, entry, by, now) -> Evaluation:
+    """Lock the evaluation and check `by` may write this indicator entry now."""
+    ev = _lock(evaluation)
+    if indicator.framework_id != ev.period.framework_id:
+        raise PermissionDenied
+    _check_window(ev, by, now, indicator=indicator)
+    if not 1 <= entry <= indicator.max_entries:
+        raise ValidationError(
+            ENTRY_OUT_OF_RANGE, code="entry", params={"max": indicator.max_entries}
+        )
+    return ev
+
+
 def _touch(ev: Evaluation, *, by, now) -> None:
     """First write moves NOT_STARTED -> IN_PROGRESS; refresh the progress counters."""
     if ev.status == Evaluation.Status.NOT_STARTED:
@@ -237,14 +250,7 @@ def save_answer(
     An unchanged save writes nothing and returns the answer as it is.
     """
     now = now or timezone.now()
-    ev = _lock(evaluation)
-    if indicator.framework_id != ev.period.framework_id:
-        raise PermissionDenied
-    _check_window(ev, by, now, indicator=indicator)
-    if not 1 <= entry <= indicator.max_entries:
-        raise ValidationError(
-            ENTRY_OUT_OF_RANGE, code="entry", params={"max": indicator.max_entries}
-        )
+    ev = _lock_for_entry(evaluation, indicator, entry, by, now)
     min_level = ev.period.framework.min_self_level
     if level is not None and not min_level <= level <= 5:
         raise ValidationError(LEVEL_OUT_OF_RANGE, code="level", params={"min": min_level})
@@ -294,6 +300,26 @@ def save_answer(
         at=now,
     )
     _touch(ev, by=by, now=now)
+    return answer
+
+
+@transaction.atomic
+def ensure_answer(
+    *, evaluation: Evaluation, indicator: Indicator, entry: int, by, now=None
+) -> Answer:
+    """The self answer of one entry, created empty (version 1) when missing, to link files to.
+
+    Same guards as save_answer; no audit event for the empty row (the link records one).
+    """
+    now = now or timezone.now()
+    ev = _lock_for_entry(evaluation, indicator, entry, by, now)
+    answer, _created = Answer.objects.get_or_create(
+        evaluation=ev,
+        indicator=indicator,
+        entry=entry,
+        phase=Phase.SELF,
+        defaults={"updated_by": by},
+    )
     return answer
 
 

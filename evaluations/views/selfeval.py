@@ -1,12 +1,624 @@
-"""Self-evaluation views (institution operator and supervisor). PLACEHOLDER until issue 3."""
+"""Self-evaluation views (institution operator and supervisor; the admin's return).
 
+Thin: scoped lookup (get_evaluation_for) -> form -> service -> message and redirect.
+The autosave posts the same form to the same endpoint with htmx and gets a small
+partial back; without JavaScript the form is a plain POST with PRG.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from evaluations import deadlines
+from evaluations.forms.selfeval import (
+    AnswerForm,
+    EvidenceLinkForm,
+    EvidenceUploadForm,
+    ReturnForm,
+)
+from evaluations.models import Evaluation, EvidenceFile, EvidenceLink, Indicator, Reopening
+from evaluations.permissions import (
+    can_edit_answers,
+    can_submit,
+    get_evaluation_for,
+    is_institution_staff_of,
+    reopened_indicator_ids,
+)
+from evaluations.selectors import evaluations_visible_to
+from evaluations.selectors import selfeval as sel
+from evaluations.services import selfeval as svc
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _context_for(evaluation: Evaluation, user, now) -> dict:
+    """Deadline, extension, reopening and editability of one evaluation (3-4 queries)."""
+    extension = sel.active_extension(evaluation.period, evaluation.institution_id)
+    reopening = (
+        sel.open_reopening(evaluation) if evaluation.status == Evaluation.Status.RETURNED else None
+    )
+    return {
+        "evaluation": evaluation,
+        "period": evaluation.period,
+        "framework": evaluation.period.framework,
+        "extension": extension,
+        "reopening": reopening,
+        "reopened_ids": reopened_indicator_ids(reopening) if reopening else None,
+        "deadline": deadlines.deadline_for(evaluation.period, extension),
+        "closes_at": deadlines.closes_at(evaluation.period, extension),
+        "time_left": deadlines.time_left(evaluation.period, now, extension),
+        "time_left_seconds": int(
+            deadlines.time_left(evaluation.period, now, extension).total_seconds()
+        ),
+        "time_left_display": _duration(deadlines.time_left(evaluation.period, now, extension)),
+        "editable": can_edit_answers(user, evaluation, now, extension, reopening),
+        "can_submit": can_submit(user, evaluation),
+        "now": now,
+    }
+
+
+def _duration(delta) -> str:
+    seconds = int(delta.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    return _("%(days)s d %(hms)s") % {"days": days, "hms": f"{hours:02d}:{minutes:02d}:{secs:02d}"}
+
+
+def _grouped(indicators, answers, framework, previous, reopened_ids):
+    """Domains -> aspects -> rows (indicator, state, answers, previous result)."""
+    by_indicator: dict[int, list] = {}
+    for a in answers:
+        by_indicator.setdefault(a.indicator_id, []).append(a)
+    domains: list[dict] = []
+    for ind in indicators:
+        aspect, domain = ind.aspect, ind.aspect.domain
+        if not domains or domains[-1]["domain"].pk != domain.pk:
+            domains.append({"domain": domain, "aspects": []})
+        aspects = domains[-1]["aspects"]
+        if not aspects or aspects[-1]["aspect"].pk != aspect.pk:
+            aspects.append({"aspect": aspect, "rows": []})
+        entries = by_indicator.get(ind.pk, [])
+        aspects[-1]["rows"].append(
+            {
+                "indicator": ind,
+                "state": sel.indicator_state(ind, entries, framework),
+                "answers": [a for a in entries if sel.entry_started(a)],
+                "previous": previous.get(ind.number),
+                "reopened": reopened_ids is None or ind.pk in reopened_ids,
+            }
+        )
+    return domains
 
 
 @login_required
 def institution_dashboard(request):
     if not request.user.is_institution_staff:
         raise PermissionDenied
-    return render(request, "evaluations/placeholder.html", {"title": "Institution dashboard"})
+    now = timezone.now()
+    evaluation = sel.current_evaluation_for(request.user, now)
+    if evaluation is None:
+        return render(request, "evaluations/selfeval/dashboard.html", {"evaluation": None})
+    ctx = _context_for(evaluation, request.user, now)
+    framework = ctx["framework"]
+    indicators = sel.framework_indicators(framework)
+    answers = sel.self_answers(evaluation)
+    ctx.update(
+        {
+            "domains": _grouped(
+                indicators,
+                answers,
+                framework,
+                sel.previous_results(evaluation),
+                ctx["reopened_ids"] if ctx["reopening"] else None,
+            ),
+            "total": len(indicators),
+            "answered": evaluation.answered_count,
+            "evidenced": evaluation.evidenced_count,
+        }
+    )
+    return render(request, "evaluations/selfeval/dashboard.html", ctx)
+
+
+def _indicator_for(evaluation: Evaluation, indicator_pk: int) -> Indicator:
+    return get_object_or_404(
+        Indicator.objects.select_related("aspect__domain"),
+        pk=indicator_pk,
+        framework_id=evaluation.period.framework_id,
+    )
+
+
+def _entry_forms(evaluation, indicator, answers_by_entry, min_level, bound=None):
+    forms = []
+    for entry in range(1, indicator.max_entries + 1):
+        answer = answers_by_entry.get(entry)
+        if bound is not None and bound.initial.get("entry") == entry:
+            form = bound
+        else:
+            form = AnswerForm(
+                indicator=indicator,
+                min_level=min_level,
+                prefix=f"e{entry}",
+                initial={
+                    "entry": entry,
+                    "base_version": answer.version if answer else 0,
+                    "level": answer.level if answer else None,
+                    "note": answer.note if answer else "",
+                    "service_name": answer.service_name if answer else "",
+                },
+            )
+        forms.append({"entry": entry, "form": form, "answer": answer})
+    return forms
+
+
+def _saved_by(answer) -> str:
+    user = answer.updated_by
+    return (user.get_full_name() or user.username) if user else ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer_edit(request, pk: int, indicator_pk: int):
+    evaluation = get_evaluation_for(request, pk, need="selfeval")
+    indicator = _indicator_for(evaluation, indicator_pk)
+    framework = evaluation.period.framework
+    now = timezone.now()
+    conflict = None
+    bound = None
+    status = 200
+    if request.method == "POST":
+        entry = _int(request.POST.get("entry"), 1)
+        bound = AnswerForm(
+            request.POST,
+            indicator=indicator,
+            min_level=framework.min_self_level,
+            prefix=f"e{entry}",
+            initial={"entry": entry},
+        )
+        if not bound.is_valid():
+            if request.htmx:
+                return render(
+                    request,
+                    "evaluations/selfeval/_save_status.html",
+                    {"error": _("Not saved: check the highlighted fields."), "entry": entry},
+                )
+            status = 400
+        else:
+            data = bound.cleaned_data
+            try:
+                answer = svc.save_answer(
+                    evaluation=evaluation,
+                    indicator=indicator,
+                    entry=data["entry"],
+                    by=request.user,
+                    level=data["level"],
+                    note=data["note"],
+                    service_name=data.get("service_name", ""),
+                    base_version=data["base_version"],
+                    now=now,
+                )
+            except svc.EditConflict as exc:
+                conflict = {"mine": exc.mine, "theirs": exc.theirs, "entry": data["entry"]}
+                if request.htmx:
+                    return render(
+                        request,
+                        "evaluations/selfeval/_save_status.html",
+                        {
+                            "conflict": conflict,
+                            "entry": data["entry"],
+                            "evaluation": evaluation,
+                            "indicator": indicator,
+                        },
+                    )
+                status = 409
+            except ValidationError as exc:
+                if request.htmx:
+                    return render(
+                        request,
+                        "evaluations/selfeval/_save_status.html",
+                        {"error": _error_text(exc), "entry": data["entry"]},
+                    )
+                messages.error(request, _error_text(exc))
+                return redirect(
+                    "evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk
+                )
+            else:
+                saved_at = timezone.localtime(answer.updated_at).strftime("%H:%M")
+                text = _("Saved at %(time)s by %(name)s") % {
+                    "time": saved_at,
+                    "name": _saved_by(answer),
+                }
+                warn = (
+                    _("A justification is required for a level above 0.")
+                    if bound.justification_missing
+                    else ""
+                )
+                if request.htmx:
+                    return render(
+                        request,
+                        "evaluations/selfeval/_save_status.html",
+                        {"saved": text, "warning": warn, "answer": answer, "entry": answer.entry},
+                    )
+                messages.success(request, text)
+                if warn:
+                    messages.warning(request, warn)
+                return redirect(
+                    "evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk
+                )
+
+    ctx = _context_for(evaluation, request.user, now)
+    reopened_ids = ctx["reopened_ids"] if ctx["reopening"] else None
+    if reopened_ids is not None and indicator.pk not in reopened_ids:
+        ctx["editable"] = False
+    answers = sel.indicator_answers(evaluation, indicator)
+    by_entry = {a.entry: a for a in answers}
+    library = sel.evidence_library(evaluation) if ctx["editable"] else []
+    ctx.update(
+        {
+            "indicator": indicator,
+            "levels": [
+                (lvl, indicator.level_description(lvl))
+                for lvl in range(framework.min_self_level, 6)
+            ],
+            "entries": _entry_forms(
+                evaluation, indicator, by_entry, framework.min_self_level, bound
+            ),
+            "state": sel.indicator_state(indicator, answers, framework),
+            "history": _history(sel.indicator_history(evaluation, indicator)),
+            "previous": sel.previous_results(evaluation).get(indicator.number),
+            "library": library,
+            "link_form": EvidenceLinkForm(evaluation=evaluation, initial={"entry": 1}),
+            "upload_form": EvidenceUploadForm(initial={"indicator": indicator.pk}),
+            "conflict": conflict,
+            "neighbours": _neighbours(framework, indicator),
+        }
+    )
+    return render(request, "evaluations/selfeval/answer_edit.html", ctx, status=status)
+
+
+FIELD_LABELS = {
+    "level": _lazy("Level"),
+    "note": _lazy("Justification"),
+    "service_name": _lazy("Service name"),
+    "entry": _lazy("Entry"),
+    "evidence": _lazy("Evidence"),
+    "page": _lazy("Page"),
+}
+ACTION_LABELS = {
+    "answer.saved": _lazy("Answer saved"),
+    "evidence.linked": _lazy("Evidence linked"),
+    "evidence.unlinked": _lazy("Evidence unlinked"),
+}
+
+
+def _history(events):
+    """Audit events as display rows: who, when, label, [(field, old, new)]."""
+    rows = []
+    for event in events:
+        changes = []
+        for key, value in event.changes.items():
+            old, new = value if isinstance(value, list) and len(value) == 2 else (None, value)
+            changes.append((FIELD_LABELS.get(key, key), old, new))
+        actor = event.actor
+        rows.append(
+            {
+                "at": event.at,
+                "actor": (actor.get_full_name() or actor.username) if actor else "—",
+                "label": ACTION_LABELS.get(event.action, event.action),
+                "changes": changes,
+            }
+        )
+    return rows
+
+
+def _neighbours(framework, indicator):
+    numbers = list(
+        Indicator.objects.filter(framework=framework).order_by("number").values_list("pk", "number")
+    )
+    pks = [pk for pk, _n in numbers]
+    i = pks.index(indicator.pk)
+    return {
+        "previous": numbers[i - 1] if i > 0 else None,
+        "next": numbers[i + 1] if i + 1 < len(numbers) else None,
+    }
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@login_required
+@require_POST
+def evidence_link(request, pk: int, indicator_pk: int):
+    evaluation = get_evaluation_for(request, pk, need="selfeval")
+    indicator = _indicator_for(evaluation, indicator_pk)
+    form = EvidenceLinkForm(request.POST, evaluation=evaluation)
+    target = redirect("evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file from the library."))
+        return target
+    data = form.cleaned_data
+    try:
+        answer = svc.ensure_answer(
+            evaluation=evaluation, indicator=indicator, entry=data["entry"], by=request.user
+        )
+        svc.link_evidence(
+            evidence=data["evidence"], answer=answer, by=request.user, page_ref=data["page_ref"]
+        )
+    except ValidationError as exc:
+        if exc.code == "already_linked":
+            messages.info(request, _error_text(exc))
+        else:
+            messages.error(request, _error_text(exc))
+        return target
+    messages.success(
+        request,
+        _("“%(name)s” linked to this indicator.") % {"name": data["evidence"].original_name},
+    )
+    return target
+
+
+@login_required
+@require_POST
+def evidence_unlink(request, pk: int, link_pk: int):
+    evaluation = get_evaluation_for(request, pk, need="selfeval")
+    link = get_object_or_404(
+        EvidenceLink.objects.select_related("answer__indicator", "answer__evaluation", "evidence"),
+        pk=link_pk,
+        answer__evaluation=evaluation,
+    )
+    try:
+        svc.unlink_evidence(link=link, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Link removed; the file stays in the library."))
+    return redirect(
+        "evaluations:answer-edit", pk=evaluation.pk, indicator_pk=link.answer.indicator_id
+    )
+
+
+@login_required
+def evidence_library(request, pk: int):
+    evaluation = get_evaluation_for(request, pk, need="selfeval")
+    now = timezone.now()
+    ctx = _context_for(evaluation, request.user, now)
+    ctx.update(
+        {
+            "files": sel.evidence_library(evaluation),
+            "upload_form": EvidenceUploadForm(),
+            "max_bytes": settings.EVIDENCE_MAX_BYTES,
+        }
+    )
+    return render(request, "evaluations/selfeval/evidence_list.html", ctx)
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk: int):
+    evaluation = get_evaluation_for(request, pk, need="selfeval")
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    indicator = None
+    if form.is_valid() and form.cleaned_data.get("indicator"):
+        indicator = _indicator_for(evaluation, form.cleaned_data["indicator"])
+    target = (
+        redirect("evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk)
+        if indicator
+        else redirect("evaluations:evidence-list", pk=evaluation.pk)
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose a PDF file to upload."))
+        return target
+    data = form.cleaned_data
+    try:
+        evidence = svc.upload_evidence(
+            evaluation=evaluation, by=request.user, uploaded_file=data["file"], title=data["title"]
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return target
+    messages.success(
+        request,
+        _("“%(name)s” uploaded (%(pages)s pages).")
+        % {"name": evidence.original_name, "pages": evidence.page_count},
+    )
+    if indicator is not None:
+        try:
+            answer = svc.ensure_answer(
+                evaluation=evaluation,
+                indicator=indicator,
+                entry=data.get("entry") or 1,
+                by=request.user,
+            )
+            svc.link_evidence(
+                evidence=evidence, answer=answer, by=request.user, page_ref=data["page_ref"]
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    return target
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_delete(request, pk: int, evidence_pk: int):
+    evaluation = get_evaluation_for(request, pk, need="selfeval")
+    evidence = get_object_or_404(EvidenceFile, pk=evidence_pk, evaluation=evaluation)
+    if request.method == "POST":
+        try:
+            removed = svc.delete_evidence(evidence=evidence, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("“%(name)s” deleted; %(n)s link(s) removed.")
+                % {"name": evidence.original_name, "n": removed},
+            )
+        return redirect("evaluations:evidence-list", pk=evaluation.pk)
+    links = list(
+        evidence.links.select_related("answer__indicator").order_by("answer__indicator__number")
+    )
+    return render(
+        request,
+        "evaluations/selfeval/evidence_delete.html",
+        {"evaluation": evaluation, "evidence": evidence, "links": links},
+    )
+
+
+@login_required
+def evidence_download(request, evidence_pk: int):
+    """The file, to institution staff, assigned assessors, the university's coordinator, admins."""
+    evidence = EvidenceFile.objects.filter(
+        pk=evidence_pk, evaluation__in=evaluations_visible_to(request.user)
+    ).first()
+    if evidence is None:
+        raise Http404
+    inline = request.GET.get("inline") == "1"
+    try:
+        handle = evidence.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=evidence.original_name,
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def submission_check(request, pk: int):
+    evaluation = get_evaluation_for(request, pk, need="selfeval")
+    ctx = _context_for(evaluation, request.user, timezone.now())
+    ctx["problems"] = svc.check_submission(evaluation)
+    return render(request, "evaluations/selfeval/submission_check.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request, pk: int):
+    evaluation = get_evaluation_for(request, pk, need="submit")
+    if request.method == "POST":
+        already = evaluation.status == Evaluation.Status.SUBMITTED
+        try:
+            evaluation = svc.submit_evaluation(evaluation=evaluation, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            if exc.code == "incomplete":
+                return redirect("evaluations:submission-check", pk=evaluation.pk)
+            return redirect("evaluations:institution-dashboard")
+        if already:
+            messages.info(request, _("This evaluation was already submitted."))
+        else:
+            messages.success(
+                request,
+                _("Submitted at %(time)s WIB. The evaluation is now read-only.")
+                % {
+                    "time": timezone.localtime(evaluation.submitted_at).strftime(
+                        "%d-%m-%Y %H:%M:%S"
+                    )
+                },
+            )
+        return redirect("evaluations:institution-dashboard")
+    if evaluation.status == Evaluation.Status.SUBMITTED:
+        messages.info(request, _("This evaluation was already submitted."))
+        return redirect("evaluations:institution-dashboard")
+    ctx = _context_for(evaluation, request.user, timezone.now())
+    problems = svc.check_submission(evaluation)
+    if problems:
+        messages.warning(request, _("Complete the missing items before submitting."))
+        return redirect("evaluations:submission-check", pk=evaluation.pk)
+    result = svc.self_index(evaluation)
+    ctx.update(
+        {
+            "answers": sel.self_answers_with_evidence(evaluation),
+            "result": result,
+            "hash": svc.submission_content_hash(evaluation),
+        }
+    )
+    return render(request, "evaluations/selfeval/submit_confirm.html", ctx)
+
+
+@login_required
+def evaluation_detail(request, pk: int):
+    """A read view of an evaluation's self answers, for every role that may see it."""
+    evaluation = get_evaluation_for(request, pk, need="view")
+    now = timezone.now()
+    ctx = _context_for(evaluation, request.user, now)
+    answers = sel.self_answers_with_evidence(evaluation)
+    by_indicator: dict[int, list] = {}
+    for a in answers:
+        by_indicator.setdefault(a.indicator_id, []).append(a)
+    ctx.update(
+        {
+            "rows": [
+                {"indicator": ind, "answers": by_indicator.get(ind.pk, [])}
+                for ind in sel.framework_indicators(ctx["framework"])
+            ],
+            "is_staff_of": is_institution_staff_of(request.user, evaluation),
+            "can_return": request.user.is_ministry_admin
+            and evaluation.can_transition_to(Evaluation.Status.RETURNED),
+            "reopenings": list(
+                evaluation.reopenings.select_related("requested_by").prefetch_related("indicators")
+            ),
+        }
+    )
+    return render(request, "evaluations/selfeval/evaluation_detail.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluation_return(request, pk: int):
+    evaluation = get_evaluation_for(request, pk, need="return")
+    framework = evaluation.period.framework
+    form = ReturnForm(request.POST or None, framework=framework)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            svc.reopen_evaluation(
+                evaluation=evaluation,
+                by=request.user,
+                kind=Reopening.Kind.RETURN,
+                reason=data["reason"],
+                whole=data["whole"],
+                indicators=list(data["indicators"]),
+                due_at=data["due_at"],
+            )
+        except ValidationError as exc:
+            if exc.code == "already_returned":
+                messages.info(request, _error_text(exc))
+                return redirect("evaluations:detail", pk=evaluation.pk)
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(
+                request, _("The evaluation was returned; the institution is notified by email.")
+            )
+            return redirect("evaluations:detail", pk=evaluation.pk)
+    return render(
+        request,
+        "evaluations/selfeval/evaluation_return.html",
+        {
+            "evaluation": evaluation,
+            "form": form,
+            "detail_url": reverse("evaluations:detail", args=[evaluation.pk]),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,126 @@
+"""Self-evaluation forms: one answer entry, evidence upload/link, the admin's return."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from evaluations.models import EvidenceFile, Indicator
+
+JUSTIFICATION_REQUIRED = _("A justification is required for a level above 0.")
+
+
+class AnswerForm(forms.Form):
+    """One entry of one indicator. `base_version` is the version the page was loaded with."""
+
+    entry = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    service_name = forms.CharField(label=_("Service name"), max_length=255, required=False)
+    level = forms.TypedChoiceField(
+        label=_("Level"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Required for a level above 0: what exists and where the evidence shows it."),
+    )
+
+    def __init__(self, *args, indicator: Indicator, min_level: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        self.fields["level"].choices = [
+            (lvl, f"{lvl} — {indicator.level_description(lvl)}") for lvl in range(min_level, 6)
+        ]
+        if indicator.max_entries == 1:
+            del self.fields["service_name"]
+        else:
+            self.fields["service_name"].label = indicator.entry_label or _("Service name")
+        entry = self.initial.get("entry") or (
+            self.data.get(self.add_prefix("entry")) if self.is_bound else 1
+        )
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("id", f"id_{name}_{entry}")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    @property
+    def justification_missing(self) -> bool:
+        data = getattr(self, "cleaned_data", {}) or {}
+        return bool(data.get("level")) and not (data.get("note") or "").strip()
+
+
+class EvidenceUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("PDF file"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    title = forms.CharField(label=_("Title (optional)"), max_length=255, required=False)
+    # Optional: link the new file to an indicator entry right away.
+    indicator = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    entry = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    page_ref = forms.CharField(label=_("Page (optional)"), max_length=50, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class EvidenceLinkForm(forms.Form):
+    evidence = forms.ModelChoiceField(
+        label=_("File from the library"), queryset=EvidenceFile.objects.none()
+    )
+    entry = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    page_ref = forms.CharField(
+        label=_("Page (optional)"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 3-5")}),
+    )
+
+    def __init__(self, *args, evaluation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].queryset = EvidenceFile.objects.filter(evaluation=evaluation)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ReturnForm(forms.Form):
+    whole = forms.BooleanField(label=_("Return the whole evaluation"), required=False)
+    indicators = forms.ModelMultipleChoiceField(
+        label=_("Or only these indicators"),
+        queryset=Indicator.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}))
+    due_at = forms.DateTimeField(
+        label=_("Answer by (WIB, optional)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        help_text=_("Required when the deadline has passed."),
+    )
+
+    def __init__(self, *args, framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicators"].queryset = Indicator.objects.filter(framework=framework).order_by(
+            "number"
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("whole") and not data.get("indicators"):
+            raise forms.ValidationError(
+                _("Name the indicators to return, or return the whole evaluation.")
+            )
+        return data
