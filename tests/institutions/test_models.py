@@ -45,3 +45,21 @@ def test_institution_ministry_has_no_province():
         Institution.objects.create(
             code="K1", name="Kementerian X", kind=Institution.Kind.KEMENTERIAN, province=province
         )
+
+
+@pytest.mark.django_db
+def test_institution_queryset_splits_central_and_local():
+    province = f.ProvinceFactory()
+    city = f.InstitutionFactory(province=province)
+    ministry = f.MinistryFactory()
+    assert set(Institution.objects.central()) == {ministry}
+    assert set(Institution.objects.local_governments()) == {province, city}
+
+
+@pytest.mark.django_db
+def test_institution_display_name_prefers_the_short_name():
+    ministry = f.MinistryFactory(name="Kementerian Keuangan", short_name="Kemenkeu")
+    assert ministry.display_name == "Kemenkeu"
+    assert str(ministry) == "Kementerian Keuangan"
+    ministry.short_name = ""
+    assert ministry.display_name == "Kementerian Keuangan"
