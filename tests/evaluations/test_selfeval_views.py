@@ -181,7 +181,7 @@ def test_answer_page_shows_levels_meanings_and_entries(client, evaluation, indic
     assert "5 — Makna 5" in html and "0 — Makna 0" in html
     assert html.count('class="answer-form"') == 3  # max_entries
     assert 'name="e3-service_name"' in html
-    assert 'hx-post="' in html and 'hx-trigger="change, keyup delay:1s"' in html
+    assert 'hx-post="' in html and 'hx-trigger="change, input delay:1s"' in html
 
 
 def test_answer_page_respects_min_self_level(client, evaluation, indicators, operator):

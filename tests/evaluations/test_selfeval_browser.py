@@ -1,0 +1,122 @@
+"""End to end in headless Chromium: an operator fills an indicator (autosave) and uploads a
+PDF, the supervisor completes and submits, and the evaluation is then read-only."""
+
+import os
+
+import pytest
+from django.test import Client
+
+from evaluations.models import Answer, Evaluation, EvidenceLink
+from evaluations.services import selfeval as s
+from tests import factories as f
+
+from .selfeval_helpers import make_pdf, small_framework, upload
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def session_for(browser, live_server, user):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(locale="en-US")
+    context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": live_server.url,
+            },
+            {"name": "django_language", "value": "en", "url": live_server.url},
+        ]
+    )
+    return context.new_page()
+
+
+def test_selfeval_operator_fills_supervisor_submits(
+    live_server, browser, transactional_db, operator, supervisor, period, tmp_path
+):
+    indicators = small_framework(period)
+    evaluation = f.EvaluationFactory(institution=operator.institution, period=period)
+    first, *rest = indicators
+
+    # The operator answers indicator 1: the autosave stores it without a click on Save.
+    page = session_for(browser, live_server, operator)
+    page.goto(f"{live_server.url}/evaluations/{evaluation.pk}/indicators/{first.pk}/")
+    page.check("#id_level_1_3")
+    page.locator("textarea[name='e1-note']").press_sequentially(
+        "Peraturan Wali Kota tentang SPBE sudah ditetapkan.", delay=5
+    )
+    page.wait_for_selector("#save-status-1 .save-ok", timeout=10_000)
+    assert "Saved at" in page.inner_text("#save-status-1")
+    page.wait_for_function(
+        "document.querySelector('#save-status-1 .save-ok') && "
+        "Number(document.getElementById('version-1').value) >= 2",
+        timeout=10_000,
+    )
+    answer = Answer.objects.get(evaluation=evaluation, indicator=first)
+    assert answer.level == 3 and answer.note.startswith("Peraturan Wali Kota")
+
+    # ... and uploads a PDF from the indicator page, linked to the entry.
+    pdf_path = tmp_path / "Perwal SPBE.pdf"
+    pdf_path.write_bytes(make_pdf(2))
+    page.set_input_files("#upload-file-1", str(pdf_path))
+    page.click(".evidence-upload-form button[type=submit]")
+    page.wait_for_selector("text=uploaded (2 pages)", timeout=10_000)
+    assert EvidenceLink.objects.filter(answer__indicator=first).count() == 1
+    assert "Perwal SPBE.pdf" in page.inner_text(".evidence-links")
+
+    # The rest is prefilled to keep the test short.
+    library = s.upload_evidence(
+        evaluation=evaluation, by=supervisor, uploaded_file=upload(make_pdf(3), "SOP.pdf")
+    )
+    for ind in rest:
+        kwargs = {"service_name": "Perizinan online"} if ind.max_entries > 1 else {}
+        a = s.save_answer(
+            evaluation=evaluation,
+            indicator=ind,
+            by=supervisor,
+            level=2,
+            note="Sudah diterapkan",
+            base_version=0,
+            **kwargs,
+        )
+        s.link_evidence(evidence=library, answer=a, by=supervisor)
+
+    # The supervisor checks and submits (the browser asks to confirm).
+    sup = session_for(browser, live_server, supervisor)
+    sup.on("dialog", lambda dialog: dialog.accept())
+    sup.goto(f"{live_server.url}/institution/")
+    assert "3 / 3" in sup.inner_text(".progress-answered")
+    sup.click(f"a[href='/evaluations/{evaluation.pk}/submit/']")
+    sup.wait_for_selector(".self-index")
+    assert sup.inner_text(".self-predicate").strip()
+    sup.click("form[data-once] button[type=submit]")
+    sup.wait_for_selector("text=The evaluation is now read-only", timeout=10_000)
+    evaluation.refresh_from_db()
+    assert evaluation.status == Evaluation.Status.SUBMITTED
+    assert evaluation.submitted_by == supervisor and len(evaluation.submission_hash) == 64
+
+    # Read-only afterwards: no save button, the inputs are disabled, the server refuses.
+    page.goto(f"{live_server.url}/evaluations/{evaluation.pk}/indicators/{first.pk}/")
+    assert page.locator("text=Save draft").count() == 0
+    assert page.is_disabled("#id_level_1_3")
+    assert page.locator(".evidence-upload-form").count() == 0
