@@ -5,6 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from . import views
 
+
+def _admin_site_permission(request) -> bool:
+    """Only ministry admins reach Django admin, even if a staff flag was set by mistake."""
+    user = request.user
+    return bool(user.is_active and user.is_staff and getattr(user, "is_ministry_admin", False))
+
+
+admin.site.has_permission = _admin_site_permission
 admin.site.site_header = _("SPBE Evaluation Portal — administration")
 admin.site.site_title = _("SPBE Portal admin")
 
