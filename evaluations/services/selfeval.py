@@ -44,7 +44,7 @@ from evaluations.selectors.selfeval import (
     framework_indicators,
     indicator_state,
     open_reopening,
-    progress_counts,
+    progress_for,
     self_answers,
     self_answers_with_evidence,
 )
@@ -198,10 +198,7 @@ def _touch(ev: Evaluation, *, by, now) -> None:
     """First write moves NOT_STARTED -> IN_PROGRESS; refresh the progress counters."""
     if ev.status == Evaluation.Status.NOT_STARTED:
         _transition(evaluation=ev, to=Evaluation.Status.IN_PROGRESS, by=by, at=now)
-    framework = ev.period.framework
-    answered, evidenced = progress_counts(
-        framework_indicators(framework), self_answers(ev), framework
-    )
+    answered, evidenced = progress_for(ev)
     Evaluation.objects.filter(pk=ev.pk).update(
         answered_count=answered, evidenced_count=evidenced, last_activity_at=now
     )
@@ -210,10 +207,7 @@ def _touch(ev: Evaluation, *, by, now) -> None:
 
 def refresh_progress(*, evaluation: Evaluation) -> Evaluation:
     """Recompute the progress counters (for data loaded outside these services)."""
-    framework = evaluation.period.framework
-    answered, evidenced = progress_counts(
-        framework_indicators(framework), self_answers(evaluation), framework
-    )
+    answered, evidenced = progress_for(evaluation)
     Evaluation.objects.filter(pk=evaluation.pk).update(
         answered_count=answered, evidenced_count=evidenced
     )
@@ -608,8 +602,10 @@ def submit_evaluation(*, evaluation: Evaluation, by, now=None) -> Evaluation:
     )
     if reopening is not None:
         Reopening.objects.filter(pk=reopening.pk).update(closed_at=now)
-    # Extension point (reports engineer): queue the submission receipt here with
-    # transaction.on_commit(...), after the status change and before `return`.
+    # The submission receipt (PDF, emailed to the supervisors): rendered after commit.
+    from evaluations.services.reports import request_receipt
+
+    request_receipt(evaluation=ev, by=by)
     return ev
 
 
