@@ -4,6 +4,8 @@ monitoring area. No query runs in a loop (STYLE Q2)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.db.models import Count, Prefetch
 
 from evaluations.models import (
@@ -238,3 +240,21 @@ def progress_counts(indicators, answers, framework) -> tuple[int, int]:
         if state == COMPLETE:
             evidenced += 1
     return answered, evidenced
+
+
+def progress_for(evaluation) -> tuple[int, int]:
+    """(answered, evidenced) of one evaluation, from two light queries (the save path)."""
+    framework = evaluation.period.framework
+    indicators = [
+        SimpleNamespace(pk=pk, max_entries=m)
+        for pk, m in Indicator.objects.filter(framework_id=framework.pk).values_list(
+            "pk", "max_entries"
+        )
+    ]
+    answers = [
+        SimpleNamespace(**row)
+        for row in Answer.objects.filter(evaluation=evaluation, phase=Phase.SELF)
+        .values("indicator_id", "entry", "level", "note", "service_name")
+        .annotate(n_links=Count("evidence_links"))
+    ]
+    return progress_counts(indicators, answers, framework)
