@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -229,11 +229,10 @@ def _apply_university_batch(*, period, targets: dict[int, int | None], by, kind:
         run.per_target[new_id] = run.per_target.get(new_id, 0) + 1
     Evaluation.objects.bulk_update(changed, ["university"], batch_size=500)
     # Assessors of a previous university no longer apply.
-    stale = Q()
-    for ev in changed:
-        stale |= Q(evaluation_id=ev.pk) & ~Q(assessor__university_id=ev.university_id)
     if changed:
-        AssessorAssignment.objects.filter(stale).delete()
+        AssessorAssignment.objects.filter(evaluation_id__in=[ev.pk for ev in changed]).exclude(
+            assessor__university_id=F("evaluation__university_id")
+        ).delete()
     AuditEvent.objects.bulk_create(events, batch_size=500)
     run.changed = len(changed)
     return run
@@ -633,11 +632,10 @@ def undo_assessor_batch(*, period: EvaluationPeriod, university: University, by)
     if not batch:
         raise ValidationError(NOTHING_TO_UNDO, code="nothing")
     rows = AuditEvent.objects.filter(period=period, action=ACTION_ASSESSOR, changes__batch=batch)
-    pairs = Q()
-    events = []
+    pairs, events = set(), []
     for row in rows.select_related("evaluation"):
         assessor_id = row.changes["assessor"][1]
-        pairs |= Q(evaluation_id=row.evaluation_id, assessor_id=assessor_id)
+        pairs.add((row.evaluation_id, assessor_id))
         events.append(
             _event(
                 action=ACTION_ASSESSOR_REMOVED,
@@ -646,9 +644,14 @@ def undo_assessor_batch(*, period: EvaluationPeriod, university: University, by)
                 changes={"assessor": [assessor_id, None], "university": university.pk},
             )
         )
-    removed, _ = AssessorAssignment.objects.filter(
-        pairs, evaluation__status__in=ASSIGNABLE
-    ).delete()
+    ids = [
+        pk
+        for pk, ev_id, assessor_id in AssessorAssignment.objects.filter(
+            evaluation_id__in={e for e, _ in pairs}, evaluation__status__in=ASSIGNABLE
+        ).values_list("pk", "evaluation_id", "assessor_id")
+        if (ev_id, assessor_id) in pairs
+    ]
+    removed, _ = AssessorAssignment.objects.filter(pk__in=ids).delete()
     AuditEvent.objects.bulk_create(events)
     record_event(
         action=ACTION_UNDO,

@@ -100,10 +100,16 @@ class Command(BaseCommand):
             accounts = self._seed_accounts(password=password)
 
         # --- DEMO CAMPAIGN HOOK ------------------------------------------------------
-        # Another engineer adds here the call that fills the closed 2019 period with a
-        # complete synthetic campaign (answers, scores, reports), from evaluations/demo.py.
-        # It must be idempotent too and append what it changed to self.changes.
+        # The closed 2019 period gets a complete synthetic campaign (evaluations/demo.py):
+        # demo assessors per university, submitted, assigned, scored, approved, released.
+        # Idempotent: a released period is left alone.
         # -----------------------------------------------------------------------------
+        from evaluations.demo import ensure_demo_assessors, seed_closed_campaign
+
+        created = ensure_demo_assessors(password=password)
+        if created:
+            self.changes.append(f"{len(created)} demo assessors created (asesor-<university>-<n>)")
+        self.changes.extend(seed_closed_campaign(period=closed_period, stdout=self.stdout))
 
         self._report(open_period, closed_period, accounts, password)
 

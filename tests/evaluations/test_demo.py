@@ -1,0 +1,68 @@
+"""The synthetic closed campaign (evaluations/demo.py): complete, released, idempotent."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from evaluations.demo import seed_closed_campaign, tiny_pdf
+from evaluations.models import (
+    Answer,
+    AssessorAssignment,
+    Evaluation,
+    EvidenceLink,
+    Extension,
+    Phase,
+)
+from institutions.models import Institution, Role, User
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_tiny_pdf_is_a_valid_one_page_pdf():
+    reader = PdfReader(io.BytesIO(tiny_pdf("Kota Denpasar (Bali)")))
+    assert len(reader.pages) == 1
+    assert "Kota Denpasar" in reader.pages[0].extract_text()
+
+
+def test_seed_closed_campaign_fills_and_releases_once(
+    framework_2018, django_assert_max_num_queries
+):
+    period = f.EvaluationPeriodFactory(framework=framework_2018)
+    universities = [f.UniversityFactory(code=f"u{i}") for i in range(5)]
+    for _ in range(30):
+        f.InstitutionFactory()
+    f.MinistryFactory()
+    changes = seed_closed_campaign(period=period)
+    assert changes and "released" in changes[0]
+    evaluations = Evaluation.objects.filter(period=period)
+    total = Institution.objects.active().count()
+    assert evaluations.count() == total
+    assert set(evaluations.values_list("status", flat=True)) == {Evaluation.Status.RELEASED}
+    assert not evaluations.filter(final_index__isnull=True).exists()
+    assert evaluations.filter(final_index__lt=models_field("self_index")).exists()
+    period.refresh_from_db()
+    assert period.results_released_at is not None
+    # Every evaluation scored on all 37 entries, in both phases, with evidence linked.
+    assert (
+        Answer.objects.filter(evaluation__period=period, phase=Phase.DOCUMENT).count() == 37 * total
+    )
+    assert Answer.objects.filter(evaluation__period=period, phase=Phase.SELF).count() == 37 * total
+    assert EvidenceLink.objects.filter(answer__evaluation__period=period).exists()
+    # Assigned with the automatic services: balanced over universities and assessors.
+    per_university = [evaluations.filter(university=u).count() for u in universities]
+    assert max(per_university) - min(per_university) <= 1
+    assert User.objects.filter(role=Role.ASSESSOR, username__startswith="asesor-").count() == 25
+    assert AssessorAssignment.objects.filter(evaluation__period=period).count() == total
+    late = evaluations.filter(submitted_at__gt=period.deadline)
+    assert Extension.objects.filter(period=period).count() == late.count()
+    # Idempotent: a second run changes nothing.
+    with django_assert_max_num_queries(2):
+        assert seed_closed_campaign(period=period) == []
+
+
+def models_field(name):
+    from django.db.models import F
+
+    return F(name)
