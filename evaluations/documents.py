@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from weasyprint import HTML
@@ -119,6 +119,11 @@ def source_hash_for(kind: str, obj, language: str) -> str:
 # ---------------------------------------------------------------------------
 
 
+def _index_text(value) -> str:
+    """An index as the tables show it, in the active language (2,64 in Indonesian)."""
+    return formats.number_format(Decimal(value), decimal_pos=2)
+
+
 def _charts(kind: str, data: dict) -> dict:
     if kind == Report.Kind.INSTITUTION:
         aspects = data["aspects"]
@@ -147,7 +152,7 @@ def _charts(kind: str, data: dict) -> dict:
                 charts.bar_svg(
                     [(r["kind"], r["index"] or 0) for r in data["by_kind"]],
                     maximum=5,
-                    value_format=charts.format_index,
+                    value_format=_index_text,
                     title=gettext("Index by kind of institution"),
                 )
             ),
@@ -155,7 +160,9 @@ def _charts(kind: str, data: dict) -> dict:
                 charts.bar_svg(
                     [(r["name"], r["index"] or 0) for r in data["by_province"]],
                     maximum=5,
-                    value_format=charts.format_index,
+                    width=520,
+                    label_width=230,
+                    value_format=_index_text,
                     title=gettext("Index by province"),
                 )
             ),
