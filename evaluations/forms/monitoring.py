@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Evaluation
 from evaluations.selectors.monitoring import SORTS
-from institutions.models import Institution, University
+from institutions.models import Institution
 
 SORT_CHOICES = [
     ("name", _("Name (A-Z)")),
@@ -39,17 +39,12 @@ class InstitutionFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=_blank(_("All kinds")) + Institution.Kind.choices
     )
-    province = forms.ModelChoiceField(
-        label=_("Province"),
-        required=False,
-        queryset=Institution.objects.filter(kind=Institution.Kind.PROVINSI),
-        empty_label=_("All provinces"),
+    # Choices come from lists the view loaded: validated without a query.
+    province = forms.TypedChoiceField(
+        label=_("Province"), required=False, coerce=int, empty_value=None
     )
-    university = forms.ModelChoiceField(
-        label=_("University"),
-        required=False,
-        queryset=University.objects.all(),
-        empty_label=_("All universities"),
+    university = forms.TypedChoiceField(
+        label=_("University"), required=False, coerce=int, empty_value=None
     )
     at_risk = forms.BooleanField(label=_("At risk only"), required=False)
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
@@ -58,32 +53,23 @@ class InstitutionFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Choices from lists the view already loaded: no extra query when rendering.
         if provinces is not None:
-            self.fields["province"].choices = _blank(_("All provinces")) + [
-                (p.pk, p.name) for p in provinces
-            ]
+            self.fields["province"].choices = _blank(_("All provinces")) + list(provinces)
         if universities is not None:
-            self.fields["university"].choices = _blank(_("All universities")) + [
-                (u.pk, u.short_name) for u in universities
-            ]
+            self.fields["university"].choices = _blank(_("All universities")) + list(universities)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
 
 class HeatmapFilterForm(forms.Form):
     kind = InstitutionFilterForm.base_fields["kind"]
-    province = forms.ModelChoiceField(
-        label=_("Province"),
-        required=False,
-        queryset=Institution.objects.filter(kind=Institution.Kind.PROVINSI),
-        empty_label=_("All provinces"),
+    province = forms.TypedChoiceField(
+        label=_("Province"), required=False, coerce=int, empty_value=None
     )
 
     def __init__(self, *args, provinces=None, **kwargs):
         super().__init__(*args, **kwargs)
         if provinces is not None:
-            self.fields["province"].choices = _blank(_("All provinces")) + [
-                (p.pk, p.name) for p in provinces
-            ]
+            self.fields["province"].choices = _blank(_("All provinces")) + list(provinces)
         self.helper = FormHelper()
         self.helper.form_tag = False
 

@@ -25,8 +25,8 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DateTimeField,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -120,22 +120,27 @@ def pick_period(periods: list[EvaluationPeriod], raw: str | None, now: dt.dateti
 # ---------------------------------------------------------------------------
 
 
-def active_extension_deadline() -> Subquery:
-    """The active extension's deadline of the outer evaluation (NULL when none)."""
-    return Subquery(
-        Extension.objects.filter(
-            period_id=OuterRef("period_id"),
-            institution_id=OuterRef("institution_id"),
-            revoked_at__isnull=True,
-        ).values("new_deadline")[:1],
-        output_field=DateTimeField(),
-    )
-
-
 def with_deadline(qs: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
-    """Annotate `extended_until` and `effective_deadline` (extension, else the period's)."""
-    return qs.annotate(extended_until=active_extension_deadline()).annotate(
-        effective_deadline=Coalesce(F("extended_until"), F("period__deadline"))
+    """Annotate `extended_until` (the active extension's deadline, else NULL) and
+    `effective_deadline` (that, else the period's), as evaluations.deadlines.deadline_for
+    does for one object.
+
+    A LEFT JOIN on the active extension rather than a correlated subquery: the
+    partial unique constraint (one active extension per institution and period)
+    keeps it to one row per evaluation, and the expression is used up to five times
+    per row (list, filter, at-risk, aggregate).
+    """
+    return qs.annotate(
+        active_extension=FilteredRelation(
+            "institution__extensions",
+            condition=Q(
+                institution__extensions__period=F("period"),
+                institution__extensions__revoked_at__isnull=True,
+            ),
+        )
+    ).annotate(
+        extended_until=F("active_extension__new_deadline"),
+        effective_deadline=Coalesce(F("active_extension__new_deadline"), F("period__deadline")),
     )
 
 
@@ -230,13 +235,15 @@ def status_counts(qs: QuerySet[Evaluation]) -> dict[str, int]:
 def dashboard_summary(
     qs: QuerySet[Evaluation], *, period: EvaluationPeriod, now: dt.datetime, indicator_total: int
 ) -> Summary:
-    """Counts by status, share submitted, at-risk and extended counts (two queries)."""
-    counts = status_counts(qs)
-    total = sum(counts.values())
-    extra = with_deadline(qs.order_by()).aggregate(
+    """Counts by status, share submitted, at-risk and extended counts (one query)."""
+    row = with_deadline(qs.order_by()).aggregate(
+        **{f"status_{s}": Count("id", filter=Q(status=s)) for s in Status.values},
         at_risk=Count("id", filter=at_risk_q(now=now, indicator_total=indicator_total)),
         extended=Count("id", filter=Q(extended_until__isnull=False)),
     )
+    counts = {s: row[f"status_{s}"] for s in Status.values}
+    extra = row
+    total = sum(counts.values())
     submitted = sum(counts[s] for s in SUBMITTED_OR_LATER)
     return Summary(
         total=total,
@@ -550,13 +557,18 @@ def institution_rows(
     return page_obj
 
 
-def provinces_for_filter() -> list[Institution]:
-    """The provinces for the filter select (one query)."""
-    return list(Institution.objects.filter(kind=Institution.Kind.PROVINSI).order_by("name"))
+def provinces_for_filter() -> list[tuple[int, str]]:
+    """(pk, name) of the provinces for the filter select (one query, no model instances)."""
+    return list(
+        Institution.objects.filter(kind=Institution.Kind.PROVINSI)
+        .order_by("name")
+        .values_list("pk", "name")
+    )
 
 
-def universities_for_filter() -> list[University]:
-    return list(University.objects.order_by("name"))
+def universities_for_filter() -> list[tuple[int, str]]:
+    """(pk, short name) of the universities for the filter select (one query)."""
+    return list(University.objects.order_by("name").values_list("pk", "short_name"))
 
 
 # ---------------------------------------------------------------------------

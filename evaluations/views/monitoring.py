@@ -66,8 +66,8 @@ def _list_filters(form: InstitutionFilterForm) -> sel.ListFilters:
         q=data["q"].strip(),
         status=data["status"],
         kind=data["kind"],
-        province=int(data["province"]) if data["province"] else None,
-        university=int(data["university"]) if data["university"] else None,
+        province=data["province"],
+        university=data["university"],
         at_risk=data["at_risk"],
         sort=data["sort"] or sel.DEFAULT_SORT,
     )
@@ -164,7 +164,7 @@ def heatmap(request):
     kind, province = "", None
     if request.GET and form.is_valid():
         kind = form.cleaned_data["kind"]
-        province = int(form.cleaned_data["province"]) if form.cleaned_data["province"] else None
+        province = form.cleaned_data["province"]
     context = {
         "periods": periods,
         "period": period,

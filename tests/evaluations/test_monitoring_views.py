@@ -170,7 +170,7 @@ def test_audit_log_lists_and_filters(client, admin_user):
 def _dashboard_queries(client, admin_user, period, n, django_assert_num_queries):
     _many(period, n)
     client = logged_in(client, admin_user)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(reverse("evaluations:admin-dashboard"))
     assert response.status_code == 200
 
