@@ -71,6 +71,12 @@ def link(cast):
     }
 
 
+def foreign_link(cast):
+    answer = f.AnswerFactory(evaluation=cast.other_evaluation, indicator=indicator(cast))
+    other = f.EvidenceLinkFactory(evidence=evidence(cast, cast.other_evaluation), answer=answer)
+    return {"pk": cast.evaluation.pk, "link_pk": other.pk}
+
+
 def submitted(cast):
     indicator(cast)
     Evaluation.objects.filter(pk=cast.evaluation.pk).update(
@@ -148,6 +154,14 @@ ROWS = [
         id="evidence-delete-other-institution",
     ),
     Row("evaluations:evidence-unlink", scoped(**STAFF_REDIRECT), setup=link, method="post"),
+    # Institution B's link under A's evaluation: not found for A's staff either.
+    Row(
+        "evaluations:evidence-unlink",
+        scoped(operator=404, supervisor=404),
+        setup=foreign_link,
+        method="post",
+        id="evidence-unlink-foreign-link",
+    ),
     Row(
         "evaluations:evidence-download",
         {
