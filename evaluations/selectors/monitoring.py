@@ -39,6 +39,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evaluations import deadlines
 from evaluations.models import (
     PHASE_ORDER,
     Answer,
@@ -141,6 +142,7 @@ def with_deadline(qs: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
     ).annotate(
         extended_until=F("active_extension__new_deadline"),
         effective_deadline=Coalesce(F("active_extension__new_deadline"), F("period__deadline")),
+        grace_minutes=F("period__grace_minutes"),
     )
 
 
@@ -201,8 +203,11 @@ class TimeLeft:
         return (max(self.seconds, 0) % 3600) // 60
 
 
-def time_left_until(deadline: dt.datetime, now: dt.datetime) -> TimeLeft:
-    return TimeLeft(deadline=deadline, seconds=int((deadline - now).total_seconds()))
+def time_left_until(deadline: dt.datetime, now: dt.datetime, grace_minutes: int = 0) -> TimeLeft:
+    """Time until writes are refused for `deadline` (the last accepted second): the
+    rule of evaluations.deadlines (deadline + grace minutes + one second)."""
+    cutoff = deadline + dt.timedelta(minutes=grace_minutes or 0) + deadlines.ONE_SECOND
+    return TimeLeft(deadline=deadline, seconds=int((cutoff - now).total_seconds()))
 
 
 @dataclass
@@ -255,7 +260,10 @@ def dashboard_summary(
         submitted_percent=_percent(submitted, total),
         at_risk=extra["at_risk"],
         extensions=extra["extended"],
-        time_left=time_left_until(period.deadline, now),
+        time_left=TimeLeft(
+            deadline=period.deadline,
+            seconds=int(deadlines.time_left(period, now).total_seconds()),
+        ),
     )
 
 
@@ -550,7 +558,7 @@ def institution_rows(
     )
     page_obj = Paginator(qs, PAGE_SIZE).get_page(page)
     for ev in page_obj.object_list:
-        ev.time_left = time_left_until(ev.effective_deadline, now)
+        ev.time_left = time_left_until(ev.effective_deadline, now, ev.grace_minutes)
         ev.answered_percent = _percent(ev.answered_count, indicator_total)
         ev.evidenced_percent = _percent(ev.evidenced_count, indicator_total)
         ev.not_submitted = ev.status in NOT_SUBMITTED
