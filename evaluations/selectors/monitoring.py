@@ -708,7 +708,24 @@ def audit_events(filters: AuditFilters, *, page) -> Page:
         qs = qs.filter(at__gte=_wib_midnight(filters.date_from))
     if filters.date_to:
         qs = qs.filter(at__lt=_wib_midnight(filters.date_to + dt.timedelta(days=1)))
-    return Paginator(qs.order_by("-at", "-id"), AUDIT_PAGE_SIZE).get_page(page)
+    page_obj = Paginator(qs.order_by("-at", "-id"), AUDIT_PAGE_SIZE).get_page(page)
+    for event in page_obj.object_list:
+        event.change_rows = change_rows(event.changes)
+    return page_obj
+
+
+def change_rows(changes) -> list[tuple[str, object, object]]:
+    """(field, old, new) per recorded change; a plain value (not an [old, new] pair)
+    is shown as the new value."""
+    if not isinstance(changes, dict):
+        return []
+    rows = []
+    for key, value in changes.items():
+        if isinstance(value, list | tuple) and len(value) == 2:
+            rows.append((key, value[0], value[1]))
+        else:
+            rows.append((key, None, value))
+    return rows
 
 
 def audit_actions() -> list[str]:

@@ -182,3 +182,32 @@ def test_manual_reminders_can_repeat(campaign, django_capture_on_commit_callback
         assert services.send_reminders_now(evaluations=Evaluation.objects.all(), by=admin) == 1
     assert Reminder.objects.filter(offset_days__isnull=True, sent_by=admin).count() == 2
     assert len(mail.outbox) == 2
+
+
+def test_reminders_with_the_self_evaluation_services(django_capture_on_commit_callbacks):
+    """The counters kept by the answer services feed the reminder; a real submission
+    (submit_evaluation) stops the next ones."""
+    from evaluations.services.selfeval import save_answer, submit_evaluation
+    from tests.evaluations.selfeval_helpers import small_framework
+
+    period = f.EvaluationPeriodFactory(opens_at=DEADLINE - dt.timedelta(days=60), deadline=DEADLINE)
+    indicators = small_framework(period, n=2, multi=False)
+    inst = f.InstitutionFactory(name="Kota Integrasi")
+    sup = f.UserFactory(role="supervisor", institution=inst, email="pj@integrasi.go.id")
+    ev = f.EvaluationFactory(period=period, institution=inst)
+    with time_machine.travel(DEADLINE - dt.timedelta(days=8), tick=False):
+        save_answer(
+            evaluation=ev, indicator=indicators[0], by=sup, level=0, note="", base_version=0
+        )
+    _run_at(DEADLINE - dt.timedelta(days=7, hours=-1), django_capture_on_commit_callbacks)
+    with translation.override("id"):
+        assert gettext("%(unanswered)s indicators unanswered") % {"unanswered": 1} in (
+            mail.outbox[0].body
+        )
+    with time_machine.travel(DEADLINE - dt.timedelta(days=5), tick=False):
+        save_answer(
+            evaluation=ev, indicator=indicators[1], by=sup, level=0, note="", base_version=0
+        )
+        submit_evaluation(evaluation=ev, by=sup)
+    assert _run_at(DEADLINE - dt.timedelta(days=2), django_capture_on_commit_callbacks) == 0
+    assert list(Reminder.objects.values_list("offset_days", flat=True)) == [7]

@@ -155,13 +155,20 @@ def test_manual_reminder_to_a_filtered_set(client, admin_user, setup_period):
 
 def test_audit_log_lists_and_filters(client, admin_user):
     ev = f.EvaluationFactory(institution=f.InstitutionFactory(name="Kota Audit"))
-    f.AuditEventFactory(evaluation=ev, action="extension.granted", actor=admin_user)
+    f.AuditEventFactory(
+        evaluation=ev,
+        action="extension.granted",
+        actor=admin_user,
+        changes={"deadline": ["2026-10-31", "2026-11-07"], "entry": 2},
+    )
     f.AuditEventFactory(action="status")
     url = reverse("evaluations:audit-log")
     html = logged_in(client, admin_user).get(url).content.decode()
     assert "2 events" in html
     html = client.get(url, {"action": "extension.granted"}).content.decode()
     assert "1 event" in html and "Kota Audit" in html
+    assert "2026-10-31 → 2026-11-07" in html
+    assert '<span class="text-muted">entry:</span> 2<' in html
 
 
 # --- query counts ------------------------------------------------------------------
