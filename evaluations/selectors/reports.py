@@ -353,6 +353,12 @@ def national_report_data(*, period_id: int) -> dict:
         )
     ]
 
+    ranking_by_kind = [
+        {"kind": row["kind"], "rows": [r for r in ranking if r["kind"] == row["kind"]][:10]}
+        for row in kind_rows
+        if row["count"]
+    ]
+
     on_time = late = with_extension = 0
     for e in evaluations:
         if e.submitted_at is None:
@@ -380,6 +386,7 @@ def national_report_data(*, period_id: int) -> dict:
         "by_kind": kind_rows,
         "by_province": province_rows,
         "ranking": ranking,
+        "ranking_by_kind": ranking_by_kind,
         "progress": {
             "total": total,
             "submitted": on_time + with_extension + late,

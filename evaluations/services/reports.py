@@ -9,6 +9,7 @@ is in `evaluations.services.report_state`, shared with the data exports.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import logging
@@ -49,6 +50,7 @@ NOTHING_TO_ARCHIVE = _("No institution report of this period is ready yet: gener
 UNKNOWN_KIND = _("This kind of document cannot be requested here.")
 
 ARCHIVE_PROGRESS_EVERY = 25
+LOST_MESSAGE_AFTER = dt.timedelta(hours=1)
 LANGUAGES = ("id", "en")
 
 
@@ -391,13 +393,15 @@ def send_receipt(*, report_id: int) -> bool:
 
 def reclaim_stale_reports(*, now=None) -> list[int]:
     """Re-enqueue documents whose worker died (RENDERING past the hard time limit) or
-    whose message was lost (QUEUED for as long). Exports are left to their own area."""
+    whose message was lost (QUEUED for over an hour: a bulk run of 623 legitimately keeps
+    rows queued for many minutes). Exports are left to their own area."""
     cutoff = stale_claim_cutoff(now)
+    lost_cutoff = (now or timezone.now()) - LOST_MESSAGE_AFTER
     stale = list(
         Report.objects.exclude(kind=Report.Kind.EXPORT)
         .filter(
             Q(status=Report.Status.RENDERING, claimed_at__lt=cutoff)
-            | Q(status=Report.Status.QUEUED, requested_at__lt=cutoff)
+            | Q(status=Report.Status.QUEUED, requested_at__lt=lost_cutoff)
         )
         .values_list("pk", "kind")
     )

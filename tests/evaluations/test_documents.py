@@ -131,6 +131,15 @@ def test_national_report_shows_index_distribution_and_ranking(period_2019):
     assert data["progress"]["submitted"] == 3 and data["progress"]["not_submitted"] == 1
 
 
+def test_long_tables_repeat_their_heading_on_the_next_page(period_2019, institution):
+    ev = f.EvaluationFactory(institution=institution, period=period_2019)
+    f.answer_all_indicators(ev, released=False)
+    reader = PdfReader(io.BytesIO(documents.render_receipt_pdf(ev, "en")))
+    assert len(reader.pages) >= 2
+    second = reader.pages[1].extract_text()
+    assert "No. Aspect Indicator Level" in " ".join(second.split())
+
+
 def test_national_progress_counts_on_time_extension_and_late(period_2019):
     closes = period_2019.closes_at()
     ok, ext, late = (f.EvaluationFactory(period=period_2019) for _ in range(3))
