@@ -351,10 +351,36 @@ def measure(requests: int) -> list[tuple]:
     return results
 
 
+def measure_exports() -> list[tuple[str, float, int]]:
+    """Build the answers and results exports of the bench period once each (the
+    Celery task's service, in this process; files kept in memory)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    from evaluations.models import EvaluationPeriod, Report
+    from evaluations.services.monitoring import build_export
+
+    period = EvaluationPeriod.objects.get(name=PERIOD_NAME)
+    results = []
+    storages = {"default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    with override_settings(STORAGES={**settings.STORAGES, **storages}):
+        for dataset, fmt in (("answers", "xlsx"), ("answers", "csv"), ("results", "xlsx")):
+            report = Report.objects.create(
+                kind=Report.Kind.EXPORT, period=period, format=fmt, params={"dataset": dataset}
+            )
+            start = time.perf_counter()
+            done = build_export(report_id=report.pk)
+            elapsed = time.perf_counter() - start
+            results.append((f"{dataset} {fmt.upper()}", elapsed, done.file.size))
+            report.delete()
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--exports", action="store_true", help="also time the exports")
     args = parser.parse_args()
     ensure_database()
     import django
@@ -376,6 +402,12 @@ def main() -> None:
         print(
             f"| {label.strip()} | {median:.1f} | {p95:.1f} | {cpu:.1f} | {sql_ms:.1f} | {queries} |"
         )
+    if args.exports:
+        print()
+        print("| export (623 institutions) | seconds | bytes |")
+        print("|---|---:|---:|")
+        for label, seconds, size in measure_exports():
+            print(f"| {label} | {seconds:.2f} | {size} |")
 
 
 if __name__ == "__main__":

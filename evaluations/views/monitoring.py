@@ -148,6 +148,10 @@ def _dashboard(request, *, url_name: str):
             list_query=urlencode(query),
             sort_query=urlencode({k: v for k, v in query.items() if k != "sort"}),
             reminder_form=ReminderForm(),
+            # Reversed once, not once per row.
+            reminder_url=reverse("evaluations:reminder-send"),
+            extension_grant_url=reverse("evaluations:extension-grant"),
+            next_url=reverse(url_name) + "?" + urlencode(query),
         )
         if part == "list":
             return render(request, "evaluations/monitoring/_institution_list.html", context)
