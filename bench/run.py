@@ -1,0 +1,421 @@
+"""`make bench`: the deadline-day load on one small server, each figure against a
+baseline measured in the same run.
+
+What it does (see bench/README.md for how to read the table):
+1. A fresh PostgreSQL database (spbe_bench), the roster, two staff accounts per
+   institution and the released 2019 campaign (bench/setup_data.py).
+2. The portal as in production: gunicorn (2 x cores + 1 workers, 4 threads each),
+   DEBUG off, Redis cache and broker, a Celery worker (2 processes), on 127.0.0.1.
+3. The ceiling (/bench/ceiling: one SELECT FOR UPDATE + UPDATE) and the autosave
+   endpoint, same users, same concurrency: save throughput as a ratio of the ceiling.
+4. The deadline rush with locust at 10, 50 and 200 simulated browsers, each on a fresh
+   open period: requests/s, p50/p95/p99 per kind of request, errors. At the highest
+   level the whole campaign (623 institutions x 35 answers, ~5,000 evidence files,
+   623 submissions) runs to the end: the time to absorb it.
+5. Nothing lost (bench/verify.py) for every level.
+6. The ministry dashboard at 623 institutions (bench/bench_dashboard.py), the reports
+   against raw WeasyPrint and the bulk run of 623 (bench/bench_reports.py), the full
+   answers XLSX export.
+Writes bench/results/bench-<time>.md and prints it.
+
+  python bench/run.py            the whole benchmark (about 30-60 minutes here)
+  python bench/run.py --quick    a smaller run for checking a change (under 3 minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PY = sys.executable
+BIN = Path(PY).parent
+DB_NAME = "spbe_bench"
+PG = "postgres://postgres@127.0.0.1:5432"
+
+
+class Bench:
+    def __init__(self, quick: bool, port: int, fresh: bool):
+        self.quick = quick
+        self.port = port
+        self.fresh = fresh
+        self.host = f"http://127.0.0.1:{port}"
+        self.work = Path(tempfile.mkdtemp(prefix="spbe-bench-"))
+        self.media = self.work / "media"
+        self.procs: list[subprocess.Popen] = []
+        self.sections: list[str] = []
+        self.summary: dict = {}
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "spbe_portal.settings",
+            "DATABASE_URL": f"{PG}/{DB_NAME}",
+            "DEBUG": "False",
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/11",
+            "REDIS_URL": "redis://127.0.0.1:6379/12",
+            "BENCH_CELERY_BROKER_URL": "redis://127.0.0.1:6379/13",
+            "MEDIA_ROOT": str(self.media),
+            "BENCHMARK_ENDPOINTS": "True",
+            "SESSION_COOKIE_SECURE": "False",
+            "CSRF_COOKIE_SECURE": "False",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "AXES_FAILURE_LIMIT": "100000",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+
+    # --- plumbing -------------------------------------------------------------------
+    def say(self, text: str) -> None:
+        print(f"[bench {time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+    def run(self, *args: str, env: dict | None = None, timeout: float = 3600, check=True):
+        result = subprocess.run(
+            list(args),
+            cwd=ROOT,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if check and result.returncode != 0:
+            sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+            raise SystemExit(f"failed: {' '.join(args)}")
+        return result
+
+    def manage(self, *args: str, **kw):
+        return self.run(PY, "manage.py", *args, **kw)
+
+    def start(self, *args: str, log: str) -> subprocess.Popen:
+        fh = open(self.work / log, "w")  # noqa: SIM115 - closed with the process
+        proc = subprocess.Popen(
+            list(args),
+            cwd=ROOT,
+            env=self.env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.procs.append(proc)
+        return proc
+
+    def stop_all(self) -> None:
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        self.procs.clear()
+
+    # --- steps ----------------------------------------------------------------------
+    def database(self) -> None:
+        import psycopg2
+
+        conn = psycopg2.connect(dbname="postgres", user="postgres", host="127.0.0.1")
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
+            exists = cur.fetchone() is not None
+            if exists and self.fresh:
+                cur.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
+                exists = False
+            if not exists:
+                cur.execute(f'CREATE DATABASE "{DB_NAME}"')
+        conn.close()
+        self.say("migrate, collectstatic, compilemessages")
+        self.manage("migrate", "--noinput")
+        self.manage("collectstatic", "--noinput")
+        self.manage("compilemessages", "--ignore=.venv", check=False)
+        self.say("seed: roster, accounts, the released 2019 campaign (once per database)")
+        started = time.monotonic()
+        out = self.run(PY, "bench/setup_data.py", "base", timeout=3600).stdout
+        self.summary["setup"] = json.loads(out.strip().splitlines()[-1])
+        self.summary["setup_seconds"] = round(time.monotonic() - started, 1)
+
+    def serve(self) -> None:
+        cores = os.cpu_count() or 2
+        workers = 2 * cores + 1
+        self.summary["gunicorn"] = f"{workers} workers x 4 threads (gthread)"
+        self.start(
+            str(BIN / "gunicorn"),
+            "spbe_portal.wsgi",
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "-w",
+            str(workers),
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "--timeout",
+            "120",
+            "--max-requests",
+            "0",
+            "--log-level",
+            "warning",
+            log="gunicorn.log",
+        )
+        self.start(
+            str(BIN / "celery"),
+            "-A",
+            "spbe_portal",
+            "worker",
+            "-c",
+            "2",
+            "-l",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            log="worker.log",
+        )
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{self.host}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        raise SystemExit("gunicorn did not come up; see " + str(self.work / "gunicorn.log"))
+
+    def new_period(self, name: str) -> Path:
+        plan = self.work / f"plan-{name.replace(' ', '-')}.json"
+        self.run(PY, "bench/setup_data.py", "period", f"{name} {int(time.time())}", str(plan))
+        return plan
+
+    def locust(
+        self, *, plan: Path, scenario: str, users: int, seconds: int, label: str, limit: int = 0
+    ) -> dict:
+        prefix = self.work / f"locust-{label}"
+        acks = self.work / f"acks-{label}.jsonl"
+        started = time.monotonic()
+        self.run(
+            str(BIN / "locust"),
+            "-f",
+            "bench/locustfile.py",
+            "--headless",
+            "-u",
+            str(users),
+            "-r",
+            str(min(users, 50)),
+            "-t",
+            f"{seconds}s",
+            "--host",
+            self.host,
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--stop-timeout",
+            "60",
+            "--loglevel",
+            "WARNING",
+            env={
+                "BENCH_PLAN": str(plan),
+                "BENCH_SCENARIO": scenario,
+                "BENCH_ACK_LOG": str(acks),
+                "BENCH_LIMIT": str(limit),
+            },
+            timeout=seconds + 600,
+            check=False,
+        )
+        elapsed = time.monotonic() - started
+        stats = {}
+        with open(f"{prefix}_stats.csv") as fh:
+            for row in csv.DictReader(fh):
+                stats[row["Name"]] = {
+                    "n": int(row["Request Count"]),
+                    "fail": int(row["Failure Count"]),
+                    "rps": float(row["Requests/s"]),
+                    "p50": row["50%"],
+                    "p95": row["95%"],
+                    "p99": row["99%"],
+                }
+        return {"stats": stats, "acks": acks, "seconds": elapsed}
+
+    def verify(self, acks: Path) -> dict:
+        result = self.run(PY, "bench/verify.py", str(acks), check=False)
+        return json.loads(result.stdout)
+
+    # --- the measurements -----------------------------------------------------------
+    def ceiling_vs_save(self) -> None:
+        users, seconds = (20, 10) if self.quick else (50, 30)
+        plan = self.new_period("Bench ceiling")
+        ceiling = self.locust(
+            plan=plan, scenario="ceiling", users=users, seconds=seconds, label="ceiling"
+        )
+        save = self.locust(plan=plan, scenario="save", users=users, seconds=seconds, label="save")
+        c = ceiling["stats"]["ceiling (SELECT FOR UPDATE + UPDATE)"]
+        s = save["stats"]["save answer (autosave)"]
+        checked = self.verify(save["acks"])
+        ratio = s["rps"] / c["rps"] if c["rps"] else 0.0
+        self.summary["save_ratio"] = ratio
+        self.sections.append(
+            "## Save endpoint against the ceiling\n\n"
+            f"{users} concurrent logged-in operators, {seconds} s each, same server.\n\n"
+            "| endpoint | requests | errors | req/s | p50 ms | p95 ms | p99 ms |\n"
+            "|---|---:|---:|---:|---:|---:|---:|\n"
+            f"| ceiling: SELECT FOR UPDATE + UPDATE | {c['n']} | {c['fail']} | {c['rps']:.1f} "
+            f"| {c['p50']} | {c['p95']} | {c['p99']} |\n"
+            f"| save answer (autosave) | {s['n']} | {s['fail']} | {s['rps']:.1f} | {s['p50']} "
+            f"| {s['p95']} | {s['p99']} |\n\n"
+            f"**Save throughput = {ratio:.2f} x the ceiling** (target >= 0.50). "
+            f"Nothing lost: {checked['problems']} problems in "
+            f"{checked['answers_checked']} answers.\n"
+        )
+
+    def rush(self) -> None:
+        levels = [10, 50] if self.quick else [10, 50, 200]
+        stage_seconds = 15 if self.quick else 60
+        rows = []
+        for users in levels:
+            last = users == levels[-1]
+            plan = self.new_period(f"Bench rush {users}")
+            limit = 0
+            seconds = stage_seconds
+            if last:
+                # The whole campaign, to the end (quick: a slice of it).
+                limit = 40 if self.quick else 0
+                seconds = 3600 * 3
+            self.say(f"rush at {users} browsers" + (" (whole campaign)" if last else ""))
+            result = self.locust(
+                plan=plan,
+                scenario="campaign",
+                users=users,
+                seconds=seconds,
+                label=f"rush-{users}",
+                limit=limit,
+            )
+            checked = self.verify(result["acks"])
+            rows.append((users, result, checked, last))
+            if checked["problems"]:
+                self.summary.setdefault("lost", []).extend(checked["first_problems"])
+        text = ["## Deadline rush\n"]
+        for users, result, checked, last in rows:
+            stats = result["stats"]
+            agg = stats.get("Aggregated", {})
+            head = f"### {users} concurrent browsers" + (
+                " — the whole campaign to the end" if last else f" — {stage_seconds} s"
+            )
+            text.append(head + "\n")
+            text.append(
+                "| request | count | errors | req/s | p50 ms | p95 ms | p99 ms |\n"
+                "|---|---:|---:|---:|---:|---:|---:|"
+            )
+            for name, s in stats.items():
+                if name == "Aggregated":
+                    continue
+                text.append(
+                    f"| {name} | {s['n']} | {s['fail']} | {s['rps']:.1f} | {s['p50']} "
+                    f"| {s['p95']} | {s['p99']} |"
+                )
+            if agg:
+                text.append(
+                    f"| **all** | {agg['n']} | {agg['fail']} | {agg['rps']:.1f} | {agg['p50']} "
+                    f"| {agg['p95']} | {agg['p99']} |"
+                )
+            text.append(
+                f"\nAcknowledged: {checked['saves_acknowledged']} saves "
+                f"({checked['answers_checked']} answers), {checked['uploads_acknowledged']} "
+                f"uploads ({checked['upload_bytes'] / 1e6:.0f} MB), "
+                f"{checked['links_acknowledged']} links, "
+                f"{checked['submissions_acknowledged']} submissions. "
+                f"**Lost or duplicated: {checked['problems']}**"
+                + (f" ({'; '.join(checked['first_problems'][:5])})" if checked["problems"] else "")
+                + ".\n"
+            )
+            if last:
+                text.append(
+                    f"Time to absorb the campaign: **{result['seconds']:.0f} s** "
+                    f"({checked['submissions_acknowledged']} institutions submitted).\n"
+                )
+                self.summary["campaign_seconds"] = result["seconds"]
+            if users == 50:
+                save = stats.get("save answer (autosave)", {})
+                self.summary["save_p95_at_50"] = save.get("p95")
+        self.sections.append("\n".join(text))
+
+    def helper_bench(self, title: str, *args: str, timeout: float = 7200) -> None:
+        self.say(title)
+        result = self.run(PY, *args, timeout=timeout, check=False)
+        body = result.stdout.strip() or result.stderr.strip()[-3000:]
+        status = "" if result.returncode == 0 else f"\n\n(exit code {result.returncode})"
+        self.sections.append(f"## {title}\n\n{body}{status}\n")
+
+    def header(self) -> str:
+        mem = ""
+        try:
+            with open("/proc/meminfo") as fh:
+                mem = f"{int(fh.readline().split()[1]) / 1024 / 1024:.1f} GiB"
+        except OSError:
+            pass
+        versions = {}
+        for name in ("django", "celery", "weasyprint", "gunicorn", "locust", "psycopg2"):
+            try:
+                from importlib.metadata import version
+
+                versions[name] = version(name if name != "psycopg2" else "psycopg2-binary")
+            except Exception:
+                versions[name] = "?"
+        pg = self.run(
+            "psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SHOW server_version", check=False
+        ).stdout.strip()
+        return (
+            f"# SPBE portal benchmark{' (quick)' if self.quick else ''}\n\n"
+            f"{time.strftime('%Y-%m-%d %H:%M %Z')} · {os.cpu_count()} cores · {mem} · "
+            f"Python {platform.python_version()} · PostgreSQL {pg} · "
+            + " · ".join(f"{k} {v}" for k, v in versions.items())
+            + f"\n\nServer: gunicorn {self.summary.get('gunicorn')}, DEBUG off, Redis cache and "
+            "broker, Celery worker with 2 processes; load generator (locust) on the same "
+            "machine.\n"
+        )
+
+    def main(self) -> int:
+        try:
+            self.database()
+            self.serve()
+            self.ceiling_vs_save()
+            self.rush()
+            self.stop_all()  # the helper benchmarks start their own workers
+            dash_args = ["bench/bench_dashboard.py", "--requests", "20" if self.quick else "60"]
+            if not self.quick:
+                dash_args.append("--exports")
+            self.helper_bench("Ministry dashboard at 623 institutions", *dash_args)
+            report_args = ["bench/bench_reports.py", "--runs", "3" if self.quick else "10"]
+            if self.quick:
+                report_args.append("--skip-bulk")
+            self.helper_bench("Reports", *report_args)
+        finally:
+            self.stop_all()
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        text = self.header() + "\n" + "\n".join(self.sections)
+        out = RESULTS / f"bench-{'quick-' if self.quick else ''}{time.strftime('%Y%m%d-%H%M%S')}.md"
+        out.write_text(text)
+        print(text)
+        print(f"\nWritten to {out.relative_to(ROOT)}")
+        shutil.rmtree(self.work / "media", ignore_errors=True)
+        return 1 if self.summary.get("lost") else 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--keep-db", action="store_true", help="reuse spbe_bench if present")
+    options = parser.parse_args()
+    fresh = not (options.keep_db or options.quick)
+    sys.exit(Bench(quick=options.quick, port=options.port, fresh=fresh).main())
