@@ -38,7 +38,8 @@ PLAN = json.loads(Path(os.environ["BENCH_PLAN"]).read_text())
 SCENARIO = os.environ.get("BENCH_SCENARIO", "campaign")
 PASSWORD = PLAN["password"]
 PERIOD_ID = PLAN["period_id"]
-INDICATORS = PLAN["indicators"]  # [[id, number], ...] in order
+INDICATORS = PLAN["indicators"]  # [[id, number, max_entries], ...] in order
+MULTI_ENTRY = {row[0] for row in INDICATORS if row[2] > 1}
 FILES_PER_INSTITUTION = int(os.environ.get("BENCH_FILES", "8"))
 LIMIT = int(os.environ.get("BENCH_LIMIT", "0")) or len(PLAN["institutions"])
 
@@ -128,7 +129,10 @@ class StaffBrowser(HttpUser):
                 f"e{entry}-base_version": version,
                 f"e{entry}-level": level,
                 f"e{entry}-note": note,
-                f"e{entry}-service_name": "",
+                # Multi-entry indicators (35: public services) name the service.
+                f"e{entry}-service_name": "Layanan perizinan daring"
+                if indicator_id in MULTI_ENTRY
+                else "",
             },
             headers={"HX-Request": "true", "X-CSRFToken": self.csrf()},
             name="save answer (autosave)",
@@ -212,7 +216,7 @@ class StaffBrowser(HttpUser):
 
     def save_loop(self):
         evaluation_id = self.institution["evaluation"]
-        indicator_id, _number = RNG.choice(INDICATORS)
+        indicator_id, _number, _entries = RNG.choice(INDICATORS)
         level = RNG.randint(1, 5)
         self.save(evaluation_id, indicator_id, 1, level, f"Autosave {RNG.random():.6f}")
 
@@ -241,7 +245,7 @@ class StaffBrowser(HttpUser):
         self.login(f"bench-op-{inst['code']}")
         self.client.get("/institution/", name="dashboard")
         uploaded: list[tuple[int, str]] = []
-        for position, (indicator_id, number) in enumerate(INDICATORS):
+        for position, (indicator_id, number, _entries) in enumerate(INDICATORS):
             self.client.get(
                 f"/evaluations/{evaluation_id}/indicators/{indicator_id}/", name="open indicator"
             )

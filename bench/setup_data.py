@@ -132,7 +132,7 @@ def period(name: str, out: str) -> None:
         "indicators": list(
             Indicator.objects.filter(framework=framework)
             .order_by("number")
-            .values_list("pk", "number")
+            .values_list("pk", "number", "max_entries")
         ),
         "institutions": [
             {"code": code, "evaluation": ev}
