@@ -84,6 +84,19 @@ def test_selfeval_operator_fills_supervisor_submits(
     assert EvidenceLink.objects.filter(answer__indicator=first).count() == 1
     assert "Perwal SPBE.pdf" in page.inner_text(".evidence-links")
 
+    # Leaving with unsaved text warns (beforeunload); accepting leaves the page.
+    dialogs = []
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", on_dialog)
+    page.locator("textarea[name='e1-note']").press_sequentially(" Tambahan", delay=5)
+    page.goto(f"{live_server.url}/institution/")
+    assert dialogs == ["beforeunload"]
+    page.remove_listener("dialog", on_dialog)
+
     # The rest is prefilled to keep the test short.
     library = s.upload_evidence(
         evaluation=evaluation, by=supervisor, uploaded_file=upload(make_pdf(3), "SOP.pdf")
