@@ -541,6 +541,24 @@ def institution_rows(
     qs = filter_evaluations(qs, filters, now=now, indicator_total=indicator_total)
     qs = (
         qs.select_related("institution", "institution__province", "university")
+        # Only what the list shows: fewer columns to fetch and convert per row.
+        .only(
+            "status",
+            "institution_id",
+            "period_id",
+            "university_id",
+            "answered_count",
+            "evidenced_count",
+            "validated_count",
+            "last_activity_at",
+            "institution__code",
+            "institution__name",
+            "institution__short_name",
+            "institution__kind",
+            "institution__province_id",
+            "institution__province__name",
+            "university__short_name",
+        )
         .annotate(
             supervisor_name=Coalesce(
                 _supervisor("first_name"), Value(""), output_field=CharField()
