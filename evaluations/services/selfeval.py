@@ -702,9 +702,7 @@ def reopen_evaluation(
         name="evaluation_returned",
         to=_staff_emails(ev),
         context={
-            "institution": ev.institution.display_name
-            if hasattr(ev.institution, "display_name")
-            else str(ev.institution),
+            "institution": ev.institution.display_name,
             "period": str(ev.period),
             "kind": Reopening.Kind(kind).label,
             "whole": whole,

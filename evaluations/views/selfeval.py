@@ -7,6 +7,8 @@ partial back; without JavaScript the form is a plain POST with PRG.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -49,6 +51,13 @@ def _context_for(evaluation: Evaluation, user, now) -> dict:
     reopening = (
         sel.open_reopening(evaluation) if evaluation.status == Evaluation.Status.RETURNED else None
     )
+    deadline = deadlines.deadline_for(evaluation.period, extension)
+    closes = deadlines.closes_at(evaluation.period, extension)
+    left = deadlines.time_left(evaluation.period, now, extension)
+    if reopening is not None and reopening.due_at is not None:
+        # A return with its own answer-by moment replaces the period's deadline.
+        deadline = closes = reopening.due_at
+        left = max(reopening.due_at + deadlines.ONE_SECOND - now, dt.timedelta(0))
     return {
         "evaluation": evaluation,
         "period": evaluation.period,
@@ -56,13 +65,11 @@ def _context_for(evaluation: Evaluation, user, now) -> dict:
         "extension": extension,
         "reopening": reopening,
         "reopened_ids": reopened_indicator_ids(reopening) if reopening else None,
-        "deadline": deadlines.deadline_for(evaluation.period, extension),
-        "closes_at": deadlines.closes_at(evaluation.period, extension),
-        "time_left": deadlines.time_left(evaluation.period, now, extension),
-        "time_left_seconds": int(
-            deadlines.time_left(evaluation.period, now, extension).total_seconds()
-        ),
-        "time_left_display": _duration(deadlines.time_left(evaluation.period, now, extension)),
+        "deadline": deadline,
+        "closes_at": closes,
+        "time_left": left,
+        "time_left_seconds": int(left.total_seconds()),
+        "time_left_display": _duration(left),
         "editable": can_edit_answers(user, evaluation, now, extension, reopening),
         "can_submit": can_submit(user, evaluation),
         "now": now,

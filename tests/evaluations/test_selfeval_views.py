@@ -482,3 +482,25 @@ def test_return_form_needs_indicators_or_whole(client, evaluation, indicators, a
     )
     assert response.status_code == 400
     assert "Name the indicators to return" in response.content.decode()
+
+
+def test_dashboard_after_return_with_due_at_shows_it_and_reopens(
+    client, evaluation, indicators, operator, supervisor, admin_user
+):
+    fill_all(evaluation, indicators, operator)
+    s.submit_evaluation(evaluation=evaluation, by=supervisor)
+    after = evaluation.period.deadline + dt.timedelta(days=3)
+    with time_machine.travel(after, tick=False):
+        s.reopen_evaluation(
+            evaluation=evaluation,
+            by=admin_user,
+            kind=Reopening.Kind.RETURN,
+            reason="Lengkapi bukti",
+            indicators=[indicators[2]],
+            due_at=after + dt.timedelta(days=2),
+        )
+        logged_in(client, operator)
+        html = client.get(reverse("evaluations:institution-dashboard")).content.decode()
+        page = client.get(edit_url(evaluation, indicators[2])).content.decode()
+    assert "Lengkapi bukti" in html and "2 d 00:00:01" in html
+    assert 'hx-post="' in page
