@@ -57,8 +57,10 @@ class AnswerForm(forms.Form):
 
 
 class EvidenceUploadForm(forms.Form):
+    # Empty files reach the service, whose message names the file (evaluations.evidence).
     file = forms.FileField(
         label=_("PDF file"),
+        allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
     title = forms.CharField(label=_("Title (optional)"), max_length=255, required=False)

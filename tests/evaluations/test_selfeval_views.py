@@ -314,7 +314,7 @@ def test_upload_from_indicator_links_file(client, evaluation, indicators, operat
     ("data", "message"),
     [
         (b"PK\x03\x04zip", "is not a PDF"),
-        (b"", "Choose a PDF file to upload."),  # the browser sends nothing usable
+        (b"", "The file “x.pdf” is empty."),
         (make_pdf(password="x"), "protected with a password"),
         (make_pdf()[:300], "damaged or incomplete"),
     ],
