@@ -12,7 +12,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -203,8 +203,10 @@ def reminder_send(request):
     """Send a reminder now to one evaluation (evaluation=pk) or a filtered set of a period."""
     _require_admin(request.user)
     form = ReminderForm(request.POST)
-    back = request.POST.get("next") or reverse("evaluations:admin-dashboard")
-    if not back.startswith("/"):
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = reverse("evaluations:admin-dashboard")
     if not form.is_valid():
         messages.error(request, _("The reminder could not be sent: check the filters."))

@@ -227,3 +227,12 @@ def test_extension_list_queries_constant(
     client = logged_in(client, admin_user)
     with django_assert_num_queries(3):
         client.get(reverse("evaluations:extension-list"))
+
+
+def test_manual_reminder_redirects_only_to_this_site(client, admin_user, evaluation):
+    url = reverse("evaluations:reminder-send")
+    client = logged_in(client, admin_user)
+    response = client.post(url, {"evaluation": evaluation.pk, "next": "//evil.example/x"})
+    assert response["Location"] == reverse("evaluations:admin-dashboard")
+    response = client.post(url, {"evaluation": evaluation.pk, "next": "/ministry/?q=Alpha"})
+    assert response["Location"] == "/ministry/?q=Alpha"
