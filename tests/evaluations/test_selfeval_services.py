@@ -563,3 +563,29 @@ def test_clarification_by_assigned_assessor_only(
         indicators=[indicators[0]],
     )
     assert r.kind == Reopening.Kind.CLARIFICATION
+
+
+def test_returned_evidence_only_for_returned_indicators(
+    submitted, indicators, operator, admin_user
+):
+    s.reopen_evaluation(
+        evaluation=submitted,
+        by=admin_user,
+        kind=Reopening.Kind.RETURN,
+        reason="Bukti indikator 2",
+        indicators=[indicators[1]],
+    )
+    shared = submitted.evidence.get()  # linked to every indicator by fill_all
+    with pytest.raises(ValidationError) as exc:
+        s.delete_evidence(evidence=shared, by=operator)
+    assert exc.value.message == s.NOT_REOPENED
+    new = s.upload_evidence(evaluation=submitted, by=operator, uploaded_file=upload(make_pdf(4)))
+    returned_answer = submitted.answers.get(indicator=indicators[1])
+    s.link_evidence(evidence=new, answer=returned_answer, by=operator)
+    other_answer = submitted.answers.get(indicator=indicators[0])
+    with pytest.raises(ValidationError):
+        s.link_evidence(evidence=new, answer=other_answer, by=operator)
+    link = other_answer.evidence_links.get()
+    with pytest.raises(ValidationError):
+        s.unlink_evidence(link=link, by=operator)
+    assert s.delete_evidence(evidence=new, by=operator) == 1
