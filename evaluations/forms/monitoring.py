@@ -89,8 +89,17 @@ class ExtensionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["new_deadline"].help_text = _(
+            "A deadline is the last accepted second: 23:59 means until 23:59:59."
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_new_deadline(self):
+        # The input has minutes only; a deadline is the last accepted second
+        # (evaluations.deadlines), so "23:59" means 23:59:59.
+        value = self.cleaned_data["new_deadline"]
+        return value.replace(second=59, microsecond=0) if value else value
 
 
 class RevokeExtensionForm(forms.Form):

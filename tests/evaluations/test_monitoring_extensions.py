@@ -178,7 +178,8 @@ def test_grant_view_form_and_post(client, admin_user, evaluation):
     html = response.content.decode()
     assert "Extension granted to Kota Alpha." in html
     assert "Banjir" in html
-    assert Extension.objects.get().new_deadline == new.replace(second=0, microsecond=0)
+    # Minutes in the form; the deadline is the last accepted second of that minute.
+    assert Extension.objects.get().new_deadline == new.replace(second=59, microsecond=0)
 
 
 def test_grant_view_shows_the_service_error(client, admin_user, evaluation):
