@@ -243,6 +243,15 @@ def changes_since(evaluation: Evaluation, since) -> list[AuditEvent]:
     )
 
 
+def review_comments(evaluation: Evaluation) -> list[AuditEvent]:
+    """The coordinator's send-back comments on this evaluation, newest first."""
+    return list(
+        AuditEvent.objects.filter(evaluation=evaluation, action="assessment.sent_back")
+        .select_related("actor")
+        .order_by("-at", "-id")[:20]
+    )
+
+
 # --- results ---------------------------------------------------------------------
 
 

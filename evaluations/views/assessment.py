@@ -97,6 +97,7 @@ def _score_context(evaluation, request):
             evaluation, clarification.requested_at if clarification else None
         ),
         "clarify_form": forms.ClarificationForm(framework=framework),
+        "comments": selectors.review_comments(evaluation),
         "missing": len(services.missing_entries(evaluation)),
         "clarification_open": evaluation.period.document_deadline is None
         or timezone.now() <= evaluation.period.document_deadline,
@@ -170,6 +171,16 @@ def assessment_answer_save(request, pk, indicator_pk, entry):
         answer = evaluation.answers.filter(
             indicator=indicator, entry=entry, phase=Phase.DOCUMENT
         ).first()
+    if conflict:
+        # Both versions side by side; the form holds the saved one (STYLE: as self-evaluation).
+        conflict = {
+            "mine": {
+                "level": form.cleaned_data.get("level"),
+                "note": form.cleaned_data.get("note", ""),
+                "recommendation": form.cleaned_data.get("recommendation", ""),
+            },
+            "theirs": answer,
+        }
     return render(
         request,
         "evaluations/assessment/_score_form.html",
@@ -416,6 +427,7 @@ def assessment_review(request, pk):
             "evaluation": evaluation,
             "sheet": selectors.result_sheet(evaluation),
             "send_back_form": forms.SendBackForm(),
+            "comments": selectors.review_comments(evaluation),
             "can_decide": evaluation.status == Evaluation.Status.ASSESSED,
             "can_reopen": evaluation.status == Evaluation.Status.APPROVED,
         },

@@ -140,6 +140,16 @@ def test_complete_requires_every_level_and_explanation(
     ).exists()
 
 
+def test_complete_emails_the_coordinators(
+    submitted, indicators, assessor, coordinator, django_capture_on_commit_callbacks
+):
+    score_all(submitted, indicators, (3, 3, 3))
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.complete_assessment(evaluation=submitted, by=assessor)
+    assert [m.to for m in mail.outbox] == [[coordinator.email]]
+    assert submitted.institution.name in mail.outbox[0].subject
+
+
 def test_complete_refuses_blank_explanation(submitted, indicators, assessor):
     score_all(submitted, indicators, (3, 3, 3), note="  ")
     assert len(svc.missing_entries(submitted)) == 3

@@ -88,9 +88,14 @@ def test_htmx_autosave_and_conflict(client, submitted, indicators, assessor):
     assert 'name="version" value="1"' in response.content.decode()
     stale = client.post(url, {"level": 5, "note": "b", "version": 0}, HTTP_HX_REQUEST="true")
     html = stale.content.decode()
-    assert "Someone else saved this" in html
+    assert "Not saved: someone else saved this indicator" in html
+    assert '<strong class="conflict-mine-level">5</strong>' in html
+    assert '<strong class="conflict-theirs-level">3</strong>' in html
     assert 'name="version" value="1"' in html  # the stored version, to re-apply on
     assert Answer.objects.get(evaluation=submitted, phase=Phase.DOCUMENT).level == 3
+    # "Save my version over it" posts mine on top of the saved version.
+    client.post(url, {"level": 5, "note": "b", "version": 1}, HTTP_HX_REQUEST="true")
+    assert Answer.objects.get(evaluation=submitted, phase=Phase.DOCUMENT).level == 5
 
 
 def test_level_zero_refused_in_view(client, submitted, indicators, assessor):
@@ -113,6 +118,16 @@ def test_complete_refused_then_accepted(client, submitted, indicators, assessor)
     assert submitted.status == Evaluation.Status.ASSESSED
     again = client.post(url, follow=True)
     assert "already complete" in again.content.decode()
+
+
+def test_sent_back_comment_shown_to_assessor(client, submitted, indicators, assessor, coordinator):
+    from evaluations.services import assessment as svc
+
+    score_all(submitted, indicators, (3, 3, 3))
+    set_status(submitted, Evaluation.Status.ASSESSED)
+    svc.send_back_assessment(evaluation=submitted, by=coordinator, comment="Periksa indikator 2")
+    html = logged_in(client, assessor).get(_score_url(submitted)).content.decode()
+    assert "Periksa indikator 2" in html
 
 
 def test_coordinator_dashboard_only_own_university(
