@@ -482,16 +482,16 @@ def national_figures(period: EvaluationPeriod) -> NationalFigures:
         .values_list("final_predicate", "n")
     )
     by_predicate = [(name, counts.get(name, 0)) for name, _ in bands]
-    kinds = dict(Institution.Kind.choices)
-    by_kind = [
-        (
-            kinds.get(row["institution__kind"], row["institution__kind"]),
-            row["n"],
-            scoring.round_half_up(row["mean"]),
-        )
+    rows = {
+        row["institution__kind"]: row
         for row in results.values("institution__kind")
         .annotate(n=Count("id"), mean=Avg("final_index"))
-        .order_by("institution__kind")
+        .order_by()
+    }
+    by_kind = [  # in the order of Institution.Kind (central first, then local)
+        (label, rows[kind]["n"], scoring.round_half_up(rows[kind]["mean"]))
+        for kind, label in Institution.Kind.choices
+        if kind in rows
     ]
     return NationalFigures(
         count=overall["n"],

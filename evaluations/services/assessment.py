@@ -785,9 +785,13 @@ def save_validated_answer(
     answer.updated_by = by
     answer.full_clean(validate_unique=False, validate_constraints=False)
     answer.save()
-    evaluation.validated_count = Answer.objects.filter(
-        evaluation=evaluation, phase=Phase.DOCUMENT, level__isnull=False
-    ).count()
+    # Indicators (not entries) with a validated level, comparable to the indicator count.
+    evaluation.validated_count = (
+        Answer.objects.filter(evaluation=evaluation, phase=Phase.DOCUMENT, level__isnull=False)
+        .values("indicator_id")
+        .distinct()
+        .count()
+    )
     evaluation.last_activity_at = timezone.now()
     evaluation.save(update_fields=["validated_count", "last_activity_at", "updated_at"])
     record_event(

@@ -289,7 +289,12 @@ def assessment_complete(request, pk):
 def _coordinator_period(request):
     if not request.user.is_coordinator:
         raise PermissionDenied
-    return _period_from_query(request)
+    if request.GET.get("period"):
+        return _period_from_query(request)
+    periods = EvaluationPeriod.objects.order_by("-opens_at")
+    # Without a choice: the latest period in which the university has evaluations.
+    latest = periods.filter(evaluations__university_id=request.user.university_id).first()
+    return latest or periods.first(), periods
 
 
 @login_required
@@ -315,6 +320,7 @@ def coordinator_dashboard(request):
             "status": status,
             "statuses": Evaluation.Status.choices,
             "auto_form": forms.AutoAssessorForm(),
+            "assignable": [str(status) for status in services.ASSIGNABLE],
             "can_undo": period is not None
             and services.last_batch(
                 period=period, action=services.ACTION_ASSESSOR, university_id=university.pk
@@ -416,6 +422,20 @@ def assessor_auto_undo(request, period_pk):
     return _coordinator_redirect(period.pk)
 
 
+def _radar(sheet) -> str:
+    """Self-assessed next to validated, per aspect (needs three aspects or more)."""
+    if len(sheet.aspects) < 3:
+        return ""
+    return charts.radar_svg(
+        [code for code, _name, _own, _final in sheet.aspects],
+        [
+            (_("Self-assessed"), [own for _c, _n, own, _f in sheet.aspects]),
+            (_("Validated"), [final for _c, _n, _o, final in sheet.aspects]),
+        ],
+        title=_("Index per aspect"),
+    )
+
+
 @login_required
 def assessment_review(request, pk):
     """Coordinator (or admin) review: validated next to self-assessed, approve or send back."""
@@ -425,7 +445,8 @@ def assessment_review(request, pk):
         "evaluations/assessment/review_detail.html",
         {
             "evaluation": evaluation,
-            "sheet": selectors.result_sheet(evaluation),
+            "sheet": (sheet := selectors.result_sheet(evaluation)),
+            "radar": _radar(sheet),
             "send_back_form": forms.SendBackForm(),
             "comments": selectors.review_comments(evaluation),
             "can_decide": evaluation.status == Evaluation.Status.ASSESSED,
@@ -709,8 +730,9 @@ def result_detail(request, pk):
     evaluation = get_evaluation_for(request, pk, need="result")
     if evaluation.status not in selectors.RESULT_STATUSES:
         raise Http404
+    sheet = selectors.result_sheet(evaluation)
     return render(
         request,
         "evaluations/assessment/result_detail.html",
-        {"evaluation": evaluation, "sheet": selectors.result_sheet(evaluation)},
+        {"evaluation": evaluation, "sheet": sheet, "radar": _radar(sheet)},
     )
