@@ -232,7 +232,7 @@ def changes_since(evaluation: Evaluation, since) -> list[AuditEvent]:
     """What the institution changed since a moment (its audit events), newest first."""
     if since is None:
         return []
-    return list(
+    events = list(
         AuditEvent.objects.filter(
             evaluation=evaluation,
             at__gte=since,
@@ -241,6 +241,13 @@ def changes_since(evaluation: Evaluation, since) -> list[AuditEvent]:
         .select_related("indicator", "actor")
         .order_by("-at", "-id")[:200]
     )
+    for event in events:  # {"field": [old, new]} -> [(field, old, new)] for the template
+        event.diff = [
+            (name, value[0], value[1])
+            for name, value in (event.changes or {}).items()
+            if isinstance(value, list) and len(value) == 2
+        ]
+    return events
 
 
 def review_comments(evaluation: Evaluation) -> list[AuditEvent]:

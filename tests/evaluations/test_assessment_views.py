@@ -291,3 +291,29 @@ def test_assignment_page_query_count(client, admin_user, period, n, django_asser
             reverse("evaluations:assignment-universities", kwargs={"period_pk": period.pk})
         )
     assert response.status_code == 200
+
+
+def test_clarification_request_and_what_changed(client, submitted, indicators, assessor, operator):
+    from evaluations.services.selfeval import save_answer
+
+    client = logged_in(client, assessor)
+    client.post(
+        reverse("evaluations:assessment-clarify", kwargs={"pk": submitted.pk}),
+        {"indicators": [indicators[1].pk], "reason": "Lampirkan SK terbaru"},
+    )
+    submitted.refresh_from_db()
+    assert submitted.status == Evaluation.Status.RETURNED
+    answer = submitted.answers.get(indicator=indicators[1], phase=Phase.SELF)
+    save_answer(
+        evaluation=submitted,
+        indicator=indicators[1],
+        by=operator,
+        level=4,
+        note="SK terbaru dilampirkan",
+        base_version=answer.version,
+    )
+    html = client.get(_score_url(submitted)).content.decode()
+    assert "Lampirkan SK terbaru" in html
+    assert "What the institution changed since" in html
+    assert "answer.saved" in html and "indicator 2" in html
+    assert "level: <del>3</del> → <ins>4</ins>" in html
