@@ -317,3 +317,18 @@ def test_clarification_request_and_what_changed(client, submitted, indicators, a
     assert "What the institution changed since" in html
     assert "answer.saved" in html and "indicator 2" in html
     assert "level: <del>3</del> → <ins>4</ins>" in html
+
+
+@pytest.mark.parametrize("n", [3, 12])
+def test_scoring_page_query_count(
+    client, evaluation, period, assessor, n, django_assert_num_queries
+):
+    """Answers, evidence links and last period's levels load per page, not per indicator."""
+    indicators = small_framework(period.framework, n=n)
+    submit(evaluation, levels=[3] * n, indicators=indicators)
+    for answer in evaluation.answers.all():
+        f.EvidenceLinkFactory(answer=answer, evidence=f.EvidenceFileFactory(evaluation=evaluation))
+    client = logged_in(client, assessor)
+    with django_assert_num_queries(15):
+        response = client.get(_score_url(evaluation))
+    assert response.status_code == 200
