@@ -100,14 +100,17 @@ def previous_results(evaluation) -> dict[int, dict]:
     """Last released result per indicator number of the institution's previous evaluation.
 
     Returns {indicator number: {"level": latest-phase level (list for several
-    entries), "recommendation": str}}; empty when no earlier period has released
-    results. Two queries.
+    entries), "recommendation": str}}; empty when no earlier evaluation of the
+    institution has been released. Release is per institution, so the earlier
+    evaluation itself must be RELEASED (a period-wide release date would show an
+    unapproved assessment, and hide a result released for chosen institutions).
+    Two queries.
     """
     previous = (
         Evaluation.objects.filter(
             institution_id=evaluation.institution_id,
             period__opens_at__lt=evaluation.period.opens_at,
-            period__results_released_at__isnull=False,
+            status=Evaluation.Status.RELEASED,
         )
         .order_by("-period__opens_at")
         .values_list("pk", flat=True)

@@ -34,6 +34,7 @@ from evaluations.models import (
     Reopening,
 )
 from evaluations.notifications import queue_email
+from evaluations.selectors.selfeval import entry_started
 from evaluations.services.core import TRANSITION_NOT_ALLOWED, _transition, record_event
 from institutions.models import Institution, Role, University, User
 
@@ -880,7 +881,8 @@ def request_clarification(*, evaluation: Evaluation, indicators, reason: str, by
 def missing_entries(evaluation: Evaluation) -> list[tuple[int, int]]:
     """(indicator id, entry) pairs still lacking a validated level or an explanation.
 
-    Entries required per indicator: those the institution answered (at least entry 1).
+    Entries required per indicator: entry 1, and every further entry the institution
+    started (an empty row made only to link a file does not need a score).
     """
     indicator_ids = list(
         Indicator.objects.filter(framework_id=evaluation.period.framework_id).values_list(
@@ -888,11 +890,13 @@ def missing_entries(evaluation: Evaluation) -> list[tuple[int, int]]:
         )
     )
     required = {(pk, 1) for pk in indicator_ids}
-    required |= set(
-        Answer.objects.filter(evaluation=evaluation, phase=Phase.SELF).values_list(
-            "indicator_id", "entry"
+    required |= {
+        (answer.indicator_id, answer.entry)
+        for answer in Answer.objects.filter(evaluation=evaluation, phase=Phase.SELF).only(
+            "indicator_id", "entry", "level", "note", "service_name"
         )
-    )
+        if entry_started(answer)
+    }
     done = {
         (i, e)
         for i, e, note in Answer.objects.filter(

@@ -155,6 +155,17 @@ def test_complete_refuses_blank_explanation(submitted, indicators, assessor):
     assert len(svc.missing_entries(submitted)) == 3
 
 
+def test_missing_entries_ignores_an_empty_extra_entry(submitted, indicators, assessor):
+    """An empty self row (made only to link a file) needs no score; a started one does."""
+    score_all(submitted, indicators, (3, 3, 3))
+    f.AnswerFactory(evaluation=submitted, indicator=indicators[0], entry=2, level=None, note="")
+    assert svc.missing_entries(submitted) == []
+    f.AnswerFactory(
+        evaluation=submitted, indicator=indicators[1], entry=2, level=None, service_name="SIPP"
+    )
+    assert svc.missing_entries(submitted) == [(indicators[1].pk, 2)]
+
+
 @pytest.fixture
 def assessed(submitted, indicators, assessor):
     set_status(submitted, Evaluation.Status.UNDER_ASSESSMENT)

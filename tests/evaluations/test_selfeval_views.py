@@ -106,7 +106,9 @@ def test_dashboard_shows_last_period_result(client, evaluation, indicators, oper
         results_released_at=period.opens_at - dt.timedelta(days=100),
     )
     old_ind = f.IndicatorFactory(framework=old_period.framework, number=indicators[0].number)
-    old_ev = f.EvaluationFactory(institution=evaluation.institution, period=old_period)
+    old_ev = f.EvaluationFactory(
+        institution=evaluation.institution, period=old_period, status=Evaluation.Status.RELEASED
+    )
     f.AnswerFactory(evaluation=old_ev, indicator=old_ind, phase=Phase.SELF, level=5)
     f.AnswerFactory(
         evaluation=old_ev,
