@@ -60,9 +60,13 @@ def finish_report(
     report.error = ""
     if source_hash:
         report.source_hash = source_hash
-    if report.progress_total:
-        report.progress_done = report.progress_total
-    report.save()
+    # Only the fields set here: the progress columns are written by set_report_progress
+    # with UPDATEs, and the caller's copy of the row may hold stale (zero) values.
+    report.save(update_fields=["file", "filename", "status", "finished_at", "error", "source_hash"])
+    Report.objects.filter(pk=report.pk, progress_total__gt=0).update(
+        progress_done=F("progress_total")
+    )
+    report.refresh_from_db(fields=["progress_done", "progress_total"])
     return report
 
 
