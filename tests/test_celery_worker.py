@@ -55,9 +55,11 @@ def real_broker(settings, tmp_path):
     celery_app.conf.broker_url = REDIS_URL
     celery_app.conf.task_always_eager = False
     celery_app._pool = None  # no connection pool left from another broker URL
+    celery_app.amqp._producer_pool = None  # nor a producer pool bound to the old one
     yield tmp_path
     celery_app.conf.broker_url, celery_app.conf.task_always_eager = old
     celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture
