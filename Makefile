@@ -122,10 +122,16 @@ test: $(STAMP) ## the full check: lint, check --deploy, compilemessages, pytest 
 	$(MAKE) --no-print-directory compilemessages
 	$(VENV)/bin/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-bench: $(STAMP) ## the benchmark (see bench/README.md)
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): requirements-bench.txt $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) ## the whole benchmark, 30-60 min (see bench/README.md)
 	$(PY) bench/run.py
 
-bench-quick: $(STAMP) ## a short benchmark run
+bench-quick: $(BENCH_STAMP) ## a short benchmark run for checking a change (< 3 min)
 	$(PY) bench/run.py --quick
 
 # Django's deployment checklist with production-like settings (no secrets needed).
