@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -39,31 +40,43 @@ def _redis_reachable() -> bool:
 
 
 @pytest.fixture
-def real_broker(settings, tmp_path):
+def queue():
+    """A queue of this run's own: other engineers' test runs share the Redis server (and
+    may run this same test at the same time), so neither side takes the other's tasks."""
+    return f"test-worker-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def real_broker(settings, tmp_path, queue):
     """This process sends to Redis (not eager); files go to a directory the worker shares."""
     if not _redis_reachable():
         pytest.skip(f"Redis is not reachable at {REDIS_URL}: no real worker can run")
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
     settings.MEDIA_ROOT = tmp_path
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     }
-    old = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
-    celery_app.conf.broker_url = REDIS_URL
-    celery_app.conf.task_always_eager = False
-    celery_app._pool = None  # no connection pool left from another broker URL
-    celery_app.amqp._producer_pool = None  # nor a producer pool bound to the old one
+    conf = celery_app.conf
+    old = (conf.broker_url, conf.task_always_eager, conf.task_default_queue)
+    conf.broker_url = REDIS_URL
+    conf.task_always_eager = False
+    conf.task_default_queue = queue
+    _reset_connections()
     yield tmp_path
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = old
+    conf.broker_url, conf.task_always_eager, conf.task_default_queue = old
+    _reset_connections()
+
+
+def _reset_connections():
+    """Forget the connection pool, the producer pool (an earlier test may have published
+    to the default amqp://localhost broker) and the routes built for the old default
+    queue: `app.amqp` is rebuilt from the current conf on next use."""
     celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    celery_app.__dict__.pop("amqp", None)
 
 
 @pytest.fixture
-def worker(real_broker, transactional_db):
+def worker(real_broker, transactional_db, queue):
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -83,6 +96,8 @@ def worker(real_broker, transactional_db):
                 "spbe_portal",
                 "worker",
                 "--pool=solo",
+                "-Q",
+                queue,
                 "--without-heartbeat",
                 "--without-gossip",
                 "--without-mingle",
