@@ -15,8 +15,8 @@ period with released results):
         .venv/bin/python bench/bench_reports.py [--runs 10] [--skip-bulk]
 
 The bulk part starts `celery -A spbe_portal worker -c 2` itself (broker
-BENCH_CELERY_BROKER_URL, default redis://127.0.0.1:6379/13), writes the files to a
-temporary MEDIA_ROOT and deletes the period's institution reports first, so it
+BENCH_CELERY_BROKER_URL, default redis://127.0.0.1:6379/13, on a queue of its own),
+writes the files to a temporary MEDIA_ROOT and deletes the period's institution reports first, so it
 must run against a demo/bench database, never production.
 """
 
@@ -53,6 +53,12 @@ from evaluations import documents  # noqa: E402
 from evaluations.models import Evaluation, EvaluationPeriod, Report  # noqa: E402
 from evaluations.services.reports import generate_period_reports  # noqa: E402
 from institutions.models import Role, User  # noqa: E402
+from spbe_portal.celery import app as celery_app  # noqa: E402
+
+# A queue of this run's own: the Redis server is shared, another run must not take our tasks.
+QUEUE = f"bench-reports-{os.getpid()}"
+celery_app.conf.task_default_queue = QUEUE
+celery_app.__dict__.pop("amqp", None)  # routes are built from the conf on first use
 
 logging.getLogger("weasyprint").setLevel(logging.WARNING)
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -108,7 +114,7 @@ def start_worker() -> subprocess.Popen:
     env = {**os.environ, "CELERY_BROKER_URL": BROKER, "MEDIA_ROOT": MEDIA}
     celery = str(Path(sys.executable).parent / "celery")
     return subprocess.Popen(
-        [celery, "-A", "spbe_portal", "worker", "-c", "2", "-l", "warning", "--without-gossip"],
+        [celery, "-A", "spbe_portal", "worker", "-c", "2", "-Q", QUEUE, "-l", "warning"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -132,9 +138,6 @@ def wait_all(period, language: str, total: int, timeout: float) -> tuple[float, 
 
 
 def bulk(period, language: str, timeout: float) -> dict:
-    import redis
-
-    redis.Redis.from_url(BROKER).flushdb()
     admin = User.objects.filter(role=Role.ADMIN).first()
     if admin is None:
         sys.exit("No ministry admin user: run `manage.py seed_demo` first.")
