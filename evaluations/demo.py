@@ -41,6 +41,7 @@ from evaluations.models import (
 )
 from evaluations.services.assessment import auto_assign_assessors, auto_assign_universities
 from evaluations.services.core import create_evaluations_for_period
+from evaluations.services.selfeval import submission_content_hash
 from institutions.models import Institution, Role, University, User
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
@@ -273,6 +274,10 @@ def seed_closed_campaign(*, period: EvaluationPeriod, stdout=None) -> list[str]:
         ],
         batch_size=1000,
     )
+    # The content hash a real submission records, so receipts show it.
+    for ev in evaluations:
+        ev.submission_hash = submission_content_hash(ev)
+    Evaluation.objects.bulk_update(evaluations, ["submission_hash"], batch_size=500)
 
     # --- assignment through the real services ----------------------------------------
     assigned_at = period.deadline + dt.timedelta(days=8)

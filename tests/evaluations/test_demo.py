@@ -14,6 +14,7 @@ from evaluations.models import (
     Extension,
     Phase,
 )
+from evaluations.services.selfeval import submission_content_hash
 from institutions.models import Institution, Role, User
 from tests import factories as f
 
@@ -55,6 +56,10 @@ def test_seed_closed_campaign_fills_and_releases_once(
     assert max(per_university) - min(per_university) <= 1
     assert User.objects.filter(role=Role.ASSESSOR, username__startswith="asesor-").count() == 25
     assert AssessorAssignment.objects.filter(evaluation__period=period).count() == total
+    # Each submission carries the content hash a real one records (shown on receipts).
+    sample = evaluations.order_by("pk").first()
+    assert sample.submission_hash == submission_content_hash(sample)
+    assert len(sample.submission_hash) == 64
     late = evaluations.filter(submitted_at__gt=period.deadline)
     assert Extension.objects.filter(period=period).count() == late.count()
     # Idempotent: a second run changes nothing.
