@@ -230,5 +230,6 @@ LOGGING = {
         # WeasyPrint logs every rendering step (and its stylesheet parsing at import) at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
