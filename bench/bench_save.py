@@ -43,6 +43,9 @@ def summary(label: str, samples: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", "--saves", type=int, default=200)
+    parser.add_argument(
+        "--profile", action="store_true", help="print the queries of one save and a pyinstrument profile"
+    )
     args = parser.parse_args()
 
     import django
@@ -125,6 +128,18 @@ def main() -> None:
         with CaptureQueriesContext(connection) as queries:
             assert b'id="version-1"' in post(10, version).content
         version += 1
+        if args.profile:
+            for q in queries.captured_queries:
+                print(f"{q['time']:>6}s  {q['sql'][:160]}")
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.0005)
+            profiler.start()
+            for i in range(100):
+                post(1000 + i, version)
+                version += 1
+            profiler.stop()
+            print(profiler.output_text(unicode=False, color=False, show_all=False))
         request_times = []
         for i in range(args.saves):
             start = time.perf_counter()

@@ -192,8 +192,10 @@ def get_evaluation_for(request, pk: int, *, need: str = "view", queryset=None) -
     Raises Http404 when outside the user's scope and PermissionDenied when the
     capability is missing.
     """
-    base = queryset if queryset is not None else Evaluation.objects.all()
-    scoped = base.filter(pk__in=evaluations_visible_to(request.user).values("pk"))
+    visible = evaluations_visible_to(request.user)
+    # The visibility filter itself when no narrower queryset is given (the common,
+    # hot path: one plain query); otherwise intersect with it.
+    scoped = visible if queryset is None else queryset.filter(pk__in=visible.values("pk"))
     evaluation = get_object_or_404(scoped.select_related("institution", "period__framework"), pk=pk)
     check = CAPABILITIES[need]
     if not check(request.user, evaluation):

@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,7 @@ from evaluations.evidence import check_pdf
 from evaluations.models import (
     Answer,
     Evaluation,
+    EvaluationPeriod,
     EvidenceFile,
     EvidenceLink,
     Indicator,
@@ -35,6 +38,12 @@ from evaluations.permissions import (
     is_institution_staff_of,
     reopened_indicator_ids,
     self_window_open,
+)
+from evaluations.selectors.selfeval import (
+    COMPLETE as STATE_COMPLETE,
+)
+from evaluations.selectors.selfeval import (
+    MISSING_EVIDENCE as STATE_MISSING_EVIDENCE,
 )
 from evaluations.selectors.selfeval import (
     active_extension,
@@ -135,11 +144,21 @@ class Problem:
 
 
 def _lock(evaluation: Evaluation) -> Evaluation:
-    return (
-        Evaluation.objects.select_for_update(of=("self",))
-        .select_related("period__framework", "institution")
-        .get(pk=evaluation.pk)
-    )
+    """Re-fetch the evaluation row under lock (STYLE S2/S3).
+
+    The period, framework and institution are reference rows that the workflow never
+    changes, so the copies the caller loaded are reused instead of joined again (the
+    save path runs this on every autosave).
+    """
+    ev = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    cache = evaluation._state.fields_cache
+    if "period" in cache and "framework" in cache["period"]._state.fields_cache:
+        ev.period = evaluation.period
+    else:
+        ev.period = EvaluationPeriod.objects.select_related("framework").get(pk=ev.period_id)
+    if "institution" in cache:
+        ev.institution = evaluation.institution
+    return ev
 
 
 def _wib(moment) -> str:
@@ -205,6 +224,32 @@ def _touch(ev: Evaluation, *, by, now) -> None:
     ev.answered_count, ev.evidenced_count, ev.last_activity_at = answered, evidenced, now
 
 
+def _touch_indicator(ev: Evaluation, *, indicator, before: list, after: list, by, now) -> None:
+    """Like _touch, for a write that changed only `indicator`'s self answers.
+
+    `before` and `after` hold that indicator's answers (with n_links) as they were and
+    as they are. Their states give the counters' change, applied with one UPDATE instead
+    of recounting all indicators: the save path runs this on every autosave. The row
+    lock held by the caller serialises writers, so the delta is exact.
+    """
+    if ev.status == Evaluation.Status.NOT_STARTED:
+        _transition(evaluation=ev, to=Evaluation.Status.IN_PROGRESS, by=by, at=now)
+    framework = ev.period.framework
+    old_state = indicator_state(indicator, before, framework)
+    new_state = indicator_state(indicator, after, framework)
+    answered = {STATE_MISSING_EVIDENCE, STATE_COMPLETE}
+    d_answered = (new_state in answered) - (old_state in answered)
+    d_evidenced = (new_state == STATE_COMPLETE) - (old_state == STATE_COMPLETE)
+    Evaluation.objects.filter(pk=ev.pk).update(
+        answered_count=F("answered_count") + d_answered,
+        evidenced_count=F("evidenced_count") + d_evidenced,
+        last_activity_at=now,
+    )
+    ev.answered_count += d_answered
+    ev.evidenced_count += d_evidenced
+    ev.last_activity_at = now
+
+
 def refresh_progress(*, evaluation: Evaluation) -> Evaluation:
     """Recompute the progress counters (for data loaded outside these services)."""
     answered, evidenced = progress_for(evaluation)
@@ -251,11 +296,15 @@ def save_answer(
     note = (note or "").strip()
     service_name = (service_name or "").strip()[:255] if indicator.max_entries > 1 else ""
 
-    answer = (
-        Answer.objects.filter(evaluation=ev, indicator=indicator, entry=entry, phase=Phase.SELF)
-        .select_related("updated_by")
-        .first()
+    # All of this indicator's entries in one query: the one to save, and the rest
+    # for the progress counters (the indicator's state before and after).
+    siblings = list(
+        Answer.objects.filter(evaluation=ev, indicator=indicator, phase=Phase.SELF).annotate(
+            n_links=Count("evidence_links")
+        )
     )
+    before = [SimpleNamespace(**_state_fields(a)) for a in siblings]
+    answer = next((a for a in siblings if a.entry == entry), None)
     current_version = answer.version if answer is not None else 0
     if base_version != current_version:
         mine = {
@@ -293,8 +342,23 @@ def save_answer(
         changes={"entry": entry, **changes} if indicator.max_entries > 1 else changes,
         at=now,
     )
-    _touch(ev, by=by, now=now)
+    if answer.pk not in {a.pk for a in siblings}:
+        answer.n_links = 0
+        siblings.append(answer)
+    after = [SimpleNamespace(**_state_fields(a)) for a in siblings]
+    _touch_indicator(ev, indicator=indicator, before=before, after=after, by=by, now=now)
     return answer
+
+
+def _state_fields(answer) -> dict:
+    """The fields an indicator's state is derived from (see selectors.indicator_state)."""
+    return {
+        "entry": answer.entry,
+        "level": answer.level,
+        "note": answer.note,
+        "service_name": answer.service_name,
+        "n_links": answer.n_links,
+    }
 
 
 @transaction.atomic
