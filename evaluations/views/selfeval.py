@@ -139,12 +139,11 @@ def institution_dashboard(request):
     return render(request, "evaluations/selfeval/dashboard.html", ctx)
 
 
-def _indicator_for(evaluation: Evaluation, indicator_pk: int) -> Indicator:
-    return get_object_or_404(
-        Indicator.objects.select_related("aspect__domain"),
-        pk=indicator_pk,
-        framework_id=evaluation.period.framework_id,
-    )
+def _indicator_for(evaluation: Evaluation, indicator_pk: int, *, page: bool = True) -> Indicator:
+    """The indicator of the evaluation's framework (404 otherwise); `page` joins what the
+    indicator page shows (aspect, domain), which an htmx autosave does not need."""
+    qs = Indicator.objects.select_related("aspect__domain") if page else Indicator.objects
+    return get_object_or_404(qs, pk=indicator_pk, framework_id=evaluation.period.framework_id)
 
 
 def _entry_forms(evaluation, indicator, answers_by_entry, min_level, bound=None):
@@ -179,7 +178,9 @@ def _saved_by(answer) -> str:
 @require_http_methods(["GET", "POST"])
 def answer_edit(request, pk: int, indicator_pk: int):
     evaluation = get_evaluation_for(request, pk, need="selfeval")
-    indicator = _indicator_for(evaluation, indicator_pk)
+    # An htmx autosave answers with a small partial: no need to join aspect and domain.
+    autosave = request.method == "POST" and bool(request.htmx)
+    indicator = _indicator_for(evaluation, indicator_pk, page=not autosave)
     framework = evaluation.period.framework
     now = timezone.now()
     conflict = None
