@@ -7,6 +7,7 @@ from institutions.models import Role
 from spbe_portal.celery import app as celery_app
 
 from . import factories as f
+from .browser import browser  # noqa: F401 - a fixture for the browser tests
 
 
 @pytest.fixture(autouse=True)

@@ -2,56 +2,13 @@
 assessor scores (htmx autosave) and completes, the coordinator approves, the admin
 releases, and the institution sees its result."""
 
-import os
-
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from evaluations.models import Evaluation, Phase
 from institutions.models import Role
 from tests import factories as f
+from tests.browser import page_as
 from tests.evaluations.assessment_helpers import small_framework, submit
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _page_as(browser, live_server, user):
-    """A fresh browser context logged in as `user`, in English."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(locale="en-US")
-    context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            },
-            {"name": django_settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url},
-        ]
-    )
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    return page
 
 
 @pytest.mark.browser
@@ -85,7 +42,7 @@ def test_assign_score_complete_approve_release_result(live_server, browser):
         )
 
     # 1. The coordinator assigns the assessor by hand.
-    page = _page_as(browser, live_server, coordinator)
+    page = page_as(browser, live_server, coordinator, accept_dialogs=True)
     page.goto(f"{live_server.url}/coordinator/?period={period.pk}")
     row = page.locator("#university-evaluations tr", has_text="Kota Alpha")
     row.locator("select[name=assessor]").select_option(str(assessor.pk))
@@ -94,7 +51,7 @@ def test_assign_score_complete_approve_release_result(live_server, browser):
     assert "Ani Asesor" in page.locator("#university-evaluations").inner_text()
 
     # 2. The assessor scores the last indicator (htmx autosave) and completes.
-    page = _page_as(browser, live_server, assessor)
+    page = page_as(browser, live_server, assessor, accept_dialogs=True)
     page.goto(f"{live_server.url}/assessor/")
     page.get_by_role("link", name="Open").click()
     form = page.locator(f"#score-{indicators[2].pk}-1")
@@ -108,17 +65,17 @@ def test_assign_score_complete_approve_release_result(live_server, browser):
     assert "Assessed" in page.locator("#assessor-queue").inner_text()
 
     # 3. The coordinator approves: the index is computed.
-    page = _page_as(browser, live_server, coordinator)
+    page = page_as(browser, live_server, coordinator, accept_dialogs=True)
     page.goto(f"{live_server.url}/assessment/{evaluation.pk}/review/")
     page.get_by_role("button", name="Approve").click()
     page.wait_for_load_state()
     assert "2.67" in page.locator(".result-index").inner_text()
 
     # 4. The institution sees nothing yet; the admin releases it.
-    institution_page = _page_as(browser, live_server, operator)
+    institution_page = page_as(browser, live_server, operator, accept_dialogs=True)
     response = institution_page.goto(f"{live_server.url}/evaluations/{evaluation.pk}/result/")
     assert response.status == 403
-    page = _page_as(browser, live_server, admin)
+    page = page_as(browser, live_server, admin, accept_dialogs=True)
     page.goto(f"{live_server.url}/assessment/periods/{period.pk}/release/")
     page.locator(f"#rel-{evaluation.pk}").check()
     page.get_by_role("button", name="Release the chosen results").click()

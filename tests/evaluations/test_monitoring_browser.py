@@ -1,42 +1,17 @@
 """The monitoring dashboard in headless Chromium: counts, the list, a filter, and the
 htmx refresh picking up a submission made in the database meanwhile."""
 
-import os
-
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from django.utils import timezone
 
 from evaluations.models import Evaluation
 from tests import factories as f
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="en-US")
-        yield context
-        context.close()
-        browser.close()
+from tests.browser import page_as
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_dashboard_counts_filter_and_htmx_refresh(live_server, browser_page, settings):
+def test_dashboard_counts_filter_and_htmx_refresh(live_server, browser, settings):
     settings.MONITORING_POLL_SECONDS = 1
     period = f.EvaluationPeriodFactory()
     aspect = f.AspectFactory(domain=f.DomainFactory(framework=period.framework))
@@ -52,19 +27,7 @@ def test_dashboard_counts_filter_and_htmx_refresh(live_server, browser_page, set
     f.EvaluationFactory(period=period, institution=f.MinistryFactory(name="Kementerian Gamma"))
     admin = f.UserFactory(username="admin", role="admin", is_staff=True)
 
-    client = Client()
-    client.force_login(admin)
-    browser_page.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            },
-            {"name": django_settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url},
-        ]
-    )
-    page = browser_page.new_page()
+    page = page_as(browser, live_server, admin)
     page.goto(f"{live_server.url}/ministry/?period={period.pk}")
 
     submitted = page.locator("[data-testid=submitted-count]")

@@ -1,54 +1,16 @@
 """End to end in headless Chromium: an operator fills an indicator (autosave) and uploads a
 PDF, the supervisor completes and submits, and the evaluation is then read-only."""
 
-import os
-
 import pytest
-from django.test import Client
 
 from evaluations.models import Answer, Evaluation, EvidenceLink
 from evaluations.services import selfeval as s
 from tests import factories as f
+from tests.browser import page_as
 
 from .selfeval_helpers import make_pdf, small_framework, upload
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def session_for(browser, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(locale="en-US")
-    context.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": client.cookies["sessionid"].value,
-                "url": live_server.url,
-            },
-            {"name": "django_language", "value": "en", "url": live_server.url},
-        ]
-    )
-    return context.new_page()
 
 
 def test_selfeval_operator_fills_supervisor_submits(
@@ -59,7 +21,7 @@ def test_selfeval_operator_fills_supervisor_submits(
     first, *rest = indicators
 
     # The operator answers indicator 1: the autosave stores it without a click on Save.
-    page = session_for(browser, live_server, operator)
+    page = page_as(browser, live_server, operator)
     page.goto(f"{live_server.url}/evaluations/{evaluation.pk}/indicators/{first.pk}/")
     page.check("#id_level_1_3")
     page.locator("textarea[name='e1-note']").press_sequentially(
@@ -115,7 +77,7 @@ def test_selfeval_operator_fills_supervisor_submits(
         s.link_evidence(evidence=library, answer=a, by=supervisor)
 
     # The supervisor checks and submits (the browser asks to confirm).
-    sup = session_for(browser, live_server, supervisor)
+    sup = page_as(browser, live_server, supervisor)
     sup.on("dialog", lambda dialog: dialog.accept())
     sup.goto(f"{live_server.url}/institution/")
     assert "3 / 3" in sup.inner_text(".progress-answered")

@@ -1,0 +1,57 @@
+"""Headless Chromium for the end-to-end tests: Debian's /usr/bin/chromium driven by
+Playwright (Playwright's own browser download does not work on these machines).
+
+`browser` is a pytest fixture (registered in tests/conftest.py); `page_as(browser,
+live_server, user)` opens a page already logged in as `user`, in English.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+# Playwright runs an event loop in the test thread; the ORM calls in tests are safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    # Without these Chromium keeps calling home, which this closed network refuses.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def page_as(browser, live_server, user, *, accept_dialogs: bool = False):
+    """A fresh browser context logged in as `user` (session cookie from the test client)."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(locale="en-US")
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            },
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url},
+        ]
+    )
+    page = context.new_page()
+    if accept_dialogs:
+        page.on("dialog", lambda dialog: dialog.accept())
+    return page
