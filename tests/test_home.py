@@ -83,3 +83,20 @@ def test_error_page_500_renders_without_database_or_session(rf):
     assert "Server error" in html
     assert "What you saved before is safe" in html
     assert "/static/css/app.css" in html
+
+
+@pytest.mark.django_db
+def test_portal_speaks_indonesian_even_to_an_english_browser(client, settings):
+    settings.LANGUAGE_CODE = "id"
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "id"
+    assert "Masuk" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_portal_speaks_english_when_the_user_chose_it(client, settings):
+    settings.LANGUAGE_CODE = "id"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="id")
+    assert response["Content-Language"] == "en"
+    assert "Log in" in response.content.decode()
