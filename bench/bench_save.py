@@ -44,7 +44,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", "--saves", type=int, default=200)
     parser.add_argument(
-        "--profile", action="store_true", help="print the queries of one save and a pyinstrument profile"
+        "--profile",
+        action="store_true",
+        help="print the queries of one save and a pyinstrument profile",
     )
     args = parser.parse_args()
 
