@@ -87,7 +87,10 @@ class PredicateBand(models.Model):
     """
 
     framework = models.ForeignKey(
-        Framework, on_delete=models.CASCADE, related_name="predicate_bands"
+        Framework,
+        on_delete=models.CASCADE,
+        related_name="predicate_bands",
+        verbose_name=_("framework"),
     )
     name = models.CharField(_("predicate"), max_length=50)
     lower_bound = models.DecimalField(_("lower bound"), max_digits=4, decimal_places=2)
@@ -112,7 +115,9 @@ class PredicateBand(models.Model):
 
 
 class Domain(models.Model):
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="domains")
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="domains", verbose_name=_("framework")
+    )
     code = models.CharField(_("code"), max_length=10)  # "D1"
     name = models.CharField(_("name"), max_length=200)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -132,7 +137,9 @@ class Domain(models.Model):
 
 
 class Aspect(models.Model):
-    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="aspects")
+    domain = models.ForeignKey(
+        Domain, on_delete=models.CASCADE, related_name="aspects", verbose_name=_("domain")
+    )
     code = models.CharField(_("code"), max_length=10)  # "A1"
     name = models.CharField(_("name"), max_length=200)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -165,8 +172,12 @@ class Indicator(models.Model):
         GOVERNANCE = "governance", _("Governance")
         SERVICE = "service", _("Service")
 
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="indicators")
-    aspect = models.ForeignKey(Aspect, on_delete=models.CASCADE, related_name="indicators")
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("framework")
+    )
+    aspect = models.ForeignKey(
+        Aspect, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("aspect")
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=255)
     weight = models.DecimalField(
@@ -225,7 +236,9 @@ class EvaluationPeriod(models.Model):
 
     year = models.PositiveSmallIntegerField(_("year"))
     name = models.CharField(_("name"), max_length=200)
-    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="periods")
+    framework = models.ForeignKey(
+        Framework, on_delete=models.PROTECT, related_name="periods", verbose_name=_("framework")
+    )
     opens_at = models.DateTimeField(_("opens at"))
     deadline = models.DateTimeField(_("self-evaluation deadline"))
     grace_minutes = models.PositiveIntegerField(_("grace minutes"), default=0)
@@ -236,7 +249,7 @@ class EvaluationPeriod(models.Model):
     reminder_offsets_days = models.JSONField(
         _("reminder offsets (days before deadline)"), default=list, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = EvaluationPeriodQuerySet.as_manager()
 
@@ -280,10 +293,16 @@ class Extension(models.Model):
     """
 
     period = models.ForeignKey(
-        EvaluationPeriod, on_delete=models.CASCADE, related_name="extensions"
+        EvaluationPeriod,
+        on_delete=models.CASCADE,
+        related_name="extensions",
+        verbose_name=_("period"),
     )
     institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="extensions"
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="extensions",
+        verbose_name=_("institution"),
     )
     new_deadline = models.DateTimeField(_("new deadline"))
     reason = models.TextField(_("reason"))
@@ -356,10 +375,16 @@ class Evaluation(models.Model):
     SELF_EDITABLE = frozenset({Status.NOT_STARTED, Status.IN_PROGRESS})
 
     institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="evaluations"
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        verbose_name=_("institution"),
     )
     period = models.ForeignKey(
-        EvaluationPeriod, on_delete=models.PROTECT, related_name="evaluations"
+        EvaluationPeriod,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        verbose_name=_("period"),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
@@ -375,15 +400,27 @@ class Evaluation(models.Model):
     # Submission
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
     submission_hash = models.CharField(_("content hash at submission"), max_length=64, blank=True)
-    submission_count = models.PositiveSmallIntegerField(default=0)
+    submission_count = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("submission count")
+    )
     # Assessment and results
     assessed_at = models.DateTimeField(_("assessment completed at"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
     self_index = models.DecimalField(
@@ -396,12 +433,12 @@ class Evaluation(models.Model):
     final_predicate = models.CharField(_("final predicate"), max_length=50, blank=True)
     # Progress, denormalised by the answer services so the ministry dashboard reads
     # one row per institution instead of aggregating 35 answers each time.
-    answered_count = models.PositiveSmallIntegerField(default=0)
-    evidenced_count = models.PositiveSmallIntegerField(default=0)
-    validated_count = models.PositiveSmallIntegerField(default=0)
+    answered_count = models.PositiveSmallIntegerField(default=0, verbose_name=_("answered count"))
+    evidenced_count = models.PositiveSmallIntegerField(default=0, verbose_name=_("evidenced count"))
+    validated_count = models.PositiveSmallIntegerField(default=0, verbose_name=_("validated count"))
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = EvaluationQuerySet.as_manager()
 
@@ -445,15 +482,27 @@ class Evaluation(models.Model):
 class AssessorAssignment(models.Model):
     """An assessor of the evaluation's university assigned to check it."""
 
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="assignments")
+    evaluation = models.ForeignKey(
+        Evaluation,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("evaluation"),
+    )
     assessor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessor_assignments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assessor_assignments",
+        verbose_name=_("assessor"),
     )
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
     )
-    assigned_at = models.DateTimeField(auto_now_add=True)
-    notified_at = models.DateTimeField(null=True, blank=True)
+    assigned_at = models.DateTimeField(auto_now_add=True, verbose_name=_("assigned at"))
+    notified_at = models.DateTimeField(null=True, blank=True, verbose_name=_("notified at"))
 
     class Meta:
         verbose_name = _("assessor assignment")
@@ -471,9 +520,19 @@ class AssessorAssignment(models.Model):
 class ConflictOfInterest(models.Model):
     """A university or one assessor barred from assessing a named institution."""
 
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="conflicts")
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="conflicts",
+        verbose_name=_("institution"),
+    )
     university = models.ForeignKey(
-        University, on_delete=models.CASCADE, null=True, blank=True, related_name="conflicts"
+        University,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="conflicts",
+        verbose_name=_("university"),
     )
     assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -481,9 +540,10 @@ class ConflictOfInterest(models.Model):
         null=True,
         blank=True,
         related_name="conflicts",
+        verbose_name=_("assessor"),
     )
     reason = models.CharField(_("reason"), max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("conflict of interest")
@@ -525,8 +585,12 @@ class Answer(models.Model):
 
     Phase = Phase
 
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="answers")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="answers")
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="answers", verbose_name=_("evaluation")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="answers", verbose_name=_("indicator")
+    )
     entry = models.PositiveSmallIntegerField(_("entry"), default=1)
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, default=Phase.SELF)
     service_name = models.CharField(_("service name"), max_length=255, blank=True)
@@ -535,12 +599,17 @@ class Answer(models.Model):
     )
     note = models.TextField(_("justification / explanation"), blank=True)
     recommendation = models.TextField(_("recommendation"), blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("answer")
@@ -570,19 +639,29 @@ class AspectNote(models.Model):
     """An assessor's strengths and weaknesses for one aspect of one evaluation."""
 
     evaluation = models.ForeignKey(
-        Evaluation, on_delete=models.CASCADE, related_name="aspect_notes"
+        Evaluation,
+        on_delete=models.CASCADE,
+        related_name="aspect_notes",
+        verbose_name=_("evaluation"),
     )
-    aspect = models.ForeignKey(Aspect, on_delete=models.PROTECT, related_name="+")
+    aspect = models.ForeignKey(
+        Aspect, on_delete=models.PROTECT, related_name="+", verbose_name=_("aspect")
+    )
     phase = models.CharField(
         _("phase"), max_length=20, choices=Phase.choices, default=Phase.DOCUMENT
     )
     strengths = models.TextField(_("strengths"), blank=True)
     weaknesses = models.TextField(_("weaknesses"), blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("aspect note")
@@ -610,7 +689,9 @@ class EvidenceFile(models.Model):
     public URL; served only through a permission-checked view.
     """
 
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="evidence")
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("evaluation")
+    )
     file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
     title = models.CharField(_("title"), max_length=255, blank=True)
@@ -618,9 +699,13 @@ class EvidenceFile(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     page_count = models.PositiveIntegerField(_("pages"), default=0)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("uploaded at"))
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -639,13 +724,21 @@ class EvidenceFile(models.Model):
 class EvidenceLink(models.Model):
     """Links an evidence file to a self-phase answer (one indicator entry)."""
 
-    evidence = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="links")
-    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence_links")
+    evidence = models.ForeignKey(
+        EvidenceFile, on_delete=models.CASCADE, related_name="links", verbose_name=_("evidence")
+    )
+    answer = models.ForeignKey(
+        Answer, on_delete=models.CASCADE, related_name="evidence_links", verbose_name=_("answer")
+    )
     page_ref = models.CharField(_("page reference"), max_length=50, blank=True)
     linked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("linked by"),
     )
-    linked_at = models.DateTimeField(auto_now_add=True)
+    linked_at = models.DateTimeField(auto_now_add=True, verbose_name=_("linked at"))
 
     class Meta:
         verbose_name = _("evidence link")
@@ -671,17 +764,27 @@ class Reopening(models.Model):
         RETURN = "return", _("Returned by the ministry")
         CLARIFICATION = "clarification", _("Clarification requested by the assessor")
 
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="reopenings")
+    evaluation = models.ForeignKey(
+        Evaluation,
+        on_delete=models.CASCADE,
+        related_name="reopenings",
+        verbose_name=_("evaluation"),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     whole = models.BooleanField(_("whole evaluation"), default=False)
-    indicators = models.ManyToManyField(Indicator, blank=True, related_name="+")
+    indicators = models.ManyToManyField(
+        Indicator, blank=True, related_name="+", verbose_name=_("indicators")
+    )
     reason = models.TextField(_("reason"))
     due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True, verbose_name=_("requested at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
 
     class Meta:
         ordering = ["-requested_at"]
@@ -732,10 +835,20 @@ class Report(models.Model):
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     evaluation = models.ForeignKey(
-        Evaluation, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+        Evaluation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("evaluation"),
     )
     period = models.ForeignKey(
-        EvaluationPeriod, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+        EvaluationPeriod,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("period"),
     )
     language = models.CharField(_("language"), max_length=10, default="id")
     format = models.CharField(_("format"), max_length=10, default="pdf")
@@ -743,19 +856,26 @@ class Report(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
     )
-    file = models.FileField(upload_to=report_upload_to, max_length=255, blank=True)
-    filename = models.CharField(_("file name"), max_length=255, blank=True)
-    source_hash = models.CharField(max_length=64, blank=True)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    file = models.FileField(
+        upload_to=report_upload_to, max_length=255, blank=True, verbose_name=_("file")
     )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    source_hash = models.CharField(max_length=64, blank=True, verbose_name=_("source hash"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    progress_done = models.PositiveIntegerField(default=0, verbose_name=_("progress done"))
+    progress_total = models.PositiveIntegerField(default=0, verbose_name=_("progress total"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(auto_now_add=True, verbose_name=_("requested at"))
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         ordering = ["-requested_at"]
@@ -788,16 +908,25 @@ class Reminder(models.Model):
     `offset_days` is null for a reminder an admin sent by hand.
     """
 
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="reminders")
-    offset_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    deadline = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("evaluation")
     )
-    recipients = models.JSONField(default=list, blank=True)
-    summary = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    offset_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("offset days")
+    )
+    deadline = models.DateTimeField(verbose_name=_("deadline"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    recipients = models.JSONField(default=list, blank=True, verbose_name=_("recipients"))
+    summary = models.TextField(blank=True, verbose_name=_("summary"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -825,25 +954,50 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     action = models.CharField(_("action"), max_length=50)
     period = models.ForeignKey(
-        EvaluationPeriod, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+        EvaluationPeriod,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("period"),
     )
     institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+        Institution,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("institution"),
     )
     evaluation = models.ForeignKey(
-        Evaluation, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+        Evaluation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("evaluation"),
     )
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Indicator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("indicator"),
     )
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
-    changes = models.JSONField(default=dict, blank=True)
-    note = models.TextField(blank=True)
+    from_status = models.CharField(max_length=20, blank=True, verbose_name=_("from status"))
+    to_status = models.CharField(max_length=20, blank=True, verbose_name=_("to status"))
+    changes = models.JSONField(default=dict, blank=True, verbose_name=_("changes"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
 
     class Meta:
         ordering = ["-at", "-id"]

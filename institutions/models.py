@@ -73,8 +73,8 @@ class Institution(models.Model):
         limit_choices_to={"kind": Kind.PROVINSI},
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = InstitutionQuerySet.as_manager()
 
