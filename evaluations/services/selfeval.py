@@ -419,15 +419,20 @@ def upload_evidence(
         uploaded_by=by,
     )
     evidence.file.save(checked.name, uploaded_file, save=False)
-    evidence.save()
-    record_event(
-        action="evidence.uploaded",
-        actor=by,
-        evaluation=ev,
-        changes={"file": [None, checked.name], "sha256": [None, checked.sha256]},
-        at=now,
-    )
-    _touch(ev, by=by, now=now)
+    try:
+        evidence.save()
+        record_event(
+            action="evidence.uploaded",
+            actor=by,
+            evaluation=ev,
+            changes={"file": [None, checked.name], "sha256": [None, checked.sha256]},
+            at=now,
+        )
+        _touch(ev, by=by, now=now)
+    except BaseException:
+        # The transaction rolls back: do not leave the stored bytes behind as an orphan.
+        evidence.file.delete(save=False)
+        raise
     return evidence
 
 

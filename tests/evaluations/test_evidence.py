@@ -125,3 +125,30 @@ def test_bad_upload_leaves_library_untouched(evaluation, operator):
     with pytest.raises(ValidationError):
         s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(b"not a pdf"))
     assert list(evaluation.evidence.all()) == [good]
+
+
+@pytest.mark.django_db
+def test_upload_evidence_failure_after_storing_leaves_no_file(evaluation, operator, monkeypatch):
+    """A write that fails after the bytes were stored removes them with the rollback."""
+    from django.core.files.storage import default_storage
+
+    from evaluations.models import EvidenceFile
+
+    small_framework(evaluation.period)
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(s, "record_event", broken)
+    with pytest.raises(RuntimeError):
+        s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf()))
+    assert not EvidenceFile.objects.filter(evaluation=evaluation).exists()
+    try:
+        _dirs, files = default_storage.listdir(f"evidence/{evaluation.pk}")
+    except FileNotFoundError:
+        files = []
+    assert files == []
+    # The same upload without the failure stores exactly one file there.
+    monkeypatch.undo()
+    s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf()))
+    assert len(default_storage.listdir(f"evidence/{evaluation.pk}")[1]) == 1
