@@ -178,7 +178,13 @@ def _check_window(ev: Evaluation, by, now, *, indicator: Indicator | None = None
         reopening = open_reopening(ev)
     elif ev.status not in Evaluation.SELF_EDITABLE:
         raise ValidationError(READ_ONLY_SUBMITTED, code="read_only")
-    extension = active_extension(ev.period, ev.institution_id)
+    if reopening is None and deadlines.is_open_for_writes(ev.period, now):
+        # An extension only ever moves the deadline later (grant_extension refuses
+        # anything else, and the admin cannot edit extensions), so while the period's
+        # own window is open it cannot matter: skip its query on every autosave.
+        extension = None
+    else:
+        extension = active_extension(ev.period, ev.institution_id)
     if now < ev.period.opens_at:
         raise ValidationError(NOT_OPEN_YET, code="not_open")
     if not self_window_open(ev, now, extension, reopening):
