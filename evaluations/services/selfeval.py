@@ -8,6 +8,7 @@ The deadline rule is in evaluations.deadlines (exact to the second).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -230,6 +231,10 @@ def _touch(ev: Evaluation, *, by, now) -> None:
     ev.answered_count, ev.evidenced_count, ev.last_activity_at = answered, evidenced, now
 
 
+# How fresh Evaluation.last_activity_at is kept by autosaves (monitoring shows minutes).
+ACTIVITY_RESOLUTION = dt.timedelta(seconds=60)
+
+
 def _touch_indicator(ev: Evaluation, *, indicator, before: list, after: list, by, now) -> None:
     """Like _touch, for a write that changed only `indicator`'s self answers.
 
@@ -246,6 +251,11 @@ def _touch_indicator(ev: Evaluation, *, indicator, before: list, after: list, by
     answered = {STATE_MISSING_EVIDENCE, STATE_COMPLETE}
     d_answered = (new_state in answered) - (old_state in answered)
     d_evidenced = (new_state == STATE_COMPLETE) - (old_state == STATE_COMPLETE)
+    recent = ev.last_activity_at is not None and now - ev.last_activity_at < ACTIVITY_RESOLUTION
+    if not d_answered and not d_evidenced and recent:
+        # Typing autosaves every second or two without changing the indicator's state:
+        # "last activity" to the minute is enough for the dashboard, skip the UPDATE.
+        return
     Evaluation.objects.filter(pk=ev.pk).update(
         answered_count=F("answered_count") + d_answered,
         evidenced_count=F("evidenced_count") + d_evidenced,

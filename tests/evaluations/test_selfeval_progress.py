@@ -44,3 +44,28 @@ def test_progress_counters_match_a_recount_after_every_write(evaluation, operato
     # The walk went through answered and evidenced states, so the comparison meant something.
     assert any(answered > 0 for answered, _ in seen)
     assert any(evidenced > 0 for _, evidenced in seen)
+
+
+def test_last_activity_kept_to_the_minute_by_typing_autosaves(evaluation, operator):
+    """Saves that do not change an indicator's state refresh "last activity" at most once a
+    minute; a state change or a later save refreshes it."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    indicators = small_framework(evaluation.period, n=2, multi=False)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        save(evaluation, indicators[0], operator, level=2, note="Draf")
+    evaluation.refresh_from_db()
+    assert evaluation.last_activity_at == start
+    with time_machine.travel(start + dt.timedelta(seconds=20), tick=False):
+        save(evaluation, indicators[0], operator, level=2, note="Draf yang diketik")
+    evaluation.refresh_from_db()
+    assert evaluation.last_activity_at == start
+    with time_machine.travel(start + dt.timedelta(seconds=61), tick=False):
+        save(evaluation, indicators[0], operator, level=2, note="Draf yang diketik lagi")
+    evaluation.refresh_from_db()
+    assert evaluation.last_activity_at == start + dt.timedelta(seconds=61)
+    assert (evaluation.answered_count, evaluation.evidenced_count) == progress_for(evaluation)
