@@ -7,8 +7,9 @@ The rule, exact to the second (issue 3):
   a save at 23:59:59.999 WIB succeeds, one at 00:00:00.000 the next day does not.
 - ``closes_at`` is ``deadline + grace minutes`` (the last accepted second);
   ``cutoff`` is one second later, the first refused instant.
-- An active (not revoked) extension replaces the period's deadline; the grace
-  minutes still apply on top of it.
+- An active (not revoked) extension moves the deadline later, never earlier: if the
+  period's own deadline is moved past it, the later one applies. The grace minutes
+  still apply on top of it.
 - Before the period opens nothing is accepted either.
 
 Everything here takes ``now`` from the caller (server clock, ``timezone.now()``):
@@ -29,9 +30,11 @@ def _active(extension):
 
 
 def deadline_for(period, extension=None) -> dt.datetime:
-    """The deadline that applies: the active extension's new deadline, else the period's."""
+    """The deadline that applies: the later of the period's and the active extension's."""
     extension = _active(extension)
-    return extension.new_deadline if extension is not None else period.deadline
+    if extension is None:
+        return period.deadline
+    return max(period.deadline, extension.new_deadline)
 
 
 def closes_at(period, extension=None) -> dt.datetime:

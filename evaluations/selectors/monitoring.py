@@ -35,7 +35,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,8 +123,8 @@ def pick_period(periods: list[EvaluationPeriod], raw: str | None, now: dt.dateti
 
 def with_deadline(qs: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
     """Annotate `extended_until` (the active extension's deadline, else NULL) and
-    `effective_deadline` (that, else the period's), as evaluations.deadlines.deadline_for
-    does for one object.
+    `effective_deadline` (the later of that and the period's), as
+    evaluations.deadlines.deadline_for does for one object.
 
     A LEFT JOIN on the active extension rather than a correlated subquery: the
     partial unique constraint (one active extension per institution and period)
@@ -141,7 +141,10 @@ def with_deadline(qs: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
         )
     ).annotate(
         extended_until=F("active_extension__new_deadline"),
-        effective_deadline=Coalesce(F("active_extension__new_deadline"), F("period__deadline")),
+        effective_deadline=Greatest(
+            Coalesce(F("active_extension__new_deadline"), F("period__deadline")),
+            F("period__deadline"),
+        ),
         grace_minutes=F("period__grace_minutes"),
     )
 

@@ -147,9 +147,9 @@ class Problem:
 def _lock(evaluation: Evaluation) -> Evaluation:
     """Re-fetch the evaluation row under lock (STYLE S2/S3).
 
-    The period, framework and institution are reference rows that the workflow never
-    changes, so the copies the caller loaded are reused instead of joined again (the
-    save path runs this on every autosave).
+    The period, framework and institution are reference rows the workflow does not
+    change, loaded by the caller moments earlier in the same request; those copies are
+    reused instead of joined again (the save path runs this on every autosave).
     """
     ev = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     cache = evaluation._state.fields_cache
@@ -180,9 +180,9 @@ def _check_window(ev: Evaluation, by, now, *, indicator: Indicator | None = None
     elif ev.status not in Evaluation.SELF_EDITABLE:
         raise ValidationError(READ_ONLY_SUBMITTED, code="read_only")
     if reopening is None and deadlines.is_open_for_writes(ev.period, now):
-        # An extension only ever moves the deadline later (grant_extension refuses
-        # anything else, and the admin cannot edit extensions), so while the period's
-        # own window is open it cannot matter: skip its query on every autosave.
+        # An extension only ever moves the deadline later (evaluations.deadlines), so
+        # while the period's own window is open it cannot matter: skip its query on
+        # every autosave.
         extension = None
     else:
         extension = active_extension(ev.period, ev.institution_id)

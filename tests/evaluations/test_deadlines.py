@@ -61,3 +61,13 @@ def test_time_left_counts_to_cutoff_and_never_negative():
     now = dt.datetime(2019, 10, 31, 23, 0, 0, tzinfo=WIB)
     assert deadlines.time_left(p, now) == dt.timedelta(hours=1)
     assert deadlines.time_left(p, DEADLINE + dt.timedelta(days=1)) == dt.timedelta(0)
+
+
+def test_deadline_extension_never_shortens_a_period_moved_later():
+    """The period's own deadline moved past an extension: the later one applies."""
+    p = period()
+    p.deadline = DEADLINE + dt.timedelta(days=10)
+    extension = SimpleNamespace(new_deadline=DEADLINE + dt.timedelta(days=3), revoked_at=None)
+    assert deadlines.deadline_for(p, extension) == DEADLINE + dt.timedelta(days=10)
+    moment = DEADLINE + dt.timedelta(days=5)
+    assert deadlines.is_open_for_writes(p, moment, extension)

@@ -129,6 +129,21 @@ def test_at_risk_follows_an_extension(open_period):
     assert summary.extensions == 1
 
 
+def test_with_deadline_extension_never_shortens_the_period(open_period):
+    """Like evaluations.deadlines: the later of the period's and the extension's deadline."""
+    ev = _ev(open_period, S.IN_PROGRESS, answered=2)
+    f.ExtensionFactory(
+        period=open_period,
+        institution=ev.institution,
+        new_deadline=open_period.deadline + dt.timedelta(days=3),
+    )
+    open_period.deadline += dt.timedelta(days=10)
+    open_period.save()
+    row = sel.with_deadline(Evaluation.objects.filter(pk=ev.pk)).get()
+    assert row.effective_deadline == open_period.deadline
+    assert row.extended_until == open_period.deadline - dt.timedelta(days=7)
+
+
 def test_breakdown_by_kind_counts_and_progress(open_period):
     ministry = f.MinistryFactory()
     _ev(open_period, S.IN_PROGRESS, answered=5, institution=ministry)
