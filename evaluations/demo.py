@@ -39,7 +39,7 @@ from evaluations.models import (
     Phase,
     evidence_upload_to,
 )
-from evaluations.services.assessment import auto_assign_assessors, auto_assign_universities
+from evaluations.services.assignment import auto_assign_assessors, auto_assign_universities
 from evaluations.services.core import create_evaluations_for_period
 from evaluations.services.selfeval import submission_content_hash
 from institutions.models import Institution, Role, University, User

@@ -20,6 +20,26 @@ def can_manage_period(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.role == Role.ADMIN)
 
 
+def require_admin(user) -> None:
+    """Raise PermissionDenied (403) unless the user is a ministry admin."""
+    if not can_manage_period(user):
+        raise PermissionDenied
+
+
+def get_period_for(request, pk: int, *, need: str = "manage"):
+    """A period for the admin's screens: 403 for other roles, 404 for an unknown pk.
+
+    Periods are not secret (every role sees their names), so the role is checked first:
+    a non-admin gets 403 whether or not the pk exists.
+    """
+    from evaluations.models import EvaluationPeriod
+
+    if need != "manage":
+        raise ValueError(need)
+    require_admin(request.user)
+    return get_object_or_404(EvaluationPeriod.objects.select_related("framework"), pk=pk)
+
+
 def is_institution_staff_of(user, evaluation: Evaluation) -> bool:
     return (
         getattr(user, "is_authenticated", False)

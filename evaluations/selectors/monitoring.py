@@ -35,15 +35,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, TruncDate
-from django.utils import timezone
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
 from evaluations import deadlines
 from evaluations.models import (
     PHASE_ORDER,
-    Answer,
-    AuditEvent,
     Evaluation,
     EvaluationPeriod,
     Extension,
@@ -398,93 +395,6 @@ def breakdown_by_university(
 
 
 # ---------------------------------------------------------------------------
-# Submission curve
-# ---------------------------------------------------------------------------
-
-
-@dataclass
-class CurvePoint:
-    day: dt.date
-    count: int
-    cumulative: int
-    x: float = 0.0
-    bar_y: float = 0.0
-    bar_h: float = 0.0
-    line_y: float = 0.0
-
-
-@dataclass
-class Curve:
-    points: list[CurvePoint]
-    total: int
-    max_per_day: int
-    deadline_x: float | None
-    today_x: float | None
-    polyline: str
-    bar_width: float
-    width: int = 600
-    height: int = 160
-
-
-def submission_curve(
-    qs: QuerySet[Evaluation], *, period: EvaluationPeriod, now: dt.datetime, total: int
-) -> Curve:
-    """Submissions per day (WIB) and cumulative, from the opening to the deadline (or the
-    last submission if later): one grouped query; coordinates for an inline SVG."""
-    per_day = {
-        row["day"]: row["n"]
-        for row in qs.order_by()
-        .filter(submitted_at__isnull=False)
-        .annotate(day=TruncDate("submitted_at", tzinfo=WIB))
-        .values("day")
-        .annotate(n=Count("id"))
-    }
-    first = period.opens_at.astimezone(WIB).date()
-    deadline_day = period.deadline.astimezone(WIB).date()
-    last = max([deadline_day, *per_day.keys()])
-    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    width, height = 600, 160
-    step = width / max(len(days), 1)
-    max_per_day = max(per_day.values(), default=0)
-    points, cumulative = [], 0
-    for i, day in enumerate(days):
-        n = per_day.get(day, 0)
-        cumulative += n
-        bar_h = (height * 0.9 * n / max_per_day) if max_per_day else 0
-        line_y = height - (height * cumulative / total if total else 0)
-        points.append(
-            CurvePoint(
-                day=day,
-                count=n,
-                cumulative=cumulative,
-                x=round(i * step, 2),
-                bar_y=round(height - bar_h, 2),
-                bar_h=round(bar_h, 2),
-                line_y=round(line_y, 2),
-            )
-        )
-    today = now.astimezone(WIB).date()
-
-    def x_of(day: dt.date) -> float | None:
-        if first <= day <= last:
-            return round((day - first).days * step + step / 2, 2)
-        return None
-
-    polyline = " ".join(f"{p.x + step / 2:.2f},{p.line_y:.2f}" for p in points)
-    return Curve(
-        points=points,
-        total=cumulative,
-        max_per_day=max_per_day,
-        deadline_x=x_of(deadline_day),
-        today_x=x_of(today),
-        polyline=polyline,
-        bar_width=round(max(step - 1, 0.5), 2),
-        width=width,
-        height=height,
-    )
-
-
-# ---------------------------------------------------------------------------
 # The institution list
 # ---------------------------------------------------------------------------
 
@@ -601,83 +511,6 @@ def universities_for_filter() -> list[tuple[int, str]]:
 
 
 # ---------------------------------------------------------------------------
-# Indicator x institution heatmap
-# ---------------------------------------------------------------------------
-
-EMPTY, ANSWERED, EVIDENCED, VALIDATED = 0, 1, 2, 3
-
-
-@dataclass
-class HeatmapRow:
-    evaluation: Evaluation
-    cells: list[int]
-
-
-@dataclass
-class Heatmap:
-    indicators: list[Indicator]
-    rows: list[HeatmapRow]
-    page: Page
-    totals: list[dict]
-
-
-def heatmap(
-    qs: QuerySet[Evaluation], *, period: EvaluationPeriod, kind: str, province: int | None, page
-) -> Heatmap:
-    """Per institution (one page) and indicator: empty, answered, with evidence, validated.
-
-    Four queries whatever the page size: indicators, the page count, the page of
-    evaluations, and one grouped query over the page's answers.
-    """
-    indicators = list(Indicator.objects.filter(framework_id=period.framework_id).order_by("number"))
-    qs = qs.order_by("institution__name")
-    if kind in Institution.Kind.values:
-        qs = qs.filter(institution__kind=kind)
-    if province:
-        qs = qs.filter(Q(institution__province_id=province) | Q(institution_id=province))
-    page_obj = Paginator(qs.select_related("institution"), HEATMAP_PAGE_SIZE).get_page(page)
-    evaluations = list(page_obj.object_list)
-    states: dict[tuple[int, int], int] = {}
-    for row in (
-        Answer.objects.filter(evaluation_id__in=[e.pk for e in evaluations])
-        .order_by()
-        .values("evaluation_id", "indicator_id")
-        .annotate(
-            answered=Count("id", filter=Q(phase=Phase.SELF, level__isnull=False), distinct=True),
-            evidenced=Count(
-                "evidence_links", filter=Q(phase=Phase.SELF, level__isnull=False), distinct=True
-            ),
-            validated=Count(
-                "id", filter=Q(phase__in=ASSESSOR_PHASES, level__isnull=False), distinct=True
-            ),
-        )
-    ):
-        state = EMPTY
-        if row["validated"]:
-            state = VALIDATED
-        elif row["evidenced"]:
-            state = EVIDENCED
-        elif row["answered"]:
-            state = ANSWERED
-        states[(row["evaluation_id"], row["indicator_id"])] = state
-    rows = [
-        HeatmapRow(ev, [states.get((ev.pk, ind.pk), EMPTY) for ind in indicators])
-        for ev in evaluations
-    ]
-    totals = []
-    for i, _ind in enumerate(indicators):
-        column = [r.cells[i] for r in rows]
-        totals.append(
-            {
-                "answered": sum(1 for c in column if c >= ANSWERED),
-                "evidenced": sum(1 for c in column if c >= EVIDENCED),
-                "validated": sum(1 for c in column if c >= VALIDATED),
-            }
-        )
-    return Heatmap(indicators=indicators, rows=rows, page=page_obj, totals=totals)
-
-
-# ---------------------------------------------------------------------------
 # Extensions and audit trail
 # ---------------------------------------------------------------------------
 
@@ -689,74 +522,3 @@ def extensions_for_period(period: EvaluationPeriod) -> list[Extension]:
         .select_related("institution", "granted_by")
         .order_by(F("revoked_at").desc(nulls_first=True), "institution__name", "-granted_at")
     )
-
-
-@dataclass
-class AuditFilters:
-    institution: int | None = None
-    institution_name: str = ""
-    user: str = ""
-    period: int | None = None
-    action: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-
-
-def audit_events(filters: AuditFilters, *, page) -> Page:
-    """A page of audit events, newest first, filtered (a count and a page query)."""
-    qs = AuditEvent.objects.select_related(
-        "actor", "institution", "period", "indicator", "evaluation"
-    )
-    if filters.institution:
-        qs = qs.filter(institution_id=filters.institution)
-    if filters.institution_name:
-        qs = qs.filter(
-            Q(institution__name__icontains=filters.institution_name)
-            | Q(institution__short_name__icontains=filters.institution_name)
-        )
-    if filters.user:
-        qs = qs.filter(
-            Q(actor__username__icontains=filters.user)
-            | Q(actor__first_name__icontains=filters.user)
-            | Q(actor__last_name__icontains=filters.user)
-            | Q(actor__email__icontains=filters.user)
-        )
-    if filters.period:
-        qs = qs.filter(period_id=filters.period)
-    if filters.action:
-        qs = qs.filter(action=filters.action)
-    if filters.date_from:
-        qs = qs.filter(at__gte=_wib_midnight(filters.date_from))
-    if filters.date_to:
-        qs = qs.filter(at__lt=_wib_midnight(filters.date_to + dt.timedelta(days=1)))
-    page_obj = Paginator(qs.order_by("-at", "-id"), AUDIT_PAGE_SIZE).get_page(page)
-    for event in page_obj.object_list:
-        event.change_rows = change_rows(event.changes)
-    return page_obj
-
-
-def change_rows(changes) -> list[tuple[str, object, object]]:
-    """(field, old, new) per recorded change; a plain value (not an [old, new] pair)
-    is shown as the new value."""
-    if not isinstance(changes, dict):
-        return []
-    rows = []
-    for key, value in changes.items():
-        if isinstance(value, list | tuple) and len(value) == 2:
-            rows.append((key, value[0], value[1]))
-        else:
-            rows.append((key, None, value))
-    return rows
-
-
-def audit_actions() -> list[str]:
-    """The distinct actions recorded so far, for the filter select (one query)."""
-    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
-
-
-def _wib_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=WIB)
-
-
-def now_wib() -> dt.datetime:
-    return timezone.now().astimezone(WIB)

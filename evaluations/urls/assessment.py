@@ -1,6 +1,7 @@
 from django.urls import path
 
 from evaluations.views import assessment as views
+from evaluations.views import assignment as assignment_views
 
 urlpatterns = [
     # Assessor
@@ -19,50 +20,50 @@ urlpatterns = [
     path("assessment/<int:pk>/clarification/", views.assessment_clarify, name="assessment-clarify"),
     path("assessment/<int:pk>/complete/", views.assessment_complete, name="assessment-complete"),
     # Coordinator
-    path("coordinator/", views.coordinator_dashboard, name="coordinator-dashboard"),
+    path("coordinator/", assignment_views.coordinator_dashboard, name="coordinator-dashboard"),
     path(
         "coordinator/periods/<int:period_pk>/assign/",
-        views.assessor_assign,
+        assignment_views.assessor_assign,
         name="assessor-assign",
     ),
     path(
         "coordinator/periods/<int:period_pk>/auto/",
-        views.assessor_auto_assign,
+        assignment_views.assessor_auto_assign,
         name="assessor-auto-assign",
     ),
     path(
         "coordinator/periods/<int:period_pk>/undo/",
-        views.assessor_auto_undo,
+        assignment_views.assessor_auto_undo,
         name="assessor-auto-undo",
     ),
     path("assessment/<int:pk>/review/", views.assessment_review, name="assessment-review"),
     path("assessment/<int:pk>/approve/", views.assessment_approve, name="assessment-approve"),
     path("assessment/<int:pk>/send-back/", views.assessment_send_back, name="assessment-send-back"),
     # Ministry admin
-    path("assessment/assignment/", views.assignment_home, name="assignment-home"),
+    path("assessment/assignment/", assignment_views.assignment_home, name="assignment-home"),
     path(
         "assessment/periods/<int:period_pk>/universities/",
-        views.assignment_universities,
+        assignment_views.assignment_universities,
         name="assignment-universities",
     ),
     path(
         "assessment/periods/<int:period_pk>/universities/set/",
-        views.assignment_university_set,
+        assignment_views.assignment_university_set,
         name="assignment-university-set",
     ),
     path(
         "assessment/periods/<int:period_pk>/universities/auto/",
-        views.assignment_university_auto,
+        assignment_views.assignment_university_auto,
         name="assignment-university-auto",
     ),
     path(
         "assessment/periods/<int:period_pk>/universities/undo/",
-        views.assignment_university_undo,
+        assignment_views.assignment_university_undo,
         name="assignment-university-undo",
     ),
     path(
         "assessment/periods/<int:period_pk>/universities/csv/",
-        views.assignment_university_csv,
+        assignment_views.assignment_university_csv,
         name="assignment-university-csv",
     ),
     path(

@@ -29,7 +29,8 @@ from evaluations.forms.monitoring import (
 )
 from evaluations.models import Evaluation, Extension, Report
 from evaluations.permissions import can_manage_period
-from evaluations.selectors import evaluations_visible_to
+from evaluations.selectors import audit as audit_sel
+from evaluations.selectors import evaluations_visible_to, progress_charts
 from evaluations.selectors import monitoring as sel
 from evaluations.services import monitoring as services
 
@@ -122,7 +123,9 @@ def _dashboard(request, *, url_name: str):
             by_kind=sel.breakdown_by_kind(scope, indicator_total=indicator_total),
             by_province=sel.breakdown_by_province(scope, indicator_total=indicator_total),
             by_university=sel.breakdown_by_university(scope, indicator_total=indicator_total),
-            curve=sel.submission_curve(scope, period=period, now=now, total=summary.total),
+            curve=progress_charts.submission_curve(
+                scope, period=period, now=now, total=summary.total
+            ),
         )
         if part == "summary":
             return render(request, "evaluations/monitoring/_summary.html", context)
@@ -179,7 +182,7 @@ def heatmap(request):
         ),
     }
     if period is not None:
-        context["heatmap"] = sel.heatmap(
+        context["heatmap"] = progress_charts.heatmap(
             evaluations_visible_to(request.user).filter(period=period),
             period=period,
             kind=kind,
@@ -435,11 +438,11 @@ def audit_log(request):
     """Browse the audit trail, filtered; paginated; a constant number of queries."""
     _require_admin(request.user)
     periods = sel.monitoring_periods()
-    form = AuditFilterForm(request.GET or None, periods=periods, actions=sel.audit_actions())
-    filters = sel.AuditFilters()
+    form = AuditFilterForm(request.GET or None, periods=periods, actions=audit_sel.audit_actions())
+    filters = audit_sel.AuditFilters()
     if request.GET and form.is_valid():
-        filters = sel.AuditFilters(**form.cleaned_data)
-    page = sel.audit_events(filters, page=request.GET.get("page", 1))
+        filters = audit_sel.AuditFilters(**form.cleaned_data)
+    page = audit_sel.audit_events(filters, page=request.GET.get("page", 1))
     return render(
         request,
         "evaluations/monitoring/audit_log.html",

@@ -15,12 +15,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from evaluations.models import EvaluationPeriod, Report
+from evaluations.models import Report
 from evaluations.permissions import (
     can_manage_period,
     can_view_institution_report,
     can_view_receipt,
     get_evaluation_for,
+    get_period_for,
 )
 from evaluations.selectors.reports import (
     failed_reports,
@@ -51,12 +52,6 @@ def _get_report_for(request, pk: int) -> Report:
     if not allowed:
         raise PermissionDenied
     return report
-
-
-def _admin_period(request, pk: int) -> EvaluationPeriod:
-    if not can_manage_period(request.user):
-        raise PermissionDenied
-    return get_object_or_404(EvaluationPeriod.objects.select_related("framework"), pk=pk)
 
 
 def _after_request(request, report: Report):
@@ -115,7 +110,7 @@ def report_list(request, pk: int):
 @login_required
 @require_POST
 def national_report_request(request, pk: int):
-    period = _admin_period(request, pk)
+    period = get_period_for(request, pk)
     report = services.request_report(
         kind=Report.Kind.NATIONAL, by=request.user, period=period, language=_language(request)
     )
@@ -188,21 +183,21 @@ def _bulk_context(request, period):
 @login_required
 @require_GET
 def period_reports(request, pk: int):
-    period = _admin_period(request, pk)
+    period = get_period_for(request, pk)
     return render(request, "reports/period_reports.html", _bulk_context(request, period))
 
 
 @login_required
 @require_GET
 def period_reports_progress_view(request, pk: int):
-    period = _admin_period(request, pk)
+    period = get_period_for(request, pk)
     return render(request, "reports/_period_progress.html", _bulk_context(request, period))
 
 
 @login_required
 @require_POST
 def period_reports_generate(request, pk: int):
-    period = _admin_period(request, pk)
+    period = get_period_for(request, pk)
     try:
         count = services.generate_period_reports(
             period=period, by=request.user, language=_language(request)
@@ -221,7 +216,7 @@ def period_reports_generate(request, pk: int):
 @login_required
 @require_POST
 def period_reports_archive(request, pk: int):
-    period = _admin_period(request, pk)
+    period = get_period_for(request, pk)
     try:
         report = services.request_archive(
             period=period, by=request.user, language=_language(request)

@@ -5,7 +5,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from evaluations.models import AssessorAssignment, AuditEvent, Evaluation, EvaluationPeriod
-from evaluations.services import assessment as svc
+from evaluations.services import assignment as svc
 from institutions.models import Role
 from tests import factories as f
 

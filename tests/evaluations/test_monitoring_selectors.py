@@ -6,7 +6,9 @@ import pytest
 from django.utils import timezone
 
 from evaluations.models import Evaluation, Phase
+from evaluations.selectors import audit as audit_sel
 from evaluations.selectors import monitoring as sel
+from evaluations.selectors import progress_charts
 from institutions.models import Institution
 from tests import factories as f
 
@@ -190,7 +192,7 @@ def test_submission_curve_per_day_and_cumulative_in_wib(open_period):
     _submitted(open_period, day1 + dt.timedelta(minutes=10))  # 23:40 WIB same day
     _submitted(open_period, day1 + dt.timedelta(days=2))
     _ev(open_period)
-    curve = sel.submission_curve(
+    curve = progress_charts.submission_curve(
         Evaluation.objects.filter(period=open_period),
         period=open_period,
         now=timezone.now(),
@@ -218,17 +220,18 @@ def test_heatmap_states_per_indicator_and_filter_by_kind(open_period, framework)
     _ev(open_period, institution=f.MinistryFactory(name="Kementerian B"))
     qs = Evaluation.objects.filter(period=open_period)
 
-    hm = sel.heatmap(qs, period=open_period, kind="", province=None, page=1)
+    hm = progress_charts.heatmap(qs, period=open_period, kind="", province=None, page=1)
     assert [r.evaluation.institution.name for r in hm.rows] == ["Kementerian B", "Kota A"]
-    assert hm.rows[1].cells[:5] == [sel.ANSWERED, sel.EVIDENCED, sel.VALIDATED, sel.EMPTY, 0]
-    assert hm.rows[0].cells == [sel.EMPTY] * 10
+    pc = progress_charts
+    assert hm.rows[1].cells[:5] == [pc.ANSWERED, pc.EVIDENCED, pc.VALIDATED, pc.EMPTY, 0]
+    assert hm.rows[0].cells == [progress_charts.EMPTY] * 10
     assert hm.totals[0] == {"answered": 1, "evidenced": 0, "validated": 0}
 
-    only_cities = sel.heatmap(
+    only_cities = progress_charts.heatmap(
         qs, period=open_period, kind=Institution.Kind.KOTA, province=None, page=1
     )
     assert [r.evaluation.pk for r in only_cities.rows] == [ev.pk]
-    by_province = sel.heatmap(
+    by_province = progress_charts.heatmap(
         qs, period=open_period, kind="", province=ev.institution.province_id, page=1
     )
     assert [r.evaluation.pk for r in by_province.rows] == [ev.pk]
@@ -300,7 +303,7 @@ def test_audit_events_filters():
     e2 = f.AuditEventFactory(evaluation=other, action="status", at=now - dt.timedelta(days=3))
 
     def pks(**kw):
-        return [e.pk for e in sel.audit_events(sel.AuditFilters(**kw), page=1)]
+        return [e.pk for e in audit_sel.audit_events(audit_sel.AuditFilters(**kw), page=1)]
 
     assert pks() == [e1.pk, e2.pk]
     assert pks(institution=ev.institution_id) == [e1.pk]
@@ -311,4 +314,4 @@ def test_audit_events_filters():
     today = now.astimezone(sel.WIB).date()
     assert pks(date_from=today) == [e1.pk]
     assert pks(date_to=today - dt.timedelta(days=1)) == [e2.pk]
-    assert sel.audit_actions() == ["extension.granted", "status"]
+    assert audit_sel.audit_actions() == ["extension.granted", "status"]

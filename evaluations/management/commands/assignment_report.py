@@ -17,7 +17,7 @@ from django.db import transaction
 
 from evaluations.models import AssessorAssignment, Evaluation, EvaluationPeriod
 from evaluations.selectors.assessment import assignment_split
-from evaluations.services.assessment import auto_assign_assessors, auto_assign_universities
+from evaluations.services.assignment import auto_assign_assessors, auto_assign_universities
 from institutions.models import Role, University, User
 
 

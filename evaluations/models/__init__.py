@@ -1,0 +1,65 @@
+"""The SPBE evaluation's data, one module per aggregate.
+
+- `framework`: Framework, PredicateBand, Domain, Aspect, Indicator
+- `period`: EvaluationPeriod, Extension
+- `evaluation`: Evaluation, Answer (+ Phase), AspectNote, Reopening
+- `assignment`: AssessorAssignment, ConflictOfInterest
+- `evidence`: EvidenceFile, EvidenceLink
+- `report`: Report, Reminder
+- `audit`: AuditEvent
+
+Everything is re-exported here, so `from evaluations.models import Evaluation` works
+and the migrations keep their import paths. Status changes and every multi-row write go
+only through `evaluations/services/`; a model method changes only its own row.
+"""
+
+from evaluations.models.assignment import AssessorAssignment, ConflictOfInterest
+from evaluations.models.audit import AuditEvent
+from evaluations.models.evaluation import (
+    PHASE_ORDER,
+    Answer,
+    AspectNote,
+    Evaluation,
+    EvaluationQuerySet,
+    Phase,
+    Reopening,
+)
+from evaluations.models.evidence import EvidenceFile, EvidenceLink, evidence_upload_to
+from evaluations.models.framework import (
+    LEVEL_VALIDATORS,
+    Aspect,
+    Domain,
+    Framework,
+    Indicator,
+    PredicateBand,
+)
+from evaluations.models.period import EvaluationPeriod, EvaluationPeriodQuerySet, Extension
+from evaluations.models.report import Reminder, Report, report_upload_to
+
+__all__ = [
+    "LEVEL_VALIDATORS",
+    "PHASE_ORDER",
+    "Answer",
+    "Aspect",
+    "AspectNote",
+    "AssessorAssignment",
+    "AuditEvent",
+    "ConflictOfInterest",
+    "Domain",
+    "Evaluation",
+    "EvaluationPeriod",
+    "EvaluationPeriodQuerySet",
+    "EvaluationQuerySet",
+    "EvidenceFile",
+    "EvidenceLink",
+    "Extension",
+    "Framework",
+    "Indicator",
+    "Phase",
+    "PredicateBand",
+    "Reminder",
+    "Reopening",
+    "Report",
+    "evidence_upload_to",
+    "report_upload_to",
+]

@@ -1,0 +1,91 @@
+"""Supporting PDFs (data dukung): uploaded once per evaluation, linked to answers.
+
+Files are stored under random names outside any public URL and served only through a
+permission-checked view.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from evaluations.models.evaluation import Answer, Evaluation
+
+
+def evidence_upload_to(instance: EvidenceFile, filename: str) -> str:
+    # Unguessable storage name; the user's file name is kept only in `original_name`.
+    return f"evidence/{instance.evaluation_id}/{uuid.uuid4().hex}.pdf"
+
+
+class EvidenceFile(models.Model):
+    """A supporting PDF (data dukung) in an institution's library for one evaluation.
+
+    Uploaded once and linked to one or several indicator answers. Stored outside any
+    public URL; served only through a permission-checked view.
+    """
+
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("evaluation")
+    )
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    page_count = models.PositiveIntegerField(_("pages"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("uploaded at"))
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "sha256"], name="evaluations_evidence_same_file_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class EvidenceLink(models.Model):
+    """Links an evidence file to a self-phase answer (one indicator entry)."""
+
+    evidence = models.ForeignKey(
+        EvidenceFile, on_delete=models.CASCADE, related_name="links", verbose_name=_("evidence")
+    )
+    answer = models.ForeignKey(
+        Answer, on_delete=models.CASCADE, related_name="evidence_links", verbose_name=_("answer")
+    )
+    page_ref = models.CharField(_("page reference"), max_length=50, blank=True)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("linked by"),
+    )
+    linked_at = models.DateTimeField(auto_now_add=True, verbose_name=_("linked at"))
+
+    class Meta:
+        verbose_name = _("evidence link")
+        verbose_name_plural = _("evidence links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evidence", "answer"], name="evaluations_evidencelink_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evidence} → {self.answer_id}"

@@ -1,0 +1,193 @@
+"""Reads behind the monitoring charts: the submission curve and the indicator heatmap.
+
+Each is a fixed number of grouped queries whatever the number of institutions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Count,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import TruncDate
+
+from evaluations.models import (
+    Answer,
+    Evaluation,
+    EvaluationPeriod,
+    Indicator,
+    Phase,
+)
+from evaluations.selectors.monitoring import ASSESSOR_PHASES, HEATMAP_PAGE_SIZE
+from institutions.models import Institution
+
+WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
+Status = Evaluation.Status
+
+# ---------------------------------------------------------------------------
+# Submission curve
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class CurvePoint:
+    day: dt.date
+    count: int
+    cumulative: int
+    x: float = 0.0
+    bar_y: float = 0.0
+    bar_h: float = 0.0
+    line_y: float = 0.0
+
+
+@dataclass
+class Curve:
+    points: list[CurvePoint]
+    total: int
+    max_per_day: int
+    deadline_x: float | None
+    today_x: float | None
+    polyline: str
+    bar_width: float
+    width: int = 600
+    height: int = 160
+
+
+def submission_curve(
+    qs: QuerySet[Evaluation], *, period: EvaluationPeriod, now: dt.datetime, total: int
+) -> Curve:
+    """Submissions per day (WIB) and cumulative, from the opening to the deadline (or the
+    last submission if later): one grouped query; coordinates for an inline SVG."""
+    per_day = {
+        row["day"]: row["n"]
+        for row in qs.order_by()
+        .filter(submitted_at__isnull=False)
+        .annotate(day=TruncDate("submitted_at", tzinfo=WIB))
+        .values("day")
+        .annotate(n=Count("id"))
+    }
+    first = period.opens_at.astimezone(WIB).date()
+    deadline_day = period.deadline.astimezone(WIB).date()
+    last = max([deadline_day, *per_day.keys()])
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    width, height = 600, 160
+    step = width / max(len(days), 1)
+    max_per_day = max(per_day.values(), default=0)
+    points, cumulative = [], 0
+    for i, day in enumerate(days):
+        n = per_day.get(day, 0)
+        cumulative += n
+        bar_h = (height * 0.9 * n / max_per_day) if max_per_day else 0
+        line_y = height - (height * cumulative / total if total else 0)
+        points.append(
+            CurvePoint(
+                day=day,
+                count=n,
+                cumulative=cumulative,
+                x=round(i * step, 2),
+                bar_y=round(height - bar_h, 2),
+                bar_h=round(bar_h, 2),
+                line_y=round(line_y, 2),
+            )
+        )
+    today = now.astimezone(WIB).date()
+
+    def x_of(day: dt.date) -> float | None:
+        if first <= day <= last:
+            return round((day - first).days * step + step / 2, 2)
+        return None
+
+    polyline = " ".join(f"{p.x + step / 2:.2f},{p.line_y:.2f}" for p in points)
+    return Curve(
+        points=points,
+        total=cumulative,
+        max_per_day=max_per_day,
+        deadline_x=x_of(deadline_day),
+        today_x=x_of(today),
+        polyline=polyline,
+        bar_width=round(max(step - 1, 0.5), 2),
+        width=width,
+        height=height,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Indicator x institution heatmap
+# ---------------------------------------------------------------------------
+
+EMPTY, ANSWERED, EVIDENCED, VALIDATED = 0, 1, 2, 3
+
+
+@dataclass
+class HeatmapRow:
+    evaluation: Evaluation
+    cells: list[int]
+
+
+@dataclass
+class Heatmap:
+    indicators: list[Indicator]
+    rows: list[HeatmapRow]
+    page: Page
+    totals: list[dict]
+
+
+def heatmap(
+    qs: QuerySet[Evaluation], *, period: EvaluationPeriod, kind: str, province: int | None, page
+) -> Heatmap:
+    """Per institution (one page) and indicator: empty, answered, with evidence, validated.
+
+    Four queries whatever the page size: indicators, the page count, the page of
+    evaluations, and one grouped query over the page's answers.
+    """
+    indicators = list(Indicator.objects.filter(framework_id=period.framework_id).order_by("number"))
+    qs = qs.order_by("institution__name")
+    if kind in Institution.Kind.values:
+        qs = qs.filter(institution__kind=kind)
+    if province:
+        qs = qs.filter(Q(institution__province_id=province) | Q(institution_id=province))
+    page_obj = Paginator(qs.select_related("institution"), HEATMAP_PAGE_SIZE).get_page(page)
+    evaluations = list(page_obj.object_list)
+    states: dict[tuple[int, int], int] = {}
+    for row in (
+        Answer.objects.filter(evaluation_id__in=[e.pk for e in evaluations])
+        .order_by()
+        .values("evaluation_id", "indicator_id")
+        .annotate(
+            answered=Count("id", filter=Q(phase=Phase.SELF, level__isnull=False), distinct=True),
+            evidenced=Count(
+                "evidence_links", filter=Q(phase=Phase.SELF, level__isnull=False), distinct=True
+            ),
+            validated=Count(
+                "id", filter=Q(phase__in=ASSESSOR_PHASES, level__isnull=False), distinct=True
+            ),
+        )
+    ):
+        state = EMPTY
+        if row["validated"]:
+            state = VALIDATED
+        elif row["evidenced"]:
+            state = EVIDENCED
+        elif row["answered"]:
+            state = ANSWERED
+        states[(row["evaluation_id"], row["indicator_id"])] = state
+    rows = [
+        HeatmapRow(ev, [states.get((ev.pk, ind.pk), EMPTY) for ind in indicators])
+        for ev in evaluations
+    ]
+    totals = []
+    for i, _ind in enumerate(indicators):
+        column = [r.cells[i] for r in rows]
+        totals.append(
+            {
+                "answered": sum(1 for c in column if c >= ANSWERED),
+                "evidenced": sum(1 for c in column if c >= EVIDENCED),
+                "validated": sum(1 for c in column if c >= VALIDATED),
+            }
+        )
+    return Heatmap(indicators=indicators, rows=rows, page=page_obj, totals=totals)

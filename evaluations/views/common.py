@@ -1,0 +1,34 @@
+"""Small helpers shared by the evaluation views."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+
+from evaluations.models import (
+    EvaluationPeriod,
+)
+from evaluations.permissions import can_manage_period
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _require_admin(request) -> None:
+    if not can_manage_period(request.user):
+        raise PermissionDenied
+
+
+def _period_from_query(request):
+    periods = EvaluationPeriod.objects.order_by("-opens_at")
+    pk = request.GET.get("period")
+    if pk and pk.isdigit():
+        return get_object_or_404(periods, pk=pk), periods
+    return periods.first(), periods
