@@ -1,5 +1,6 @@
 """Assignment of evaluations to universities (ministry admin) and to assessors
-(university coordinator): by hand, from a CSV file, automatically, and undone by run.
+(university coordinator): by hand, automatically, and undone by run. The CSV upload of
+universities lives in `services.assignment_csv` and writes through the batch here.
 
 Single-row writes lock the evaluation; batch writes lock the affected evaluation rows in
 primary-key order, so two admins running batches at once cannot interleave. Every change
@@ -9,8 +10,6 @@ batch can be undone as a whole.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from evaluations.models import (
 )
 from evaluations.notifications import queue_email
 from evaluations.services.core import record_event
-from institutions.models import Institution, Role, University, User
+from institutions.models import Role, University, User
 
 # --- messages (tests import these) ------------------------------------------------
 
@@ -43,13 +42,6 @@ ASSIGNMENT_LOCKED = _(
 )
 UNIVERSITY_INACTIVE = _("This university does not take part in the assessment.")
 NOTHING_TO_UNDO = _("There is no assignment run to undo.")
-CSV_EMPTY = _("The file has no rows.")
-CSV_BAD_HEADER = _("The file needs the columns institution_code and university_code.")
-CSV_UNKNOWN_INSTITUTION = _("Unknown institution code “%(code)s”.")
-CSV_NO_EVALUATION = _("%(institution)s has no evaluation in this period.")
-CSV_UNKNOWN_UNIVERSITY = _("Unknown university code “%(code)s”.")
-CSV_DUPLICATE = _("The institution appears more than once in the file.")
-CSV_HAS_ERRORS = _("Fix the rows with errors before applying the file.")
 
 # Statuses in which the assignment may still change (scoring not yet finished).
 ASSIGNABLE = frozenset(
@@ -288,112 +280,6 @@ def auto_assign_universities(
     run.left_out = left_out
     run.seconds = (timezone.now() - started).total_seconds()
     return run
-
-
-@dataclass
-class CsvRow:
-    line: int
-    institution_code: str
-    university_code: str
-    evaluation: Evaluation | None = None
-    university: University | None = None
-    current: University | None = None
-    error: str = ""
-
-    @property
-    def changes(self) -> bool:
-        return not self.error and self.evaluation.university_id != self.university.pk
-
-
-@dataclass
-class CsvPreview:
-    rows: list[CsvRow]
-    error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.error and not any(r.error for r in self.rows)
-
-    @property
-    def changing(self) -> list[CsvRow]:
-        return [r for r in self.rows if r.changes]
-
-    @property
-    def errors(self) -> list[CsvRow]:
-        return [r for r in self.rows if r.error]
-
-
-def preview_university_csv(*, period: EvaluationPeriod, content: str) -> CsvPreview:
-    """Parse a CSV (institution_code, university_code) and say what it would change.
-
-    Reads only; each row gets its evaluation, target university, current university or
-    an error (unknown code, no evaluation, duplicate, conflict, finished assessment).
-    """
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-    header = {(h or "").strip().lower() for h in (reader.fieldnames or [])}
-    if not {"institution_code", "university_code"} <= header:
-        return CsvPreview(rows=[], error=str(CSV_BAD_HEADER))
-    raw = []
-    for line, record in enumerate(reader, start=2):
-        record = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items()}
-        if not any(record.values()):
-            continue
-        raw.append(CsvRow(line, record["institution_code"], record["university_code"]))
-    if not raw:
-        return CsvPreview(rows=[], error=str(CSV_EMPTY))
-    evaluations = {
-        ev.institution.code: ev
-        for ev in Evaluation.objects.filter(
-            period=period, institution__code__in={r.institution_code for r in raw}
-        ).select_related("institution", "university")
-    }
-    institutions = set(
-        Institution.objects.filter(code__in={r.institution_code for r in raw}).values_list(
-            "code", flat=True
-        )
-    )
-    universities = {u.code: u for u in University.objects.filter(is_active=True)}
-    conflicts = _university_conflicts([ev.institution_id for ev in evaluations.values()])
-    seen = set()
-    for row in raw:
-        row.evaluation = evaluations.get(row.institution_code)
-        row.university = universities.get(row.university_code)
-        if row.institution_code in seen:
-            row.error = str(CSV_DUPLICATE)
-        elif row.institution_code not in institutions:
-            row.error = str(CSV_UNKNOWN_INSTITUTION % {"code": row.institution_code})
-        elif row.evaluation is None:
-            row.error = str(CSV_NO_EVALUATION % {"institution": row.institution_code})
-        elif row.university is None:
-            row.error = str(CSV_UNKNOWN_UNIVERSITY % {"code": row.university_code})
-        elif (row.evaluation.institution_id, row.university.pk) in conflicts:
-            row.error = str(
-                UNIVERSITY_CONFLICT
-                % {"university": row.university, "institution": row.evaluation.institution}
-            )
-        elif row.evaluation.status not in ASSIGNABLE and row.changes:
-            row.error = str(ASSIGNMENT_LOCKED)
-        if row.evaluation is not None:
-            row.current = row.evaluation.university
-        seen.add(row.institution_code)
-    return CsvPreview(rows=raw)
-
-
-@transaction.atomic
-def apply_university_csv(*, period: EvaluationPeriod, content: str, by) -> AssignmentRun:
-    """Apply a CSV previewed with `preview_university_csv`, as one undoable batch.
-
-    Re-parses the content (the preview is not trusted) and refuses the whole file when
-    any row has an error (CSV_HAS_ERRORS, CSV_BAD_HEADER, CSV_EMPTY).
-    """
-    _require_admin(by)
-    preview = preview_university_csv(period=period, content=content)
-    if preview.error:
-        raise ValidationError(preview.error, code="csv")
-    if not preview.ok:
-        raise ValidationError(CSV_HAS_ERRORS, code="csv")
-    targets = {r.evaluation.pk: r.university.pk for r in preview.changing}
-    return _apply_university_batch(period=period, targets=targets, by=by, kind="csv")
 
 
 def last_batch(*, period: EvaluationPeriod, action: str, university_id=None) -> str | None:

@@ -22,6 +22,7 @@ from evaluations.models import (
 from evaluations.permissions import get_period_for
 from evaluations.selectors import assessment as selectors
 from evaluations.services import assignment as services
+from evaluations.services import assignment_csv
 from evaluations.views.common import _errors, _period_from_query, _require_admin
 from institutions.models import Institution, Role, University, User
 
@@ -301,7 +302,7 @@ def assignment_university_csv(request, period_pk):
             content = form.cleaned_data["content"]
             if request.POST.get("apply"):
                 try:
-                    run = services.apply_university_csv(
+                    run = assignment_csv.apply_university_csv(
                         period=period, content=content, by=request.user
                     )
                     messages.success(
@@ -310,7 +311,7 @@ def assignment_university_csv(request, period_pk):
                     return _universities_redirect(period)
                 except ValidationError as exc:
                     _errors(request, exc)
-            preview = services.preview_university_csv(period=period, content=content)
+            preview = assignment_csv.preview_university_csv(period=period, content=content)
             form = forms.CsvUploadForm(initial={"content": content})
     return render(
         request,

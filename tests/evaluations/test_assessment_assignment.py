@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from evaluations.models import AssessorAssignment, AuditEvent, Evaluation, EvaluationPeriod
 from evaluations.services import assignment as svc
+from evaluations.services import assignment_csv as csv_svc
 from institutions.models import Role
 from tests import factories as f
 
@@ -168,26 +169,26 @@ def test_csv_preview_reports_changes_and_bad_rows(period, universities, admin_us
         f"{a.institution.code},u2\n"
         f"{a.institution.code.upper()}x,zz\n"
     )
-    preview = svc.preview_university_csv(period=period, content=content)
+    preview = csv_svc.preview_university_csv(period=period, content=content)
     assert [r.line for r in preview.changing] == [2]
     errors = {r.line: r.error for r in preview.errors}
     assert "conflict" in errors[3]
     assert "NOPE" in errors[4]
     assert "no evaluation" in errors[5]
-    assert errors[6] == str(svc.CSV_DUPLICATE)
+    assert errors[6] == str(csv_svc.CSV_DUPLICATE)
     assert not preview.ok
     with pytest.raises(ValidationError):
-        svc.apply_university_csv(period=period, content=content, by=admin_user)
+        csv_svc.apply_university_csv(period=period, content=content, by=admin_user)
     a.refresh_from_db()
     assert a.university is None  # nothing applied
 
 
 def test_csv_bad_header_and_apply(period, universities, admin_user):
     a = f.EvaluationFactory(period=period)
-    assert svc.preview_university_csv(period=period, content="code,uni\n1,2\n").error == str(
-        svc.CSV_BAD_HEADER
+    assert csv_svc.preview_university_csv(period=period, content="code,uni\n1,2\n").error == str(
+        csv_svc.CSV_BAD_HEADER
     )
-    run = svc.apply_university_csv(
+    run = csv_svc.apply_university_csv(
         period=period,
         content=f"institution_code,university_code\n{a.institution.code},u3\n",
         by=admin_user,
