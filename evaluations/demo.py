@@ -156,39 +156,20 @@ def _say(stdout, text: str) -> None:
         stdout.write(text)
 
 
-@transaction.atomic
-def seed_closed_campaign(*, period: EvaluationPeriod, stdout=None) -> list[str]:
-    """Fill `period` with a complete, released synthetic campaign. Returns what it did.
-
-    Idempotent: when the period's results are already released nothing happens.
-    """
-    if period.results_released_at is not None:
-        return []
-    started = time.monotonic()
-    rng = random.Random(SEED)
-    system = _system_user()
-    framework = period.framework
-    spec = scoring.spec_for(framework)
-    low_self = framework.min_self_level
-    low_valid = 0 if framework.allow_zero_validated else 1
-    indicators = list(
-        Indicator.objects.filter(framework=framework).select_related("aspect").order_by("number")
-    )
-    aspects = sorted({ind.aspect for ind in indicators}, key=lambda a: a.pk)
-    create_evaluations_for_period(period=period)
-    ensure_demo_assessors()
-    evaluations = list(
-        Evaluation.objects.filter(period=period)
-        .select_related("institution")
-        .order_by("institution__code")
-    )
-    # The demo is a fresh fill: clear what a previous unreleased attempt may have left.
+def _clear_previous_fill(evaluations: list[Evaluation]) -> None:
+    """The demo is a fresh fill: drop what a previous unreleased attempt may have left."""
     ev_ids = [ev.pk for ev in evaluations]
     Answer.objects.filter(evaluation_id__in=ev_ids).delete()
     AspectNote.objects.filter(evaluation_id__in=ev_ids).delete()
     EvidenceFile.objects.filter(evaluation_id__in=ev_ids).delete()
 
-    # --- submission (some late, under an extension) ------------------------------
+
+def _submit_all(period, evaluations, rng, system) -> tuple[set[int], list[Extension]]:
+    """Every evaluation submitted once: most before the deadline, a few late under an
+    extension of a week (an institution that already has one keeps it).
+
+    Returns the late evaluation ids and the extensions created.
+    """
     deadline = period.deadline
     late = {ev.pk for ev in evaluations if rng.random() < LATE_SHARE}
     extensions = []
@@ -223,9 +204,14 @@ def seed_closed_campaign(*, period: EvaluationPeriod, stdout=None) -> list[str]:
     Evaluation.objects.bulk_update(
         evaluations, ["status", "submitted_at", "submitted_by", "submission_count"], batch_size=500
     )
+    return late, extensions
 
-    # --- self answers and evidence -------------------------------------------------
-    self_answers, levels_self = [], {}
+
+def _self_answers(evaluations, indicators, rng, low, system) -> tuple[list[Answer], dict]:
+    """Self-assessed answers around the mean of the institution's kind (up to three
+    services for a multi-entry indicator). Returns the saved answers and, per evaluation
+    id, indicator id -> the claimed level of each entry."""
+    answers, claimed = [], {}
     for ev in evaluations:
         mean = KIND_MEAN.get(ev.institution.kind, 2.3) + rng.uniform(-0.6, 0.6)
         per = {}
@@ -233,9 +219,9 @@ def seed_closed_campaign(*, period: EvaluationPeriod, stdout=None) -> list[str]:
             entries = min(ind.max_entries, 3) if ind.max_entries > 1 else 1
             per[ind.pk] = []
             for entry in range(1, entries + 1):
-                level = _level(rng, mean, low_self)
+                level = _level(rng, mean, low)
                 per[ind.pk].append(level)
-                self_answers.append(
+                answers.append(
                     Answer(
                         evaluation=ev,
                         indicator=ind,
@@ -247,8 +233,14 @@ def seed_closed_campaign(*, period: EvaluationPeriod, stdout=None) -> list[str]:
                         updated_by=system,
                     )
                 )
-        levels_self[ev.pk] = per
-    Answer.objects.bulk_create(self_answers, batch_size=1000)
+        claimed[ev.pk] = per
+    Answer.objects.bulk_create(answers, batch_size=1000)
+    return answers, claimed
+
+
+def _store_evidence(evaluations, self_answers, threshold: int, system) -> list[EvidenceFile]:
+    """One generated PDF per evaluation, linked to every self answer at or above the
+    level from which the framework requires evidence."""
     evidence = []
     for ev in evaluations:
         data = tiny_pdf(ev.institution.name)
@@ -265,7 +257,6 @@ def seed_closed_campaign(*, period: EvaluationPeriod, stdout=None) -> list[str]:
         evidence.append(item)
     EvidenceFile.objects.bulk_create(evidence, batch_size=500)
     evidence_of = {e.evaluation_id: e.pk for e in evidence}
-    threshold = framework.evidence_required_from_level
     EvidenceLink.objects.bulk_create(
         [
             EvidenceLink(evidence_id=evidence_of[a.evaluation_id], answer_id=a.pk, linked_by=system)
@@ -274,51 +265,118 @@ def seed_closed_campaign(*, period: EvaluationPeriod, stdout=None) -> list[str]:
         ],
         batch_size=1000,
     )
-    # The content hash a real submission records, so receipts show it.
-    for ev in evaluations:
-        ev.submission_hash = submission_content_hash(ev)
-    Evaluation.objects.bulk_update(evaluations, ["submission_hash"], batch_size=500)
+    return evidence
 
-    # --- assignment through the real services ----------------------------------------
-    assigned_at = period.deadline + dt.timedelta(days=8)
+
+def _assign(period, system, at) -> tuple[int, float]:
+    """Universities, then each university's assessors, with the real automatic services.
+
+    Returns how many evaluations went to universities and how long it took.
+    """
     t0 = time.monotonic()
-    run = auto_assign_universities(period=period, by=system, at=assigned_at)
+    run = auto_assign_universities(period=period, by=system, at=at)
     for university in University.objects.filter(is_active=True).order_by("code"):
-        auto_assign_assessors(
-            period=period, university=university, by=system, notify=False, at=assigned_at
-        )
-    assignment_seconds = time.monotonic() - t0
+        auto_assign_assessors(period=period, university=university, by=system, notify=False, at=at)
+    return run.changed, time.monotonic() - t0
 
-    # --- scoring, approval, release ----------------------------------------------------
+
+def _validated_answers(ev, indicators, claimed, rng, low, system) -> tuple[list[Answer], dict]:
+    """The assessor's levels: each claimed level kept or lowered by one or two, with a
+    note and, when lowered, a recommendation. Returns the unsaved answers and indicator
+    id -> the validated level of each entry."""
+    answers, final = [], {}
+    for ind in indicators:
+        final[ind.pk] = []
+        for entry, level_claimed in enumerate(claimed[ind.pk], start=1):
+            level = _validated(rng, level_claimed, low)
+            final[ind.pk].append(level)
+            lowered = level < level_claimed
+            answers.append(
+                Answer(
+                    evaluation=ev,
+                    indicator=ind,
+                    entry=entry,
+                    phase=Phase.DOCUMENT,
+                    level=level,
+                    note=(
+                        "Bukti dukung belum menunjukkan penerapan di seluruh unit."
+                        if lowered
+                        else "Sesuai dengan bukti dukung."
+                    ),
+                    recommendation=(
+                        f"Lengkapi bukti untuk mencapai tingkat {level_claimed}." if lowered else ""
+                    ),
+                    updated_by=system,
+                )
+            )
+    return answers, final
+
+
+def _status_events(ev, period, system) -> list[AuditEvent]:
+    """The audit trail of a released evaluation: submitted, assessed, approved, released."""
+    Status = Evaluation.Status
+    steps = (
+        (ev.submitted_at, Status.IN_PROGRESS, Status.SUBMITTED, "status"),
+        (ev.assessed_at, Status.UNDER_ASSESSMENT, Status.ASSESSED, "assessment.completed"),
+        (ev.approved_at, Status.ASSESSED, Status.APPROVED, "assessment.approved"),
+        (ev.released_at, Status.APPROVED, Status.RELEASED, "assessment.released"),
+    )
+    return [
+        AuditEvent(
+            at=at,
+            actor=system,
+            action=action,
+            evaluation=ev,
+            period_id=period.pk,
+            institution_id=ev.institution_id,
+            from_status=frm,
+            to_status=to,
+        )
+        for at, frm, to, action in steps
+    ]
+
+
+# The evaluation fields `_score_and_release` sets.
+RELEASE_FIELDS = [
+    "self_index",
+    "self_predicate",
+    "final_index",
+    "final_predicate",
+    "assessed_at",
+    "approved_at",
+    "approved_by",
+    "released_at",
+    "status",
+    "answered_count",
+    "validated_count",
+    "evidenced_count",
+    "last_activity_at",
+]
+
+
+def _score_and_release(ev, *, own, result, assessed_at, rng, system, released_at, n) -> None:
+    """Set the indices, the dates and the released status on `ev` (unsaved)."""
+    ev.self_index, ev.self_predicate = own.index, own.predicate
+    ev.final_index, ev.final_predicate = result.index, result.predicate
+    ev.assessed_at, ev.approved_by = assessed_at, system
+    ev.approved_at = assessed_at + dt.timedelta(days=rng.randint(1, 5))
+    ev.released_at = released_at
+    ev.status = Evaluation.Status.RELEASED
+    ev.answered_count = ev.validated_count = ev.evidenced_count = n
+    ev.last_activity_at = assessed_at
+
+
+def _assess_all(period, evaluations, indicators, claimed, *, rng, low, system, assigned_at):
+    """Validate, score, approve and release every evaluation. Returns the number of
+    validated answers and the release time."""
+    spec = scoring.spec_for(period.framework)
+    aspects = sorted({ind.aspect for ind in indicators}, key=lambda a: a.pk)
     doc_answers, notes, events = [], [], []
     document_deadline = period.document_deadline or (period.deadline + dt.timedelta(days=30))
     released_at = document_deadline + dt.timedelta(days=20)
     for ev in evaluations:
-        final = {}
-        for ind in indicators:
-            final[ind.pk] = []
-            for entry, claimed in enumerate(levels_self[ev.pk][ind.pk], start=1):
-                level = _validated(rng, claimed, low_valid)
-                final[ind.pk].append(level)
-                lowered = level < claimed
-                doc_answers.append(
-                    Answer(
-                        evaluation=ev,
-                        indicator=ind,
-                        entry=entry,
-                        phase=Phase.DOCUMENT,
-                        level=level,
-                        note=(
-                            "Bukti dukung belum menunjukkan penerapan di seluruh unit."
-                            if lowered
-                            else "Sesuai dengan bukti dukung."
-                        ),
-                        recommendation=(
-                            f"Lengkapi bukti untuk mencapai tingkat {claimed}." if lowered else ""
-                        ),
-                        updated_by=system,
-                    )
-                )
+        answers, final = _validated_answers(ev, indicators, claimed[ev.pk], rng, low, system)
+        doc_answers.extend(answers)
         notes.extend(
             AspectNote(
                 evaluation=ev,
@@ -330,81 +388,80 @@ def seed_closed_campaign(*, period: EvaluationPeriod, stdout=None) -> list[str]:
             )
             for aspect in aspects
         )
-        own = scoring.compute_index(spec, levels_self[ev.pk])
-        result = scoring.compute_index(spec, final)
-        assessed_at = assigned_at + dt.timedelta(days=rng.randint(5, 20))
-        approved_at = assessed_at + dt.timedelta(days=rng.randint(1, 5))
-        ev.self_index, ev.self_predicate = own.index, own.predicate
-        ev.final_index, ev.final_predicate = result.index, result.predicate
-        ev.assessed_at, ev.approved_at, ev.approved_by = assessed_at, approved_at, system
-        ev.released_at = released_at
-        ev.status = Evaluation.Status.RELEASED
-        ev.answered_count = ev.validated_count = len(indicators)
-        ev.evidenced_count = len(indicators)
-        ev.last_activity_at = assessed_at
-        for at, frm, to, action in (
-            (ev.submitted_at, Evaluation.Status.IN_PROGRESS, Evaluation.Status.SUBMITTED, "status"),
-            (
-                assessed_at,
-                Evaluation.Status.UNDER_ASSESSMENT,
-                Evaluation.Status.ASSESSED,
-                "assessment.completed",
-            ),
-            (
-                approved_at,
-                Evaluation.Status.ASSESSED,
-                Evaluation.Status.APPROVED,
-                "assessment.approved",
-            ),
-            (
-                released_at,
-                Evaluation.Status.APPROVED,
-                Evaluation.Status.RELEASED,
-                "assessment.released",
-            ),
-        ):
-            events.append(
-                AuditEvent(
-                    at=at,
-                    actor=system,
-                    action=action,
-                    evaluation=ev,
-                    period_id=period.pk,
-                    institution_id=ev.institution_id,
-                    from_status=frm,
-                    to_status=to,
-                )
-            )
+        _score_and_release(
+            ev,
+            own=scoring.compute_index(spec, claimed[ev.pk]),
+            result=scoring.compute_index(spec, final),
+            assessed_at=assigned_at + dt.timedelta(days=rng.randint(5, 20)),
+            rng=rng,
+            system=system,
+            released_at=released_at,
+            n=len(indicators),
+        )
+        events.extend(_status_events(ev, period, system))
     Answer.objects.bulk_create(doc_answers, batch_size=1000)
     AspectNote.objects.bulk_create(notes, batch_size=1000)
     AuditEvent.objects.bulk_create(events, batch_size=1000)
-    Evaluation.objects.bulk_update(
+    Evaluation.objects.bulk_update(evaluations, RELEASE_FIELDS, batch_size=500)
+    return len(doc_answers), released_at
+
+
+@transaction.atomic
+def seed_closed_campaign(*, period: EvaluationPeriod, stdout=None) -> list[str]:
+    """Fill `period` with a complete, released synthetic campaign. Returns what it did.
+
+    Idempotent: when the period's results are already released nothing happens. The
+    steps draw from one seeded random generator in a fixed order, so the same database
+    gives the same campaign.
+    """
+    if period.results_released_at is not None:
+        return []
+    started = time.monotonic()
+    rng = random.Random(SEED)
+    system = _system_user()
+    framework = period.framework
+    indicators = list(
+        Indicator.objects.filter(framework=framework).select_related("aspect").order_by("number")
+    )
+    create_evaluations_for_period(period=period)
+    ensure_demo_assessors()
+    evaluations = list(
+        Evaluation.objects.filter(period=period)
+        .select_related("institution")
+        .order_by("institution__code")
+    )
+    _clear_previous_fill(evaluations)
+    late, extensions = _submit_all(period, evaluations, rng, system)
+    self_answers, claimed = _self_answers(
+        evaluations, indicators, rng, framework.min_self_level, system
+    )
+    evidence = _store_evidence(
+        evaluations, self_answers, framework.evidence_required_from_level, system
+    )
+    # The content hash a real submission records, so receipts show it.
+    for ev in evaluations:
+        ev.submission_hash = submission_content_hash(ev)
+    Evaluation.objects.bulk_update(evaluations, ["submission_hash"], batch_size=500)
+    assigned_at = period.deadline + dt.timedelta(days=8)
+    assigned, assignment_seconds = _assign(period, system, assigned_at)
+    validated, released_at = _assess_all(
+        period,
         evaluations,
-        [
-            "self_index",
-            "self_predicate",
-            "final_index",
-            "final_predicate",
-            "assessed_at",
-            "approved_at",
-            "approved_by",
-            "released_at",
-            "status",
-            "answered_count",
-            "validated_count",
-            "evidenced_count",
-            "last_activity_at",
-        ],
-        batch_size=500,
+        indicators,
+        claimed,
+        rng=rng,
+        low=0 if framework.allow_zero_validated else 1,
+        system=system,
+        assigned_at=assigned_at,
     )
     period.results_released_at = released_at
     period.save(update_fields=["results_released_at"])
     changes = [
         f"{period.name}: {len(evaluations)} evaluations submitted ({len(late)} late, "
         f"{len(extensions)} extensions), scored, approved and released",
-        f"{period.name}: {len(self_answers)} self answers, {len(doc_answers)} validated answers, "
+        f"{period.name}: {len(self_answers)} self answers, {validated} validated answers, "
         f"{len(evidence)} evidence files",
-        f"{period.name}: automatic assignment of {run.changed} evaluations to universities and "
+        f"{period.name}: automatic assignment of {assigned} evaluations to universities and "
         f"assessors in {assignment_seconds:.2f} s",
     ]
     _say(stdout, f"  closed campaign seeded in {time.monotonic() - started:.1f} s")
