@@ -122,14 +122,8 @@ def _check_unique(values: list, what: str, where: str) -> None:
         seen.add(value)
 
 
-def validate_framework_data(data: Any) -> None:
-    """Check the shape of one framework's data; raise ValidationError on the first problem.
-
-    Checks the required keys and their types, choices, unique codes and numbers,
-    levels 0-5 with a text each, and that the indicator weights sum to exactly 100.
-    """
-    _check_fields(data, {"framework": dict, "predicate_bands": list, "domains": list}, "file")
-    fw = data["framework"]
+def _check_framework(fw: Any) -> str:
+    """Check the framework header; return its code (used to name later problems)."""
     _check_fields(fw, FRAMEWORK_FIELDS, "framework")
     code = fw["code"]
     if not SLUG_RE.match(code):
@@ -137,8 +131,11 @@ def validate_framework_data(data: Any) -> None:
     _check_choice(fw["multi_entry_rule"], "multi_entry_rule", Framework.MultiEntryRule.values, code)
     for key in ("min_self_level", "evidence_required_from_level"):
         _check_choice(fw[key], key, list(range(6)), code)
+    return code
 
-    bands = data["predicate_bands"]
+
+def _check_bands(bands: list, code: str) -> None:
+    """At least one band; names and lower bounds (0 to 5) unique."""
     if not bands:
         raise _problem(code, NO_BANDS)
     for band in bands:
@@ -155,8 +152,28 @@ def validate_framework_data(data: Any) -> None:
     _check_unique([b["name"] for b in bands], "predicate band", code)
     _check_unique([Decimal(b["lower_bound"]) for b in bands], "predicate lower bound", code)
 
+
+def _check_indicator(ind: Any, code: str, aspect_code: str) -> None:
+    """Fields and types, a known ladder, a text for each level 0-5, max_entries >= 1."""
+    _check_fields(ind, INDICATOR_FIELDS, f"{code} {aspect_code} indicator")
+    where = f"{code} indicator {ind['number']}"
+    _check_choice(ind["ladder"], "ladder", Indicator.Ladder.values, where)
+    levels = ind.get("level_descriptions", {})
+    if not isinstance(levels, Mapping) or sorted(levels) != LEVEL_KEYS:
+        raise _problem(where, BAD_LEVELS)
+    if not all(isinstance(text, str) for text in levels.values()):
+        raise _problem(where, BAD_LEVELS)
+    max_entries = ind.get("max_entries", 1)
+    # bool is an int in Python; `true` in the file is not a count.
+    if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
+        raise _problem(where, WRONG_TYPE % {"key": "max_entries", "expected": "an integer ≥ 1"})
+
+
+def _check_structure(domains: list, code: str) -> None:
+    """Domains, aspects and indicators: each well formed, codes and numbers unique, and
+    the indicator weights summing to exactly 100."""
     domain_codes, aspect_codes, numbers, total = [], [], [], Decimal(0)
-    for domain in data["domains"]:
+    for domain in domains:
         _check_fields(domain, {"code": str, "name": str, "aspects": list}, f"{code} domain")
         domain_codes.append(domain["code"])
         for aspect in domain["aspects"]:
@@ -164,24 +181,7 @@ def validate_framework_data(data: Any) -> None:
             _check_fields(aspect, {"code": str, "name": str, "indicators": list}, where)
             aspect_codes.append(aspect["code"])
             for ind in aspect["indicators"]:
-                where = f"{code} {aspect['code']} indicator"
-                _check_fields(ind, INDICATOR_FIELDS, where)
-                where = f"{code} indicator {ind['number']}"
-                _check_choice(ind["ladder"], "ladder", Indicator.Ladder.values, where)
-                levels = ind.get("level_descriptions", {})
-                if not isinstance(levels, Mapping) or sorted(levels) != LEVEL_KEYS:
-                    raise _problem(where, BAD_LEVELS)
-                if not all(isinstance(text, str) for text in levels.values()):
-                    raise _problem(where, BAD_LEVELS)
-                max_entries = ind.get("max_entries", 1)
-                if (
-                    isinstance(max_entries, bool)
-                    or not isinstance(max_entries, int)
-                    or (max_entries < 1)
-                ):
-                    raise _problem(
-                        where, WRONG_TYPE % {"key": "max_entries", "expected": "an integer ≥ 1"}
-                    )
+                _check_indicator(ind, code, aspect["code"])
                 numbers.append(ind["number"])
                 total += Decimal(str(ind["weight"]))
     _check_unique(domain_codes, "domain code", code)
@@ -191,6 +191,18 @@ def validate_framework_data(data: Any) -> None:
         raise ValidationError(
             WEIGHTS_NOT_100, params={"code": code, "total": f"{total.normalize():f}"}
         )
+
+
+def validate_framework_data(data: Any) -> None:
+    """Check the shape of one framework's data; raise ValidationError on the first problem.
+
+    Checks the required keys and their types, choices, unique codes and numbers,
+    levels 0-5 with a text each, and that the indicator weights sum to exactly 100.
+    """
+    _check_fields(data, {"framework": dict, "predicate_bands": list, "domains": list}, "file")
+    code = _check_framework(data["framework"])
+    _check_bands(data["predicate_bands"], code)
+    _check_structure(data["domains"], code)
 
 
 def _sync(obj, values: Mapping[str, Any]) -> bool:
@@ -219,51 +231,50 @@ def _upsert(summary: LoadSummary, kind: str, obj, values: Mapping[str, Any], mod
     return obj
 
 
-@transaction.atomic
-def load_framework_data(*, data: Any, dry_run: bool = False) -> LoadSummary:
-    """Create or update one framework and its structure from `data` (a fixture file's content).
-
-    Preconditions: `data` passes `validate_framework_data`. Natural keys: framework
-    code; domain code and aspect code within the framework; indicator number within
-    the framework. Changed fields are updated, unchanged rows left alone. Predicate
-    bands not in the data are deleted; indicators not in the data are kept and listed
-    in `summary.stale` (answers may point at them). With `dry_run` everything runs
-    and is counted, then rolled back. No audit event: this is reference data.
-
-    Raises ValidationError (nothing written) for malformed data or weights that do
-    not sum to 100.
-    """
-    validate_framework_data(data)
-    fw_data = data["framework"]
-    summary = LoadSummary(code=fw_data["code"], name=fw_data["name"], dry_run=dry_run)
-
-    framework = Framework.objects.filter(code=fw_data["code"]).first()
-    fw_values = {key: fw_data[key] for key in FRAMEWORK_FIELDS if key != "code"}
-    fw_values["description"] = fw_data.get("description", "")
-    framework = _upsert(summary, "framework", framework, fw_values, Framework, code=fw_data["code"])
-
-    existing_bands = {b.name: b for b in framework.predicate_bands.all()}
-    wanted_bands = {b["name"]: Decimal(b["lower_bound"]) for b in data["predicate_bands"]}
-    stale_bands = [b.pk for name, b in existing_bands.items() if name not in wanted_bands]
-    if stale_bands:
-        summary.deleted["predicate bands"] = len(stale_bands)
-        PredicateBand.objects.filter(pk__in=stale_bands).delete()
-    for name, bound in wanted_bands.items():
+def _load_bands(summary: LoadSummary, framework: Framework, bands: list) -> None:
+    """The framework's predicate bands become exactly those of the data (by name)."""
+    existing = {b.name: b for b in framework.predicate_bands.all()}
+    wanted = {b["name"]: Decimal(b["lower_bound"]) for b in bands}
+    stale = [b.pk for name, b in existing.items() if name not in wanted]
+    if stale:
+        summary.deleted["predicate bands"] = len(stale)
+        PredicateBand.objects.filter(pk__in=stale).delete()
+    for name, bound in wanted.items():
         _upsert(
             summary,
             "predicate bands",
-            existing_bands.get(name),
+            existing.get(name),
             {"lower_bound": bound},
             PredicateBand,
             framework=framework,
             name=name,
         )
 
+
+def _indicator_values(i_data: Mapping[str, Any], aspect: Aspect) -> dict[str, Any]:
+    """An indicator's fields from the data, optional keys filled with their defaults."""
+    return {
+        "aspect": aspect,
+        "name": i_data["name"],
+        "weight": Decimal(str(i_data["weight"])),
+        "ladder": i_data["ladder"],
+        "description": i_data.get("description", ""),
+        "level_descriptions": dict(i_data["level_descriptions"]),
+        "evidence_guidance": i_data.get("evidence_guidance", ""),
+        "max_entries": i_data.get("max_entries", 1),
+        "entry_label": i_data.get("entry_label", ""),
+    }
+
+
+def _load_structure(summary: LoadSummary, framework: Framework, domains_data: list) -> list[int]:
+    """Upsert domains, aspects and indicators in file order (the order of a domain or
+    aspect defaults to its position). Returns the numbers of the framework's indicators
+    the data no longer has: they are kept, since answers may point at them."""
     domains = {d.code: d for d in framework.domains.all()}
     aspects = {a.code: a for a in Aspect.objects.filter(domain__framework=framework)}
     indicators = {i.number: i for i in framework.indicators.all()}
     seen_numbers = set()
-    for d_order, d_data in enumerate(data["domains"], start=1):
+    for d_order, d_data in enumerate(domains_data, start=1):
         domain = _upsert(
             summary,
             "domains",
@@ -288,22 +299,39 @@ def load_framework_data(*, data: Any, dry_run: bool = False) -> LoadSummary:
                     summary,
                     "indicators",
                     indicators.get(i_data["number"]),
-                    {
-                        "aspect": aspect,
-                        "name": i_data["name"],
-                        "weight": Decimal(str(i_data["weight"])),
-                        "ladder": i_data["ladder"],
-                        "description": i_data.get("description", ""),
-                        "level_descriptions": dict(i_data["level_descriptions"]),
-                        "evidence_guidance": i_data.get("evidence_guidance", ""),
-                        "max_entries": i_data.get("max_entries", 1),
-                        "entry_label": i_data.get("entry_label", ""),
-                    },
+                    _indicator_values(i_data, aspect),
                     Indicator,
                     framework=framework,
                     number=i_data["number"],
                 )
-    summary.stale = sorted(set(indicators) - seen_numbers)
+    return sorted(set(indicators) - seen_numbers)
+
+
+@transaction.atomic
+def load_framework_data(*, data: Any, dry_run: bool = False) -> LoadSummary:
+    """Create or update one framework and its structure from `data` (a fixture file's content).
+
+    Preconditions: `data` passes `validate_framework_data`. Natural keys: framework
+    code; domain code and aspect code within the framework; indicator number within
+    the framework. Changed fields are updated, unchanged rows left alone. Predicate
+    bands not in the data are deleted; indicators not in the data are kept and listed
+    in `summary.stale` (answers may point at them). With `dry_run` everything runs
+    and is counted, then rolled back. No audit event: this is reference data.
+
+    Raises ValidationError (nothing written) for malformed data or weights that do
+    not sum to 100.
+    """
+    validate_framework_data(data)
+    fw_data = data["framework"]
+    summary = LoadSummary(code=fw_data["code"], name=fw_data["name"], dry_run=dry_run)
+
+    framework = Framework.objects.filter(code=fw_data["code"]).first()
+    fw_values = {key: fw_data[key] for key in FRAMEWORK_FIELDS if key != "code"}
+    fw_values["description"] = fw_data.get("description", "")
+    framework = _upsert(summary, "framework", framework, fw_values, Framework, code=fw_data["code"])
+
+    _load_bands(summary, framework, data["predicate_bands"])
+    summary.stale = _load_structure(summary, framework, data["domains"])
 
     if dry_run:
         transaction.set_rollback(True)
