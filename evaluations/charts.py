@@ -34,6 +34,70 @@ def _text(x: float, y: float, content: str, *, size: float = 9, anchor: str = "m
     )
 
 
+class _RadarGeometry:
+    """Where a value on an axis is drawn: axis 0 points up, the others follow clockwise;
+    values are clamped to 0..maximum."""
+
+    def __init__(self, axes: int, maximum: float, size: int):
+        self.axes, self.maximum = axes, maximum
+        self.cx = self.cy = size / 2
+        self.radius = size / 2 - 48  # room for the axis labels around the chart
+
+    def point(self, i: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * i / self.axes
+        r = self.radius * max(0.0, min(value, self.maximum)) / self.maximum
+        return self.cx + r * math.cos(angle), self.cy + r * math.sin(angle)
+
+    def polygon(self, values: Sequence[float]) -> str:
+        return " ".join(
+            f"{x:.1f},{y:.1f}" for x, y in (self.point(i, v) for i, v in enumerate(values))
+        )
+
+
+def _radar_grid(geo: _RadarGeometry, labels: Sequence[str]) -> list[str]:
+    """One ring per whole level (numbered on the first axis), then the axes with labels."""
+    parts = []
+    for ring in range(1, int(geo.maximum) + 1):
+        pts = geo.polygon([ring] * geo.axes)
+        parts.append(
+            f'<polygon points="{pts}" fill="none" stroke="{GRID_COLOUR}" stroke-width="0.7"/>'
+        )
+        x, y = geo.point(0, ring)
+        parts.append(_text(x + 3, y + 3, str(ring), size=7, anchor="start"))
+    for i, label in enumerate(labels):
+        x, y = geo.point(i, geo.maximum)
+        parts.append(
+            f'<line x1="{geo.cx:.1f}" y1="{geo.cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" '
+            f'stroke="{GRID_COLOUR}" stroke-width="0.7"/>'
+        )
+        lx, ly = geo.point(i, geo.maximum * 1.16)
+        # Labels left of the centre end at their point, right of it start there.
+        anchor = "middle" if abs(lx - geo.cx) < 8 else ("start" if lx > geo.cx else "end")
+        parts.append(_text(lx, ly + 3, label, size=9, anchor=anchor, bold=True))
+    return parts
+
+
+def _radar_series(
+    geo: _RadarGeometry, s: int, name: str, values: Sequence[Number | None], size: int
+) -> list[str]:
+    """The series' polygon and points, and its line of the legend under the chart."""
+    colour = SERIES_COLOURS[s % len(SERIES_COLOURS)]
+    numbers = [float(v or 0) for v in values]
+    parts = [
+        f'<polygon points="{geo.polygon(numbers)}" fill="{colour}" fill-opacity="0.18" '
+        f'stroke="{colour}" stroke-width="1.8"/>'
+    ]
+    for i, v in enumerate(numbers):
+        x, y = geo.point(i, v)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.4" fill="{colour}"/>')
+    ly = size + 4 + 16 * s
+    parts.append(
+        f'<rect x="{size / 2 - 70:.1f}" y="{ly:.1f}" width="12" height="10" fill="{colour}"/>'
+    )
+    parts.append(_text(size / 2 - 52, ly + 9, name, size=9, anchor="start"))
+    return parts
+
+
 def radar_svg(
     labels: Sequence[str],
     series: Sequence[tuple[str, Sequence[Number | None]]],
@@ -47,57 +111,19 @@ def radar_svg(
     `series` is [(name, values)], values on 0..maximum (None counts as 0).
     A legend lists the series under the chart.
     """
-    n = len(labels)
-    if n < 3:
+    if len(labels) < 3:
         raise ValueError("A radar chart needs at least three axes.")
     legend_height = 16 * len(series) + 6
-    cx, cy = size / 2, size / 2
-    radius = size / 2 - 48
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size + legend_height}" '
         f'width="{size}" height="{size + legend_height}" role="img">'
     ]
     if title:
         parts.append(f"<title>{escape(title)}</title>")
-
-    def point(i: int, value: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * i / n
-        r = radius * max(0.0, min(value, maximum)) / maximum
-        return cx + r * math.cos(angle), cy + r * math.sin(angle)
-
-    for ring in range(1, int(maximum) + 1):
-        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, ring) for i in range(n)))
-        parts.append(
-            f'<polygon points="{pts}" fill="none" stroke="{GRID_COLOUR}" stroke-width="0.7"/>'
-        )
-        x, y = point(0, ring)
-        parts.append(_text(x + 3, y + 3, str(ring), size=7, anchor="start"))
-    for i, label in enumerate(labels):
-        x, y = point(i, maximum)
-        parts.append(
-            f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" '
-            f'stroke="{GRID_COLOUR}" stroke-width="0.7"/>'
-        )
-        lx, ly = point(i, maximum * 1.16)
-        anchor = "middle" if abs(lx - cx) < 8 else ("start" if lx > cx else "end")
-        parts.append(_text(lx, ly + 3, label, size=9, anchor=anchor, bold=True))
+    geo = _RadarGeometry(len(labels), maximum, size)
+    parts.extend(_radar_grid(geo, labels))
     for s, (name, values) in enumerate(series):
-        colour = SERIES_COLOURS[s % len(SERIES_COLOURS)]
-        pts = " ".join(
-            f"{x:.1f},{y:.1f}" for x, y in (point(i, float(v or 0)) for i, v in enumerate(values))
-        )
-        parts.append(
-            f'<polygon points="{pts}" fill="{colour}" fill-opacity="0.18" '
-            f'stroke="{colour}" stroke-width="1.8"/>'
-        )
-        for i, v in enumerate(values):
-            x, y = point(i, float(v or 0))
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.4" fill="{colour}"/>')
-        ly = size + 4 + 16 * s
-        parts.append(
-            f'<rect x="{size / 2 - 70:.1f}" y="{ly:.1f}" width="12" height="10" fill="{colour}"/>'
-        )
-        parts.append(_text(size / 2 - 52, ly + 9, name, size=9, anchor="start"))
+        parts.extend(_radar_series(geo, s, name, values, size))
     parts.append("</svg>")
     return "".join(parts)
 

@@ -137,6 +137,64 @@ class Heatmap:
     totals: list[dict]
 
 
+def _heatmap_scope(qs: QuerySet[Evaluation], *, kind: str, province: int | None) -> QuerySet:
+    """The list filters: a kind of institution, and a province with its regions."""
+    qs = qs.order_by("institution__name")
+    if kind in Institution.Kind.values:
+        qs = qs.filter(institution__kind=kind)
+    if province:
+        qs = qs.filter(Q(institution__province_id=province) | Q(institution_id=province))
+    return qs
+
+
+def _cell_state(answered: int, evidenced: int, validated: int) -> int:
+    """The highest stage an indicator reached: validated, then with evidence, then answered."""
+    if validated:
+        return VALIDATED
+    if evidenced:
+        return EVIDENCED
+    if answered:
+        return ANSWERED
+    return EMPTY
+
+
+def _cell_states(evaluation_ids: list[int]) -> dict[tuple[int, int], int]:
+    """(evaluation id, indicator id) -> state, in one grouped query; absent means EMPTY."""
+    answered = Q(phase=Phase.SELF, level__isnull=False)
+    validated = Q(phase__in=ASSESSOR_PHASES, level__isnull=False)
+    grouped = (
+        Answer.objects.filter(evaluation_id__in=evaluation_ids)
+        .order_by()
+        .values("evaluation_id", "indicator_id")
+        .annotate(
+            answered=Count("id", filter=answered, distinct=True),
+            evidenced=Count("evidence_links", filter=answered, distinct=True),
+            validated=Count("id", filter=validated, distinct=True),
+        )
+    )
+    return {
+        (row["evaluation_id"], row["indicator_id"]): _cell_state(
+            row["answered"], row["evidenced"], row["validated"]
+        )
+        for row in grouped
+    }
+
+
+def _column_totals(rows: list[HeatmapRow], columns: int) -> list[dict]:
+    """Per indicator, how many institutions of the page reached each stage (or beyond)."""
+    totals = []
+    for i in range(columns):
+        column = [r.cells[i] for r in rows]
+        totals.append(
+            {
+                "answered": sum(1 for c in column if c >= ANSWERED),
+                "evidenced": sum(1 for c in column if c >= EVIDENCED),
+                "validated": sum(1 for c in column if c >= VALIDATED),
+            }
+        )
+    return totals
+
+
 def heatmap(
     qs: QuerySet[Evaluation], *, period: EvaluationPeriod, kind: str, province: int | None, page
 ) -> Heatmap:
@@ -146,48 +204,13 @@ def heatmap(
     evaluations, and one grouped query over the page's answers.
     """
     indicators = list(Indicator.objects.filter(framework_id=period.framework_id).order_by("number"))
-    qs = qs.order_by("institution__name")
-    if kind in Institution.Kind.values:
-        qs = qs.filter(institution__kind=kind)
-    if province:
-        qs = qs.filter(Q(institution__province_id=province) | Q(institution_id=province))
+    qs = _heatmap_scope(qs, kind=kind, province=province)
     page_obj = Paginator(qs.select_related("institution"), HEATMAP_PAGE_SIZE).get_page(page)
     evaluations = list(page_obj.object_list)
-    states: dict[tuple[int, int], int] = {}
-    for row in (
-        Answer.objects.filter(evaluation_id__in=[e.pk for e in evaluations])
-        .order_by()
-        .values("evaluation_id", "indicator_id")
-        .annotate(
-            answered=Count("id", filter=Q(phase=Phase.SELF, level__isnull=False), distinct=True),
-            evidenced=Count(
-                "evidence_links", filter=Q(phase=Phase.SELF, level__isnull=False), distinct=True
-            ),
-            validated=Count(
-                "id", filter=Q(phase__in=ASSESSOR_PHASES, level__isnull=False), distinct=True
-            ),
-        )
-    ):
-        state = EMPTY
-        if row["validated"]:
-            state = VALIDATED
-        elif row["evidenced"]:
-            state = EVIDENCED
-        elif row["answered"]:
-            state = ANSWERED
-        states[(row["evaluation_id"], row["indicator_id"])] = state
+    states = _cell_states([e.pk for e in evaluations])
     rows = [
         HeatmapRow(ev, [states.get((ev.pk, ind.pk), EMPTY) for ind in indicators])
         for ev in evaluations
     ]
-    totals = []
-    for i, _ind in enumerate(indicators):
-        column = [r.cells[i] for r in rows]
-        totals.append(
-            {
-                "answered": sum(1 for c in column if c >= ANSWERED),
-                "evidenced": sum(1 for c in column if c >= EVIDENCED),
-                "validated": sum(1 for c in column if c >= VALIDATED),
-            }
-        )
+    totals = _column_totals(rows, len(indicators))
     return Heatmap(indicators=indicators, rows=rows, page=page_obj, totals=totals)

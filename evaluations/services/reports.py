@@ -94,6 +94,55 @@ def _queue(existing: Report | None, *, by, source_hash: str = "", **fields) -> R
 # ---------------------------------------------------------------------------
 
 
+def _evaluation_for_document(kind: str, by, evaluation) -> Evaluation:
+    """The evaluation, locked, once `by` may have this document of it now: a receipt
+    needs a submission, an institution report released results."""
+    evaluation = (
+        Evaluation.objects.select_for_update()
+        .select_related("institution", "period__framework")
+        .get(pk=evaluation.pk)
+    )
+    if kind == Report.Kind.RECEIPT:
+        if not can_view_receipt(by, evaluation):
+            raise PermissionDenied
+        if evaluation.submitted_at is None:
+            raise ValidationError(RECEIPT_NOT_SUBMITTED, code="not_submitted")
+    else:
+        if not can_view_institution_report(by, evaluation):
+            raise PermissionDenied
+        if evaluation.status != Evaluation.Status.RELEASED:
+            raise ValidationError(REPORT_NOT_RELEASED, code="not_released")
+    return evaluation
+
+
+def _document_subject(kind: str, by, evaluation, period) -> tuple[object, dict]:
+    """What the document is about (locked, access checked) and the Report fields that
+    scope it: an evaluation for a receipt or an institution report, a period for the
+    national report."""
+    if kind in (Report.Kind.RECEIPT, Report.Kind.INSTITUTION):
+        evaluation = _evaluation_for_document(kind, by, evaluation)
+        return evaluation, {"evaluation": evaluation, "period_id": evaluation.period_id}
+    if kind == Report.Kind.NATIONAL:
+        if not can_manage_period(by):
+            raise PermissionDenied
+        period = EvaluationPeriod.objects.select_for_update().get(pk=period.pk)
+        return period, {"period": period, "evaluation": None}
+    raise ValidationError(UNKNOWN_KIND, code="kind")
+
+
+def _reusable(existing: Report | None, kind: str, obj, language: str) -> bool:
+    """A request in flight is not queued twice; a ready document of unchanged data is
+    not rendered again."""
+    if existing is None:
+        return False
+    if existing.status in (Report.Status.QUEUED, Report.Status.RENDERING):
+        return True
+    return (
+        existing.status == Report.Status.READY
+        and existing.source_hash == documents.source_hash_for(kind, obj, language)
+    )
+
+
 @transaction.atomic
 def request_report(*, kind: str, by, evaluation=None, period=None, language: str = "id") -> Report:
     """Ask for a document; returns the Report to show (READY, QUEUED or RENDERING).
@@ -103,56 +152,23 @@ def request_report(*, kind: str, by, evaluation=None, period=None, language: str
     (re)queued and its task enqueued after commit.
     """
     language = _language(language)
-    if kind in (Report.Kind.RECEIPT, Report.Kind.INSTITUTION):
-        evaluation = (
-            Evaluation.objects.select_for_update()
-            .select_related("institution", "period__framework")
-            .get(pk=evaluation.pk)
-        )
-        if kind == Report.Kind.RECEIPT:
-            if not can_view_receipt(by, evaluation):
-                raise PermissionDenied
-            if evaluation.submitted_at is None:
-                raise ValidationError(RECEIPT_NOT_SUBMITTED, code="not_submitted")
-        else:
-            if not can_view_institution_report(by, evaluation):
-                raise PermissionDenied
-            if evaluation.status != Evaluation.Status.RELEASED:
-                raise ValidationError(REPORT_NOT_RELEASED, code="not_released")
-        obj, scope = evaluation, {"evaluation": evaluation, "period_id": evaluation.period_id}
-    elif kind == Report.Kind.NATIONAL:
-        if not can_manage_period(by):
-            raise PermissionDenied
-        period = EvaluationPeriod.objects.select_for_update().get(pk=period.pk)
-        obj, scope = period, {"period": period, "evaluation": None}
-    else:
-        raise ValidationError(UNKNOWN_KIND, code="kind")
-
+    obj, scope = _document_subject(kind, by, evaluation, period)
+    national = kind == Report.Kind.NATIONAL
     params = {}
     existing_qs = Report.objects.filter(kind=kind, language=language, **scope)
     if kind == Report.Kind.RECEIPT:
         # One receipt per submission: a resubmission gets its own document.
-        params = {"submission": evaluation.submission_count}
-        existing_qs = existing_qs.filter(params__submission=evaluation.submission_count)
+        params = {"submission": obj.submission_count}
+        existing_qs = existing_qs.filter(params__submission=obj.submission_count)
     existing = _latest(existing_qs)
-    if existing is not None and existing.status in (
-        Report.Status.QUEUED,
-        Report.Status.RENDERING,
-    ):
-        return existing
-    source_hash = documents.source_hash_for(kind, obj, language)
-    if (
-        existing is not None
-        and existing.status == Report.Status.READY
-        and existing.source_hash == source_hash
-    ):
+    if _reusable(existing, kind, obj, language):
         return existing
     report = _queue(existing, by=by, kind=kind, language=language, params=params, **scope)
     record_event(
         action="report.requested",
         actor=by,
-        evaluation=evaluation if kind != Report.Kind.NATIONAL else None,
-        period=period if kind == Report.Kind.NATIONAL else None,
+        evaluation=None if national else obj,
+        period=obj if national else None,
         changes={"kind": kind, "language": language, "report": report.pk},
     )
     return report
