@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import random
 import time
-import zoneinfo
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -44,7 +43,6 @@ from evaluations.services.core import create_evaluations_for_period
 from evaluations.services.selfeval import submission_content_hash
 from institutions.models import Institution, Role, University, User
 
-WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 SEED = 2019
 ASSESSORS_PER_UNIVERSITY = 5
 SYSTEM_USERNAME = "seed-system"  # not "demo-": that prefix is the login accounts

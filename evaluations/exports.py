@@ -19,7 +19,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from evaluations.models import Answer, Evaluation, EvaluationPeriod, Phase
-from evaluations.selectors.monitoring import ASSESSOR_PHASES, WIB, indicator_total_for
+from evaluations.selectors.monitoring import ASSESSOR_PHASES, indicator_total_for
+from evaluations.wib import format_wib
 
 PROGRESS_CHUNK = 50  # evaluations between two progress updates
 
@@ -32,7 +33,8 @@ class Table:
 
 
 def _wib(value) -> str:
-    return value.astimezone(WIB).strftime("%Y-%m-%d %H:%M") if value else ""
+    """A spreadsheet cell: sorts as text; the column header names the zone."""
+    return format_wib(value, "iso")
 
 
 def _region(inst) -> str:

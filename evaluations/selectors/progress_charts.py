@@ -5,7 +5,6 @@ Each is a fixed number of grouped queries whatever the number of institutions.""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -24,9 +23,9 @@ from evaluations.models import (
     Phase,
 )
 from evaluations.selectors.monitoring import ASSESSOR_PHASES, HEATMAP_PAGE_SIZE
+from evaluations.wib import WIB
 from institutions.models import Institution
 
-WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 Status = Evaluation.Status
 
 # ---------------------------------------------------------------------------

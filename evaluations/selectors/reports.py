@@ -12,7 +12,6 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from evaluations.models import (
@@ -30,16 +29,15 @@ from evaluations.models import (
 )
 from evaluations.scoring import compute_index, predicate_for, round_half_up, spec_for
 from evaluations.selectors import evaluations_visible_to
+from evaluations.wib import format_wib
 from institutions.models import Institution, Role
 
 ASSESSOR_PHASES = [p for p in PHASE_ORDER if p != Phase.SELF]
 
 
 def wib(value) -> str:
-    """A datetime as shown in the documents: local time (WIB) with the zone name."""
-    if value is None:
-        return ""
-    return timezone.localtime(value).strftime("%d-%m-%Y %H:%M") + " WIB"
+    """A datetime as shown in the documents: "31-10-2019 23:59 WIB"."""
+    return format_wib(value, "minute")
 
 
 def _person(user) -> str:

@@ -59,6 +59,7 @@ from evaluations.selectors.selfeval import (
     self_answers_with_evidence,
 )
 from evaluations.services.core import _transition, record_event
+from evaluations.wib import format_wib
 from institutions.models import Role
 
 # --- Messages (tests import these) ---------------------------------------------------------
@@ -163,7 +164,8 @@ def _lock(evaluation: Evaluation) -> Evaluation:
 
 
 def _wib(moment) -> str:
-    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M:%S")
+    """To the second, without the zone name: the messages say "%(deadline)s WIB"."""
+    return format_wib(moment, "seconds", zone=False)
 
 
 def _check_window(ev: Evaluation, by, now, *, indicator: Indicator | None = None):

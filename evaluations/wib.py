@@ -1,0 +1,59 @@
+"""Times as the portal shows them: in WIB (Asia/Jakarta), whatever the server or browser.
+
+Every deadline of the SPBE evaluation is a WIB wall-clock time (31-10-2019 23:59:59 WIB),
+so every page, document, message and export writes times in WIB with one of the formats
+below; templates use the `wib` filter (`{% load wib %}`), Python calls `format_wib`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.utils import dateformat, timezone
+
+WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
+ZONE_NAME = "WIB"
+
+# kind -> Django date format (the `date` filter's letters: names of days and months
+# follow the active language).
+FORMATS = {
+    "seconds": "d-m-Y H:i:s",  # deadlines and submissions: the rule is exact to the second
+    "minute": "d-m-Y H:i",  # events in lists and documents
+    "long": "l, d F Y H:i:s",  # the deadline box: day and month by name
+    "time": "H:i:s",  # within one screen of the same day (an edit conflict)
+    "clock": "H:i",  # "saved at" in a sentence, as the autosave answer writes it
+    "date": "d-m-Y",  # a calendar day
+    "iso": "Y-m-d H:i",  # spreadsheet cells: sorts as text; the column header names the zone
+}
+# Kinds written without the zone name: a day has none; a spreadsheet column and the
+# "saved at" sentence (kept the same as the autosave response) leave it out.
+WITHOUT_ZONE = frozenset({"date", "iso", "clock"})
+
+
+def to_wib(value: dt.datetime) -> dt.datetime:
+    """`value` in WIB. A naive datetime is taken to be WIB already (the project's
+    TIME_ZONE), as Django's `timezone` template filter does."""
+    if timezone.is_naive(value):
+        return timezone.make_aware(value, WIB)
+    return value.astimezone(WIB)
+
+
+def format_wib(value: dt.datetime | dt.date | None, kind: str = "seconds", *, zone=None) -> str:
+    """`value` as text in WIB: "31-10-2019 23:59:59 WIB" for the default kind.
+
+    `kind` is one of FORMATS; the zone name follows unless the kind is in WITHOUT_ZONE,
+    or `zone=False` is given for a sentence that writes "WIB" itself (a translated
+    message with "%(deadline)s WIB"). None (or "") gives "".
+    Raises ValueError for an unknown kind, so that a typo fails in the tests.
+    """
+    if kind not in FORMATS:
+        raise ValueError(f"Unknown WIB format {kind!r}; one of {', '.join(FORMATS)}.")
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = to_wib(value)
+    text = dateformat.format(value, FORMATS[kind])
+    if zone is None:
+        zone = kind not in WITHOUT_ZONE
+    return f"{text} {ZONE_NAME}" if zone else text
