@@ -1,6 +1,6 @@
-"""Deadline arithmetic for the self-evaluation, pure: no queries beyond what is passed.
+"""The self-evaluation deadline: the one rule, in Python and as one SQL expression.
 
-The rule, exact to the second (issue 3):
+The rule, exact to the second:
 
 - A deadline is the *last second* on which a write is accepted, e.g. 31 October
   23:59:59 WIB. A write is accepted while ``now < deadline + grace + 1 second``:
@@ -10,17 +10,37 @@ The rule, exact to the second (issue 3):
 - An active (not revoked) extension moves the deadline later, never earlier: if the
   period's own deadline is moved past it, the later one applies. The grace minutes
   still apply on top of it.
+- A return to the institution (a reopening) with its own answer-by moment (`due_at`)
+  replaces the deadline while it is open; `due_at` is a last second too, without grace.
 - Before the period opens nothing is accepted either.
 
-Everything here takes ``now`` from the caller (server clock, ``timezone.now()``):
-the browser's countdown is only a help.
+Everything here takes ``now`` from the caller (server clock, ``timezone.now()``): the
+browser's countdown is only a help. `annotate_deadline` builds the same rule as SQL
+for the dashboard, the reminders and the exports, from the same constants; the table
+test in tests/evaluations/test_deadlines.py checks that both agree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
+
 ONE_SECOND = dt.timedelta(seconds=1)
+ONE_MINUTE = dt.timedelta(minutes=1)
 
 
 def _active(extension):
@@ -29,34 +49,122 @@ def _active(extension):
     return extension
 
 
-def deadline_for(period, extension=None) -> dt.datetime:
-    """The deadline that applies: the later of the period's and the active extension's."""
+def _due(reopening):
+    if reopening is None or getattr(reopening, "closed_at", None) is not None:
+        return None
+    return reopening.due_at
+
+
+def deadline_for(period, extension=None, reopening=None) -> dt.datetime:
+    """The deadline that applies: an open reopening's due time, else the later of the
+    period's and the active extension's."""
+    due = _due(reopening)
+    if due is not None:
+        return due
     extension = _active(extension)
     if extension is None:
         return period.deadline
     return max(period.deadline, extension.new_deadline)
 
 
-def closes_at(period, extension=None) -> dt.datetime:
-    """The last accepted second: the deadline plus the period's grace minutes."""
-    return deadline_for(period, extension) + dt.timedelta(minutes=period.grace_minutes or 0)
+def closes_at(period, extension=None, reopening=None) -> dt.datetime:
+    """The last accepted second: the deadline plus the period's grace minutes (a
+    reopening's own due time has no grace)."""
+    if _due(reopening) is not None:
+        return _due(reopening)
+    return deadline_for(period, extension) + (period.grace_minutes or 0) * ONE_MINUTE
 
 
-def cutoff(period, extension=None) -> dt.datetime:
+def cutoff(period, extension=None, reopening=None) -> dt.datetime:
     """The first refused instant: one second after `closes_at`."""
-    return closes_at(period, extension) + ONE_SECOND
+    return closes_at(period, extension, reopening) + ONE_SECOND
 
 
-def is_open_for_writes(period, now: dt.datetime, extension=None) -> bool:
+def is_open_for_writes(period, now: dt.datetime, extension=None, reopening=None) -> bool:
     """True while the institution may write: opens_at <= now < closes_at + 1 s."""
-    return period.opens_at <= now < cutoff(period, extension)
+    return period.opens_at <= now < cutoff(period, extension, reopening)
 
 
-def time_left(period, now: dt.datetime, extension=None) -> dt.timedelta:
+def is_on_time(moment: dt.datetime, period, extension=None) -> bool:
+    """Whether a write (a submission) made at `moment` was within the deadline."""
+    return moment < cutoff(period, extension)
+
+
+def time_left(period, now: dt.datetime, extension=None, reopening=None) -> dt.timedelta:
     """Time until writes are refused (never negative); zero once closed."""
-    return max(cutoff(period, extension) - now, dt.timedelta(0))
+    return max(cutoff(period, extension, reopening) - now, dt.timedelta(0))
 
 
-def is_before_cutoff(moment: dt.datetime, now: dt.datetime) -> bool:
-    """Same second rule for any other "last second" moment (a reopening's due_at)."""
-    return now < moment + ONE_SECOND
+# --- The same rule in SQL ---------------------------------------------------------------
+
+
+class _Minutes(Func):
+    """An integer number of minutes as an interval (PostgreSQL) or a duration in
+    microseconds (SQLite, where Django stores durations as integers): neither database
+    multiplies an integer by an interval the way the other does."""
+
+    output_field = DurationField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="make_interval(mins => %(expressions)s)")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s * 60000000)")
+
+
+def annotate_deadline(qs: QuerySet) -> QuerySet:
+    """Annotate an Evaluation queryset with the rule above, per row:
+
+    - `extended_until`: the active extension's deadline, else NULL;
+    - `effective_deadline`: an open reopening's due time, else the later of the
+      extension's and the period's deadline (as `deadline_for`);
+    - `grace_minutes`: the period's grace;
+    - `effective_cutoff`: the first refused instant (as `cutoff`).
+
+    The extension is a LEFT JOIN rather than a correlated subquery: the partial unique
+    constraint (one active extension per institution and period) keeps it to one row
+    per evaluation, and the expression is used up to five times per row (list, filter,
+    at-risk, aggregate). The open reopening is at most one row per evaluation (a partial
+    unique constraint too).
+    """
+    from evaluations.models import Reopening
+
+    due = Subquery(
+        Reopening.objects.filter(evaluation=OuterRef("pk"), closed_at__isnull=True).values(
+            "due_at"
+        )[:1],
+        output_field=DateTimeField(),
+    )
+    extended = Greatest(
+        Coalesce(F("active_extension__new_deadline"), F("period__deadline")),
+        F("period__deadline"),
+    )
+    grace = _Minutes(F("period__grace_minutes"))
+    return (
+        qs.annotate(
+            active_extension=FilteredRelation(
+                "institution__extensions",
+                condition=Q(
+                    institution__extensions__period=F("period"),
+                    institution__extensions__revoked_at__isnull=True,
+                ),
+            ),
+            open_due_at=due,
+        )
+        .annotate(
+            extended_until=F("active_extension__new_deadline"),
+            effective_deadline=Coalesce(F("open_due_at"), extended),
+            grace_minutes=F("period__grace_minutes"),
+        )
+        .annotate(
+            effective_cutoff=Coalesce(
+                ExpressionWrapper(F("open_due_at") + Value(ONE_SECOND), DateTimeField()),
+                ExpressionWrapper(extended + grace + Value(ONE_SECOND), DateTimeField()),
+            )
+        )
+    )
+
+
+def open_for_writes_q(now: dt.datetime) -> Q:
+    """`is_open_for_writes` as a filter on a queryset annotated by `annotate_deadline`."""
+    return Q(period__opens_at__lte=now, effective_cutoff__gt=now)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -18,8 +19,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from evaluations import deadlines, scoring
 from evaluations.models import Answer, Evaluation, EvaluationPeriod, Phase
-from evaluations.selectors.monitoring import ASSESSOR_PHASES, indicator_total_for
+from evaluations.scoring import ASSESSOR_PHASES
+from evaluations.selectors.monitoring import indicator_total_for
 from evaluations.wib import format_wib
 
 PROGRESS_CHUNK = 50  # evaluations between two progress updates
@@ -45,7 +48,7 @@ def _region(inst) -> str:
 
 def progress_table(evaluations: Iterable[Evaluation], *, indicator_total: int) -> Table:
     """The progress list: one row per institution. `evaluations` must be annotated by
-    `with_deadline` and select the institution, its province and the university."""
+    `deadlines.annotate_deadline` and select the institution, its province and the university."""
     header = [
         _("Code"),
         _("Institution"),
@@ -113,14 +116,18 @@ def answers_table(period: EvaluationPeriod, *, progress: Callable[[int], None]) 
     for start in range(0, len(evaluations), PROGRESS_CHUNK):
         chunk = evaluations[start : start + PROGRESS_CHUNK]
         ids = [ev.pk for ev in chunk]
-        validated = {}
-        for a in (
-            Answer.objects.filter(evaluation_id__in=ids, phase__in=ASSESSOR_PHASES)
-            .order_by("evaluation_id", "indicator_id", "entry", "updated_at")
-            .values("evaluation_id", "indicator_id", "entry", "level", "note")
+        assessed = defaultdict(list)
+        for a in Answer.objects.filter(
+            evaluation_id__in=ids, phase__in=ASSESSOR_PHASES, level__isnull=False
+        ).values_list(
+            "evaluation_id", "phase", "indicator_id", "entry", "level", "note", named=True
         ):
-            # Later rows win: the latest assessor phase answer is the validated one.
-            validated[(a["evaluation_id"], a["indicator_id"], a["entry"])] = a
+            assessed[a.evaluation_id].append(a)
+        validated = {
+            (evaluation_id, indicator_id, entry): {"level": a.level, "note": a.note}
+            for evaluation_id, rows in assessed.items()
+            for (indicator_id, entry), a in scoring.counting_answers(rows).items()
+        }
         answers = (
             Answer.objects.filter(evaluation_id__in=ids, phase=Phase.SELF)
             .annotate(evidence_count=Count("evidence_links"))
@@ -210,9 +217,7 @@ def build_table(dataset: str, *, period: EvaluationPeriod, progress: Callable[[i
     if dataset == "results":
         return results_table(period, progress=progress)
     if dataset == "progress":
-        from evaluations.selectors.monitoring import with_deadline
-
-        qs = with_deadline(Evaluation.objects.filter(period=period)).select_related(
+        qs = deadlines.annotate_deadline(Evaluation.objects.filter(period=period)).select_related(
             "institution", "institution__province", "university"
         )
         table = progress_table(

@@ -1,8 +1,17 @@
-"""Who may do what with an evaluation: pure predicates and the scoped access helper.
+"""Who may do what with an evaluation, a period or a report: the one home of the rule.
 
-Predicates read only the user, the object and relations already loaded (STYLE P1).
-`get_evaluation_for` is the one entry point for views (STYLE P2): an object outside
-the user's scope is a 404, a visible object with a forbidden action is a 403.
+Three layers, each built on the one below:
+
+1. Role predicates (`is_admin`, `is_coordinator`, ...) from institutions/permissions.py:
+   pure functions of the user's role.
+2. Object predicates (`can_score`, `can_submit`, ...): the user, the object and the
+   relations already loaded, no queries beyond those (so a list can ask per row).
+3. Access helpers for views (`get_evaluation_for`, `get_period_for`, `get_report_for`,
+   `require_admin`): a scoped lookup first, so an object outside the user's scope is a
+   404 that reveals nothing, then the capability, whose absence is a 403.
+
+Services re-check the same predicates after taking their row lock; templates ask
+through the `permissions` template tags, never by comparing roles or statuses.
 """
 
 from __future__ import annotations
@@ -10,62 +19,95 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from evaluations.models import Evaluation
+from evaluations.models import Evaluation, EvaluationPeriod, Report
 from evaluations.selectors import evaluations_visible_to
-from institutions.models import Role
+from institutions.permissions import (
+    can_monitor,
+    is_admin,
+    is_assessor,
+    is_coordinator,
+    is_coordinator_of,
+    is_institution_staff,
+    is_supervisor,
+    require_admin,
+)
+
+__all__ = [
+    "CAPABILITIES",
+    "assignment_is_open",
+    "can_coordinate",
+    "can_edit_answers",
+    "can_manage_period",
+    "can_monitor",
+    "can_request_clarification",
+    "can_return_evaluation",
+    "can_review_assessment",
+    "can_score",
+    "can_submit",
+    "can_view_evaluation",
+    "can_view_institution_report",
+    "can_view_receipt",
+    "can_view_result",
+    "get_evaluation_for",
+    "get_period_for",
+    "get_report_for",
+    "is_admin",
+    "is_assessor",
+    "is_coordinator",
+    "is_coordinator_of",
+    "is_institution_staff",
+    "is_institution_staff_of",
+    "is_supervisor",
+    "release_is_open",
+    "reopened_indicator_ids",
+    "require",
+    "require_admin",
+    "review_is_open",
+    "scoring_is_open",
+    "self_window_open",
+]
 
 
-def can_manage_period(user) -> bool:
-    """Ministry admins run the cycle: periods, extensions, returns, releases."""
-    return bool(getattr(user, "is_authenticated", False) and user.role == Role.ADMIN)
-
-
-def require_admin(user) -> None:
-    """Raise PermissionDenied (403) unless the user is a ministry admin."""
-    if not can_manage_period(user):
+def require(allowed: bool) -> None:
+    """Raise PermissionDenied (403) unless `allowed`: `require(can_score(user, ev))`."""
+    if not allowed:
         raise PermissionDenied
 
 
-def get_period_for(request, pk: int, *, need: str = "manage"):
-    """A period for the admin's screens: 403 for other roles, 404 for an unknown pk.
+# --- The cycle (ministry admins) --------------------------------------------------------
 
-    Periods are not secret (every role sees their names), so the role is checked first:
-    a non-admin gets 403 whether or not the pk exists.
-    """
-    from evaluations.models import EvaluationPeriod
 
-    if need != "manage":
-        raise ValueError(need)
-    require_admin(request.user)
-    return get_object_or_404(EvaluationPeriod.objects.select_related("framework"), pk=pk)
+def can_manage_period(user) -> bool:
+    """Ministry admins run the cycle: periods, extensions, returns, assignment, releases."""
+    return is_admin(user)
+
+
+def can_coordinate(user, university_id) -> bool:
+    """A university's assignment and review: its coordinator, or a ministry admin."""
+    return is_admin(user) or is_coordinator_of(user, university_id)
+
+
+# --- Seeing an evaluation ---------------------------------------------------------------
 
 
 def is_institution_staff_of(user, evaluation: Evaluation) -> bool:
-    return (
-        getattr(user, "is_authenticated", False)
-        and user.role in (Role.OPERATOR, Role.SUPERVISOR)
-        and user.institution_id == evaluation.institution_id
-    )
+    return is_institution_staff(user) and user.institution_id == evaluation.institution_id
 
 
 def can_view_evaluation(user, evaluation: Evaluation) -> bool:
-    """Mirror of evaluations_visible_to for one loaded object (used by the file views)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.role == Role.ADMIN:
+    """`evaluations_visible_to` for one loaded object (used by the file views)."""
+    if is_admin(user):
         return True
-    if user.role in (Role.OPERATOR, Role.SUPERVISOR):
+    if is_institution_staff(user):
         return user.institution_id == evaluation.institution_id
-    if user.role == Role.COORDINATOR:
-        return (
-            evaluation.university_id is not None and user.university_id == evaluation.university_id
-        )
-    if user.role == Role.ASSESSOR:
+    if is_coordinator(user):
+        return is_coordinator_of(user, evaluation.university_id)
+    if is_assessor(user):
         return any(a.assessor_id == user.pk for a in evaluation.assignments.all())
     return False
 
 
-# --- Self-evaluation (issue 3) ----------------------------------------------------------
+# --- Self-evaluation ----------------------------------------------------------------------
 
 
 def reopened_indicator_ids(reopening) -> set[int] | None:
@@ -80,18 +122,16 @@ def reopened_indicator_ids(reopening) -> set[int] | None:
 def self_window_open(evaluation: Evaluation, now, extension=None, reopening=None) -> bool:
     """Whether the institution's write window is open now (status and deadline).
 
-    Not started / in progress: until the period's (or extension's) deadline, exact to
-    the second (evaluations.deadlines). Returned: while the reopening is open, until
-    its `due_at` when it has one, else until the period's (or extension's) deadline.
+    Not started / in progress: until the deadline (evaluations.deadlines). Returned:
+    while the reopening is open, until its own due time when it has one, else the
+    deadline. Any other status: closed.
     """
     from evaluations import deadlines
 
     if evaluation.status in Evaluation.SELF_EDITABLE:
         return deadlines.is_open_for_writes(evaluation.period, now, extension)
     if evaluation.status == Evaluation.Status.RETURNED and reopening is not None:
-        if reopening.due_at is not None:
-            return deadlines.is_before_cutoff(reopening.due_at, now)
-        return deadlines.is_open_for_writes(evaluation.period, now, extension)
+        return deadlines.is_open_for_writes(evaluation.period, now, extension, reopening)
     return False
 
 
@@ -103,17 +143,20 @@ def can_edit_answers(user, evaluation: Evaluation, now, extension=None, reopenin
 
 
 def can_submit(user, evaluation: Evaluation) -> bool:
-    """Only the institution's supervisor submits (deadline checked by the service)."""
-    return bool(
-        is_institution_staff_of(user, evaluation)
-        and user.role == Role.SUPERVISOR
-        and evaluation.status in (Evaluation.SELF_EDITABLE | {Evaluation.Status.RETURNED})
-    )
+    """Only the institution's supervisor submits. Whether it can be submitted *now*
+    (status, deadline, nothing missing) is the submission service's to check."""
+    return is_supervisor(user) and user.institution_id == evaluation.institution_id
 
 
 def can_return_evaluation(user, evaluation: Evaluation) -> bool:
     """Ministry admins return a submitted evaluation to the institution."""
     return can_manage_period(user)
+
+
+def can_request_clarification(user, evaluation: Evaluation, *, assigned: bool) -> bool:
+    """A clarification request: an assessor assigned to the evaluation, or an admin.
+    `assigned` is whether `user` has an assignment on it (the caller knows)."""
+    return can_manage_period(user) or (is_assessor(user) and assigned)
 
 
 def _can_edit_now(user, evaluation: Evaluation) -> bool:
@@ -133,25 +176,37 @@ def _can_edit_now(user, evaluation: Evaluation) -> bool:
     )
 
 
-# --- Document evaluation (issue 4) --------------------------------------------------------
+# --- Document evaluation ------------------------------------------------------------------
 
 
 def can_score(user, evaluation: Evaluation) -> bool:
     """An assessor assigned to the evaluation (the scope already checked the assignment)."""
-    return bool(getattr(user, "is_authenticated", False) and user.role == Role.ASSESSOR)
+    return is_assessor(user)
 
 
 def can_review_assessment(user, evaluation: Evaluation) -> bool:
     """The coordinator of the evaluation's university, or a ministry admin."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    return bool(
-        user.role == Role.COORDINATOR
-        and evaluation.university_id is not None
-        and user.university_id == evaluation.university_id
-    )
+    return can_coordinate(user, evaluation.university_id)
+
+
+def review_is_open(evaluation: Evaluation) -> bool:
+    """Whether there is an assessment to review: marked complete, or later."""
+    return evaluation.status in Evaluation.REVIEWABLE
+
+
+def assignment_is_open(evaluation: Evaluation) -> bool:
+    """Whether assessors may still be assigned or removed (scoring not finished)."""
+    return evaluation.status in Evaluation.ASSIGNABLE
+
+
+def release_is_open(evaluation: Evaluation) -> bool:
+    """Whether the result may be released: approved by the coordinator, not yet released."""
+    return evaluation.status == Evaluation.Status.APPROVED
+
+
+def scoring_is_open(evaluation: Evaluation) -> bool:
+    """Whether the assessor scores now (submitted, or under assessment)."""
+    return evaluation.status in Evaluation.SCORABLE
 
 
 def can_view_result(user, evaluation: Evaluation) -> bool:
@@ -161,16 +216,14 @@ def can_view_result(user, evaluation: Evaluation) -> bool:
     return can_review_assessment(user, evaluation)
 
 
-# --- Reports (issue 5) ----------------------------------------------------------------------
+# --- Documents ------------------------------------------------------------------------------
 
 
 def can_view_receipt(user, evaluation: Evaluation) -> bool:
     """Submission receipts: the institution's staff, its assessors and ministry admins."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.role in (Role.OPERATOR, Role.SUPERVISOR, Role.ASSESSOR, Role.ADMIN)
-        and can_view_evaluation(user, evaluation)
-    )
+    return (
+        is_institution_staff(user) or is_assessor(user) or is_admin(user)
+    ) and can_view_evaluation(user, evaluation)
 
 
 def can_view_institution_report(user, evaluation: Evaluation) -> bool:
@@ -178,32 +231,27 @@ def can_view_institution_report(user, evaluation: Evaluation) -> bool:
     coordinator and ministry admins always (the document exists only after release)."""
     if is_institution_staff_of(user, evaluation):
         return evaluation.status == Evaluation.Status.RELEASED
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.role in (Role.ASSESSOR, Role.COORDINATOR, Role.ADMIN)
-        and can_view_evaluation(user, evaluation)
+    return (is_assessor(user) or is_coordinator(user) or is_admin(user)) and can_view_evaluation(
+        user, evaluation
     )
 
 
-# Capability checks by name, used by get_evaluation_for(need=...). Feature modules
-# register their predicates here: need -> callable(user, evaluation) -> bool.
+# Capability checks by name, for get_evaluation_for(need=...): need -> (user, evaluation).
 CAPABILITIES: dict[str, object] = {
     "view": lambda user, evaluation: True,  # visibility was already checked by the scope
-    # Self-evaluation (issue 3)
     "selfeval": is_institution_staff_of,  # the institution's own pages, read or write
     "edit": _can_edit_now,
-    "submit": lambda user, evaluation: (
-        is_institution_staff_of(user, evaluation) and user.role == Role.SUPERVISOR
-    ),
+    "submit": can_submit,
     "return": can_return_evaluation,
-    # Document evaluation (issue 4)
     "score": can_score,
     "review": can_review_assessment,
     "result": can_view_result,
-    # Reports (issue 5)
     "receipt": can_view_receipt,
     "institution_report": can_view_institution_report,
 }
+
+
+# --- Access helpers for views ---------------------------------------------------------------
 
 
 def get_evaluation_for(request, pk: int, *, need: str = "view", queryset=None) -> Evaluation:
@@ -217,7 +265,32 @@ def get_evaluation_for(request, pk: int, *, need: str = "view", queryset=None) -
     # hot path: one plain query); otherwise intersect with it.
     scoped = visible if queryset is None else queryset.filter(pk__in=visible.values("pk"))
     evaluation = get_object_or_404(scoped.select_related("institution", "period__framework"), pk=pk)
-    check = CAPABILITIES[need]
-    if not check(request.user, evaluation):
-        raise PermissionDenied
+    require(CAPABILITIES[need](request.user, evaluation))
     return evaluation
+
+
+def get_period_for(request, pk: int) -> EvaluationPeriod:
+    """A period for the ministry admin's screens: 403 for other roles, 404 for an unknown pk.
+
+    Periods are not secret (every role sees their names), so the role is checked first:
+    a non-admin gets 403 whether or not the pk exists.
+    """
+    require_admin(request.user)
+    return get_object_or_404(EvaluationPeriod.objects.select_related("framework"), pk=pk)
+
+
+def get_report_for(request, pk: int) -> Report:
+    """A document the user may have: 404 outside their scope (`reports_visible_to`), 403
+    when the kind is not theirs (a coordinator and a receipt)."""
+    from evaluations.selectors.reports import reports_visible_to
+
+    report = get_object_or_404(reports_visible_to(request.user), pk=pk)
+    user = request.user
+    if report.kind == Report.Kind.RECEIPT:
+        allowed = can_view_receipt(user, report.evaluation)
+    elif report.kind == Report.Kind.INSTITUTION:
+        allowed = can_view_institution_report(user, report.evaluation)
+    else:
+        allowed = can_manage_period(user)
+    require(allowed)
+    return report

@@ -21,20 +21,33 @@ services) follow the framework's `multi_entry_rule`:
   This reproduces the published 2018 city result (A7 = 2.50 from 3, 2, 3, 1, 3, 3).
 - "mean": the entries are averaged into one value first.
 
+Which level counts (`counting_answers`, `final_levels`, `self_levels`): per indicator
+entry, the institution's own level is its self-evaluation answer; the validated level
+is that of the latest assessor phase (document, interview, visit, final) that *has* a
+level. An assessor phase row without a level (opened, nothing chosen) changes nothing.
+The result page, the reports, the exports and the dashboards all call these.
+
 Everything is Decimal. Shown values are rounded half-up to two places, and the
 predicate is taken from the rounded index, so it always matches what users see.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from evaluations.models.evaluation import PHASE_ORDER, Phase
+
 if TYPE_CHECKING:
     from evaluations.models import Framework
+
+# The phases in which assessors set levels, earliest first: a later one overrides.
+ASSESSOR_PHASES = tuple(p for p in PHASE_ORDER if p != Phase.SELF)
+_RANK = {phase: i for i, phase in enumerate(PHASE_ORDER)}
 
 TWO_PLACES = Decimal("0.01")
 ZERO = Decimal(0)
@@ -297,3 +310,43 @@ def compute_index(spec: FrameworkSpec, levels: Mapping[int, Sequence[int | None]
         indicators=indicator_values,
         missing=tuple(missing),
     )
+
+
+# --- Which level counts ---------------------------------------------------------------
+
+
+def counting_answers(answers: Iterable, *, validated: bool = True) -> dict[tuple[int, int], object]:
+    """Per (indicator id, entry), the answer whose level counts (module docstring).
+
+    `answers` are Answer rows or anything with `phase`, `indicator_id`, `entry` and
+    `level` attributes (e.g. `values_list(..., named=True)` rows), of one evaluation.
+    `validated=True` picks among the assessor phases, `False` the self-evaluation.
+    """
+    phases = set(ASSESSOR_PHASES) if validated else {Phase.SELF}
+    best: dict[tuple[int, int], object] = {}
+    for answer in answers:
+        if answer.phase not in phases or answer.level is None:
+            continue
+        key = (answer.indicator_id, answer.entry)
+        if key not in best or _RANK[answer.phase] > _RANK[best[key].phase]:
+            best[key] = answer
+    return best
+
+
+def levels_of(counting: Mapping[tuple[int, int], object]) -> dict[int, list[int]]:
+    """indicator id -> the counting levels of its entries, in entry order (what
+    `compute_index` takes)."""
+    levels: dict[int, list[int]] = defaultdict(list)
+    for (indicator_id, _entry), answer in sorted(counting.items()):
+        levels[indicator_id].append(answer.level)
+    return dict(levels)
+
+
+def final_levels(answers: Iterable) -> dict[int, list[int]]:
+    """indicator id -> validated entry levels (latest assessor phase with a level)."""
+    return levels_of(counting_answers(answers, validated=True))
+
+
+def self_levels(answers: Iterable) -> dict[int, list[int]]:
+    """indicator id -> the institution's own entry levels."""
+    return levels_of(counting_answers(answers, validated=False))

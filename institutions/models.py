@@ -178,23 +178,31 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
-    # Pure role predicates (no queries).
+    # For templates ({% if user.is_coordinator %}): each property asks the one role
+    # predicate of institutions/permissions.py, so the rule is not written twice.
     @property
     def is_institution_staff(self) -> bool:
-        return self.role in INSTITUTION_ROLES
+        return _roles().is_institution_staff(self)
 
     @property
     def is_supervisor(self) -> bool:
-        return self.role == Role.SUPERVISOR
+        return _roles().is_supervisor(self)
 
     @property
     def is_assessor(self) -> bool:
-        return self.role == Role.ASSESSOR
+        return _roles().is_assessor(self)
 
     @property
     def is_coordinator(self) -> bool:
-        return self.role == Role.COORDINATOR
+        return _roles().is_coordinator(self)
 
     @property
     def is_ministry_admin(self) -> bool:
-        return self.role == Role.ADMIN
+        return _roles().is_admin(self)
+
+
+def _roles():
+    # Imported late: institutions.permissions imports this module.
+    from institutions import permissions
+
+    return permissions

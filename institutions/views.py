@@ -1,11 +1,11 @@
 """The roster pages for ministry admins: list (search, filter, sort) and detail."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from .models import Institution
+from .permissions import require_admin
 from .selectors import (
     SORTS,
     institution_counts_by_kind,
@@ -17,15 +17,10 @@ from .selectors import (
 PAGE_SIZE = 50
 
 
-def _require_ministry_admin(user) -> None:
-    if not user.is_ministry_admin:
-        raise PermissionDenied
-
-
 @login_required
 def institution_list(request):
     """The roster: counts per kind, search by name or code, filter by kind and province."""
-    _require_ministry_admin(request.user)
+    require_admin(request.user)
     q = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
     province = request.GET.get("province", "").strip()
@@ -51,7 +46,7 @@ def institution_list(request):
 @login_required
 def institution_detail(request, pk: int):
     """One institution: its card, its regions (for a province) and its staff accounts."""
-    _require_ministry_admin(request.user)
+    require_admin(request.user)
     institution = get_object_or_404(institution_for_detail(pk=pk))
     regions = list(institution.regions.all())
     context = {

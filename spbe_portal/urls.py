@@ -3,13 +3,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from institutions.permissions import is_admin
+
 from . import views
 
 
 def _admin_site_permission(request) -> bool:
     """Only ministry admins reach Django admin, even if a staff flag was set by mistake."""
     user = request.user
-    return bool(user.is_active and user.is_staff and getattr(user, "is_ministry_admin", False))
+    return bool(user.is_active and user.is_staff and is_admin(user))
 
 
 admin.site.has_permission = _admin_site_permission

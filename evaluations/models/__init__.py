@@ -33,7 +33,7 @@ from evaluations.models.framework import (
     Indicator,
     PredicateBand,
 )
-from evaluations.models.period import EvaluationPeriod, EvaluationPeriodQuerySet, Extension
+from evaluations.models.period import EvaluationPeriod, Extension
 from evaluations.models.report import Reminder, Report, report_upload_to
 
 __all__ = [
@@ -48,7 +48,6 @@ __all__ = [
     "Domain",
     "Evaluation",
     "EvaluationPeriod",
-    "EvaluationPeriodQuerySet",
     "EvaluationQuerySet",
     "EvidenceFile",
     "EvidenceLink",

@@ -58,6 +58,20 @@ class Evaluation(models.Model):
     }
     # Statuses in which the institution may still write (subject to the deadline).
     SELF_EDITABLE = frozenset({Status.NOT_STARTED, Status.IN_PROGRESS})
+    # Statuses in which the assignment may still change (scoring not yet finished).
+    ASSIGNABLE = frozenset(
+        {
+            Status.NOT_STARTED,
+            Status.IN_PROGRESS,
+            Status.SUBMITTED,
+            Status.RETURNED,
+            Status.UNDER_ASSESSMENT,
+        }
+    )
+    # Statuses in which the assessor scores.
+    SCORABLE = frozenset({Status.SUBMITTED, Status.UNDER_ASSESSMENT})
+    # Statuses with an assessment to review (marked complete, or later).
+    REVIEWABLE = frozenset({Status.ASSESSED, Status.APPROVED, Status.RELEASED})
 
     institution = models.ForeignKey(
         Institution,

@@ -5,8 +5,6 @@ The deadline rule itself lives in `evaluations.deadlines`; these models only hol
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -14,11 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.models.framework import Framework
 from institutions.models import Institution
-
-
-class EvaluationPeriodQuerySet(models.QuerySet):
-    def open_at(self, now: dt.datetime) -> EvaluationPeriodQuerySet:
-        return self.filter(opens_at__lte=now, deadline__gte=now - dt.timedelta(days=1))
 
 
 class EvaluationPeriod(models.Model):
@@ -45,8 +38,6 @@ class EvaluationPeriod(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
-    objects = EvaluationPeriodQuerySet.as_manager()
-
     class Meta:
         ordering = ["-year", "-opens_at"]
         verbose_name = _("evaluation period")
@@ -66,13 +57,6 @@ class EvaluationPeriod(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def closes_at(self, deadline: dt.datetime | None = None) -> dt.datetime:
-        """The last moment a write is accepted for a given (possibly extended) deadline."""
-        return (deadline or self.deadline) + dt.timedelta(minutes=self.grace_minutes)
-
-    def is_open(self, now: dt.datetime, deadline: dt.datetime | None = None) -> bool:
-        return self.opens_at <= now <= self.closes_at(deadline)
 
     @property
     def default_reminder_offsets(self) -> list[int]:

@@ -10,25 +10,23 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from evaluations.models import Evaluation
-from institutions.models import Role
+from institutions import permissions as roles
 
 
 def evaluations_visible_to(user) -> QuerySet[Evaluation]:
-    """The evaluations a user may see at all (STYLE P3).
+    """The evaluations a user may see at all (the one place visibility is encoded).
 
     Institution staff: their own institution's. Assessors: those they are assigned
     to. Coordinators: those assigned to their university. Ministry admins: all.
     Anyone else: none.
     """
     qs = Evaluation.objects.all()
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if user.role in (Role.OPERATOR, Role.SUPERVISOR):
+    if roles.is_institution_staff(user):
         return qs.filter(institution_id=user.institution_id)
-    if user.role == Role.ASSESSOR:
+    if roles.is_assessor(user):
         return qs.filter(assignments__assessor=user)
-    if user.role == Role.COORDINATOR:
+    if roles.is_coordinator(user):
         return qs.filter(university_id=user.university_id)
-    if user.role == Role.ADMIN:
+    if roles.is_admin(user):
         return qs
     return qs.none()

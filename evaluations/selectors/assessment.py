@@ -14,8 +14,9 @@ from decimal import Decimal
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from evaluations import scoring
+from evaluations.completeness import entry_started
 from evaluations.models import (
-    PHASE_ORDER,
     Answer,
     AspectNote,
     AssessorAssignment,
@@ -44,37 +45,61 @@ def assessment_visible_to_institution(evaluation: Evaluation) -> bool:
     return evaluation.status == Evaluation.Status.RELEASED
 
 
-# --- levels per phase ------------------------------------------------------------
+# --- levels (the rule of which level counts is evaluations.scoring's) -------------------
 
 
-def levels_by_phase(evaluation: Evaluation) -> dict[str, dict[int, dict[int, int]]]:
-    """phase -> indicator id -> entry -> level (answers with a level only). One query."""
-    result: dict[str, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
-    for phase, indicator_id, entry, level in Answer.objects.filter(
-        evaluation=evaluation, level__isnull=False
-    ).values_list("phase", "indicator_id", "entry", "level"):
-        result[phase][indicator_id][entry] = level
-    return result
-
-
-def final_levels_from(by_phase) -> dict[int, list[int]]:
-    """indicator id -> entry levels, each entry from the latest assessor phase having it."""
-    merged: dict[int, dict[int, int]] = defaultdict(dict)
-    for phase in PHASE_ORDER:
-        if phase == Phase.SELF:
-            continue
-        for indicator_id, entries in by_phase.get(phase, {}).items():
-            merged[indicator_id].update(entries)
-    return {i: [lv for _, lv in sorted(e.items())] for i, e in merged.items()}
-
-
-def self_levels_from(by_phase) -> dict[int, list[int]]:
-    return {i: [lv for _, lv in sorted(e.items())] for i, e in by_phase.get(Phase.SELF, {}).items()}
+def answer_levels(evaluation) -> list:
+    """The evaluation's answer levels as light rows (phase, indicator_id, entry, level),
+    for `scoring.final_levels` / `scoring.self_levels`. One query."""
+    return list(
+        Answer.objects.filter(evaluation=evaluation).values_list(
+            "phase", "indicator_id", "entry", "level", named=True
+        )
+    )
 
 
 def final_levels(evaluation: Evaluation) -> dict[int, list[int]]:
-    """indicator id -> final entry levels (latest assessor phase per entry)."""
-    return final_levels_from(levels_by_phase(evaluation))
+    """indicator id -> validated entry levels (scoring.final_levels). One query."""
+    return scoring.final_levels(answer_levels(evaluation))
+
+
+def compute_results(evaluation: Evaluation, spec=None):
+    """(self IndexResult, final IndexResult) of an evaluation. Four queries without `spec`."""
+    spec = spec or scoring.spec_for(evaluation.period.framework)
+    rows = answer_levels(evaluation)
+    return (
+        scoring.compute_index(spec, scoring.self_levels(rows)),
+        scoring.compute_index(spec, scoring.final_levels(rows)),
+    )
+
+
+def missing_entries(evaluation: Evaluation) -> list[tuple[int, int]]:
+    """(indicator id, entry) pairs still lacking a validated level or an explanation.
+
+    Entries required per indicator: entry 1, and every further entry the institution
+    started (an empty row made only to link a file does not need a score).
+    """
+    indicator_ids = list(
+        Indicator.objects.filter(framework_id=evaluation.period.framework_id).values_list(
+            "pk", flat=True
+        )
+    )
+    required = {(pk, 1) for pk in indicator_ids}
+    required |= {
+        (answer.indicator_id, answer.entry)
+        for answer in Answer.objects.filter(evaluation=evaluation, phase=Phase.SELF).only(
+            "indicator_id", "entry", "level", "note", "service_name"
+        )
+        if entry_started(answer)
+    }
+    done = {
+        (i, e)
+        for i, e, note in Answer.objects.filter(
+            evaluation=evaluation, phase=Phase.DOCUMENT, level__isnull=False
+        ).values_list("indicator_id", "entry", "note")
+        if note.strip()
+    }
+    return sorted(required - done)
 
 
 def previous_evaluation(evaluation: Evaluation) -> Evaluation | None:
@@ -177,10 +202,11 @@ def scoring_groups(evaluation: Evaluation) -> list[AspectGroup]:
             )
         )
         by_number = {i.number: i.pk for i in indicators}
-        for old_id, entries in _final_by_indicator(previous).items():
+        counting = scoring.counting_answers(answer_levels(previous))
+        for (old_id, entry), answer in counting.items():
             current = by_number.get(numbers.get(old_id))
             if current is not None:
-                previous_levels[current] = entries
+                previous_levels.setdefault(current, {})[entry] = answer.level
     groups: dict[int, AspectGroup] = {}
     for ind in indicators:
         group = groups.setdefault(
@@ -206,17 +232,6 @@ def scoring_groups(evaluation: Evaluation) -> list[AspectGroup]:
                 )
             )
     return list(groups.values())
-
-
-def _final_by_indicator(evaluation: Evaluation) -> dict[int, dict[int, int]]:
-    by_phase = levels_by_phase(evaluation)
-    merged: dict[int, dict[int, int]] = defaultdict(dict)
-    for phase in PHASE_ORDER:
-        if phase == Phase.SELF:
-            continue
-        for indicator_id, entries in by_phase.get(phase, {}).items():
-            merged[indicator_id].update(entries)
-    return merged
 
 
 def open_clarification(evaluation: Evaluation) -> Reopening | None:
@@ -290,11 +305,9 @@ class ResultSheet:
 
 def result_sheet(evaluation: Evaluation) -> ResultSheet:
     """Validated next to self-assessed levels, per indicator and per aspect/domain."""
-    from evaluations import scoring
-
     spec = scoring.spec_for(evaluation.period.framework)
-    by_phase = levels_by_phase(evaluation)
-    self_levels, final = self_levels_from(by_phase), final_levels_from(by_phase)
+    rows = answer_levels(evaluation)
+    self_levels, final = scoring.self_levels(rows), scoring.final_levels(rows)
     self_result = scoring.compute_index(spec, self_levels)
     final_result = scoring.compute_index(spec, final)
     answers = defaultdict(list)

@@ -26,7 +26,6 @@ from django.db.models import (
     CharField,
     Count,
     F,
-    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -35,19 +34,18 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from evaluations import deadlines
 from evaluations.models import (
-    PHASE_ORDER,
     Evaluation,
     EvaluationPeriod,
     Extension,
     Indicator,
-    Phase,
     Reminder,
 )
+from evaluations.scoring import ASSESSOR_PHASES  # noqa: F401 (re-exported for the chart reads)
 from institutions.models import Institution, Role, University, User
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
@@ -67,7 +65,7 @@ SUBMITTED_OR_LATER = (
     Status.APPROVED,
     Status.RELEASED,
 )
-ASSESSOR_PHASES = tuple(p for p in PHASE_ORDER if p != Phase.SELF)
+
 
 SORTS = {
     "name": ("institution__name",),
@@ -97,7 +95,7 @@ def monitoring_periods() -> list[EvaluationPeriod]:
 
 def default_period(periods: list[EvaluationPeriod], now: dt.datetime) -> EvaluationPeriod | None:
     """The current open period, else the latest one that has opened, else the newest."""
-    open_now = [p for p in periods if p.opens_at <= now <= p.closes_at()]
+    open_now = [p for p in periods if deadlines.is_open_for_writes(p, now)]
     if open_now:
         return open_now[0]
     started = [p for p in periods if p.opens_at <= now]
@@ -116,34 +114,6 @@ def pick_period(periods: list[EvaluationPeriod], raw: str | None, now: dt.dateti
 # ---------------------------------------------------------------------------
 # Per-evaluation deadline and at-risk, as SQL expressions
 # ---------------------------------------------------------------------------
-
-
-def with_deadline(qs: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
-    """Annotate `extended_until` (the active extension's deadline, else NULL) and
-    `effective_deadline` (the later of that and the period's), as
-    evaluations.deadlines.deadline_for does for one object.
-
-    A LEFT JOIN on the active extension rather than a correlated subquery: the
-    partial unique constraint (one active extension per institution and period)
-    keeps it to one row per evaluation, and the expression is used up to five times
-    per row (list, filter, at-risk, aggregate).
-    """
-    return qs.annotate(
-        active_extension=FilteredRelation(
-            "institution__extensions",
-            condition=Q(
-                institution__extensions__period=F("period"),
-                institution__extensions__revoked_at__isnull=True,
-            ),
-        )
-    ).annotate(
-        extended_until=F("active_extension__new_deadline"),
-        effective_deadline=Greatest(
-            Coalesce(F("active_extension__new_deadline"), F("period__deadline")),
-            F("period__deadline"),
-        ),
-        grace_minutes=F("period__grace_minutes"),
-    )
 
 
 def at_risk_q(*, now: dt.datetime, indicator_total: int) -> Q:
@@ -203,13 +173,6 @@ class TimeLeft:
         return (max(self.seconds, 0) % 3600) // 60
 
 
-def time_left_until(deadline: dt.datetime, now: dt.datetime, grace_minutes: int = 0) -> TimeLeft:
-    """Time until writes are refused for `deadline` (the last accepted second): the
-    rule of evaluations.deadlines (deadline + grace minutes + one second)."""
-    cutoff = deadline + dt.timedelta(minutes=grace_minutes or 0) + deadlines.ONE_SECOND
-    return TimeLeft(deadline=deadline, seconds=int((cutoff - now).total_seconds()))
-
-
 @dataclass
 class StatusCount:
     status: str
@@ -241,7 +204,7 @@ def dashboard_summary(
     qs: QuerySet[Evaluation], *, period: EvaluationPeriod, now: dt.datetime, indicator_total: int
 ) -> Summary:
     """Counts by status, share submitted, at-risk and extended counts (one query)."""
-    row = with_deadline(qs.order_by()).aggregate(
+    row = deadlines.annotate_deadline(qs.order_by()).aggregate(
         **{f"status_{s}": Count("id", filter=Q(status=s)) for s in Status.values},
         at_risk=Count("id", filter=at_risk_q(now=now, indicator_total=indicator_total)),
         extended=Count("id", filter=Q(extended_until__isnull=False)),
@@ -414,7 +377,7 @@ def filter_evaluations(
     qs: QuerySet[Evaluation], filters: ListFilters, *, now, indicator_total: int
 ) -> QuerySet[Evaluation]:
     """Apply the list's search and filters (no query by itself)."""
-    qs = with_at_risk(with_deadline(qs), now=now, indicator_total=indicator_total)
+    qs = with_at_risk(deadlines.annotate_deadline(qs), now=now, indicator_total=indicator_total)
     if filters.q:
         qs = qs.filter(
             Q(institution__name__icontains=filters.q)
@@ -489,7 +452,10 @@ def institution_rows(
     )
     page_obj = Paginator(qs, PAGE_SIZE).get_page(page)
     for ev in page_obj.object_list:
-        ev.time_left = time_left_until(ev.effective_deadline, now, ev.grace_minutes)
+        ev.time_left = TimeLeft(
+            deadline=ev.effective_deadline,
+            seconds=int((ev.effective_cutoff - now).total_seconds()),
+        )
         ev.answered_percent = _percent(ev.answered_count, indicator_total)
         ev.evidenced_percent = _percent(ev.evidenced_count, indicator_total)
         ev.not_submitted = ev.status in NOT_SUBMITTED

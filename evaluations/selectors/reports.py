@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext
 
+from evaluations import deadlines, scoring
 from evaluations.models import (
     PHASE_ORDER,
     Answer,
@@ -30,9 +31,8 @@ from evaluations.models import (
 from evaluations.scoring import compute_index, predicate_for, round_half_up, spec_for
 from evaluations.selectors import evaluations_visible_to
 from evaluations.wib import format_wib
-from institutions.models import Institution, Role
-
-ASSESSOR_PHASES = [p for p in PHASE_ORDER if p != Phase.SELF]
+from institutions.models import Institution
+from institutions.permissions import is_admin
 
 
 def wib(value) -> str:
@@ -128,22 +128,6 @@ def receipt_data(*, evaluation_id: int) -> dict:
 # ---------------------------------------------------------------------------
 
 
-def _levels(answers, phases) -> tuple[dict[int, list], dict[tuple[int, int], Answer]]:
-    """Per (indicator, entry) the answer of the latest of `phases` that has a level."""
-    rank = {p: i for i, p in enumerate(PHASE_ORDER)}
-    best: dict[tuple[int, int], Answer] = {}
-    for a in answers:
-        if a.phase not in phases or a.level is None:
-            continue
-        key = (a.indicator_id, a.entry)
-        if key not in best or rank[a.phase] > rank[best[key].phase]:
-            best[key] = a
-    levels: dict[int, list] = defaultdict(list)
-    for (indicator_id, _entry), a in sorted(best.items()):
-        levels[indicator_id].append(a.level)
-    return dict(levels), best
-
-
 def institution_report_data(*, evaluation_id: int) -> dict:
     """What the institution report shows, in 9 queries (12 with a previous period)."""
     evaluation = _load_evaluation(evaluation_id)
@@ -155,8 +139,9 @@ def institution_report_data(*, evaluation_id: int) -> dict:
         .order_by("number")
     )
     answers = list(Answer.objects.filter(evaluation=evaluation).order_by("indicator_id", "entry"))
-    self_levels, self_best = _levels(answers, {Phase.SELF})
-    final_levels, final_best = _levels(answers, set(ASSESSOR_PHASES))
+    self_best = scoring.counting_answers(answers, validated=False)
+    final_best = scoring.counting_answers(answers, validated=True)
+    self_levels, final_levels = scoring.levels_of(self_best), scoring.levels_of(final_best)
     self_result = compute_index(spec, self_levels)
     final_result = compute_index(spec, final_levels)
 
@@ -249,9 +234,8 @@ def institution_report_data(*, evaluation_id: int) -> dict:
             "aspects": {},
         }
         if previous.period.framework_id == period.framework_id:
-            prev_levels, _ = _levels(
-                Answer.objects.filter(evaluation=previous).exclude(phase=Phase.SELF),
-                set(ASSESSOR_PHASES),
+            prev_levels = scoring.final_levels(
+                Answer.objects.filter(evaluation=previous).exclude(phase=Phase.SELF)
             )
             comparison["aspects"] = dict(compute_index(spec, prev_levels).aspects)
         for aspect in aspects:
@@ -295,9 +279,9 @@ def national_report_data(*, period_id: int) -> dict:
     )
     bands = [name for name, _bound in band_bounds]
     extensions = {
-        row["institution_id"]: row["new_deadline"]
-        for row in Extension.objects.filter(period=period, revoked_at__isnull=True).values(
-            "institution_id", "new_deadline"
+        ext.institution_id: ext
+        for ext in Extension.objects.filter(period=period, revoked_at__isnull=True).only(
+            "institution_id", "new_deadline", "revoked_at"
         )
     }
     evaluations = list(
@@ -361,11 +345,9 @@ def national_report_data(*, period_id: int) -> dict:
     for e in evaluations:
         if e.submitted_at is None:
             continue
-        if e.submitted_at <= period.closes_at():
+        if deadlines.is_on_time(e.submitted_at, period):
             on_time += 1
-        elif e.institution_id in extensions and e.submitted_at <= period.closes_at(
-            extensions[e.institution_id]
-        ):
+        elif deadlines.is_on_time(e.submitted_at, period, extensions.get(e.institution_id)):
             with_extension += 1
         else:
             late += 1
@@ -406,10 +388,10 @@ def reports_visible_to(user) -> QuerySet[Report]:
     """Reports a user may see at all: those of evaluations they see; the period-wide
     documents (national, ZIP, exports) only for ministry admins. Others answer 404."""
     qs = Report.objects.select_related("evaluation__institution", "period", "requested_by")
+    if is_admin(user):
+        return qs
     if not getattr(user, "is_authenticated", False):
         return qs.none()
-    if user.role == Role.ADMIN:
-        return qs
     return qs.filter(
         kind__in=[Report.Kind.RECEIPT, Report.Kind.INSTITUTION],
         evaluation__in=evaluations_visible_to(user).values("pk"),

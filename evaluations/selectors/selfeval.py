@@ -4,10 +4,14 @@ monitoring area. No query runs in a loop (STYLE Q2)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.db.models import Count, Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from evaluations import completeness, scoring
 from evaluations.models import (
     Answer,
     AuditEvent,
@@ -181,69 +185,6 @@ def indicator_answers(evaluation, indicator) -> list[Answer]:
 # Pure derivations of an indicator's state from its loaded answers (no queries).
 # ---------------------------------------------------------------------------
 
-EMPTY, DRAFT, MISSING_EVIDENCE, COMPLETE = "empty", "draft", "missing_evidence", "complete"
-
-
-def entry_started(answer) -> bool:
-    return (
-        answer.level is not None or bool(answer.note.strip()) or bool(answer.service_name.strip())
-    )
-
-
-def entry_answered(answer, indicator) -> bool:
-    """A level, a justification when the level is above 0, a service name for multi-entry."""
-    if answer.level is None:
-        return False
-    if answer.level > 0 and not answer.note.strip():
-        return False
-    return indicator.max_entries == 1 or bool(answer.service_name.strip())
-
-
-def entry_needs_evidence(answer, framework) -> bool:
-    return answer.level is not None and answer.level >= max(
-        framework.evidence_required_from_level, 1
-    )
-
-
-def _links(answer) -> int:
-    n = getattr(answer, "n_links", None)
-    if n is None:
-        n = len(answer.evidence_links.all())
-    return n
-
-
-def indicator_state(indicator, answers, framework) -> str:
-    """empty / draft / missing_evidence / complete for one indicator's self answers.
-
-    Entry 1 is always required; a further entry counts once it is started.
-    """
-    started = [a for a in answers if entry_started(a)]
-    if not started:
-        return EMPTY
-    first = next((a for a in answers if a.entry == 1), None)
-    if first is None or not entry_answered(first, indicator):
-        return DRAFT
-    if not all(entry_answered(a, indicator) for a in started):
-        return DRAFT
-    if any(entry_needs_evidence(a, framework) and _links(a) == 0 for a in started):
-        return MISSING_EVIDENCE
-    return COMPLETE
-
-
-def progress_counts(indicators, answers, framework) -> tuple[int, int]:
-    """(answered, evidenced) over the framework's indicators, from loaded answers."""
-    by_indicator: dict[int, list] = {}
-    for a in answers:
-        by_indicator.setdefault(a.indicator_id, []).append(a)
-    answered = evidenced = 0
-    for ind in indicators:
-        state = indicator_state(ind, by_indicator.get(ind.pk, []), framework)
-        if state in (MISSING_EVIDENCE, COMPLETE):
-            answered += 1
-        if state == COMPLETE:
-            evidenced += 1
-    return answered, evidenced
-
 
 def progress_for(evaluation) -> tuple[int, int]:
     """(answered, evidenced) of one evaluation, from two light queries (the save path)."""
@@ -260,4 +201,79 @@ def progress_for(evaluation) -> tuple[int, int]:
         .values("indicator_id", "entry", "level", "note", "service_name")
         .annotate(n_links=Count("evidence_links"))
     ]
-    return progress_counts(indicators, answers, framework)
+    return completeness.progress_counts(indicators, answers, framework)
+
+
+# --- The submission check and the self-assessed index --------------------------------
+
+# Missing-item messages of the submission check.
+MISSING_LEVEL = _("No level chosen")
+MISSING_JUSTIFICATION = _("Level %(level)s without a justification")
+MISSING_SERVICE_NAME = _("Entry %(entry)s has no service name")
+MISSING_EVIDENCE = _("Level %(level)s without evidence (required from level %(from)s)")
+LEVEL_TOO_LOW = _("Level %(level)s is below the lowest level allowed (%(min)s)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One missing item of the submission check, with a link to fix it."""
+
+    indicator_id: int
+    number: int
+    name: str
+    entry: int
+    message: str
+    url: str
+
+
+def check_submission(evaluation: Evaluation) -> list[Problem]:
+    """What is missing before the evaluation can be submitted, each with a link to fix it.
+
+    Unanswered indicators, a level below the framework's minimum, a level above 0
+    without justification, a multi-entry entry without service name, and a level at
+    or above the framework's evidence_required_from_level without evidence. Read only.
+    """
+    framework = evaluation.period.framework
+    indicators = framework_indicators(framework)
+    by_indicator: dict[int, list[Answer]] = {}
+    for a in self_answers(evaluation):
+        by_indicator.setdefault(a.indicator_id, []).append(a)
+    problems: list[Problem] = []
+    for ind in indicators:
+        url = reverse("evaluations:answer-edit", args=[evaluation.pk, ind.pk])
+
+        def add(entry, message, ind=ind, url=url):
+            problems.append(Problem(ind.pk, ind.number, ind.name, entry, str(message), url))
+
+        answers = by_indicator.get(ind.pk, [])
+        started = [a for a in answers if completeness.entry_started(a)]
+        if not any(a.entry == 1 for a in started):
+            add(1, MISSING_LEVEL)
+        for a in started:
+            if a.level is None:
+                add(a.entry, MISSING_LEVEL)
+                continue
+            if a.level < framework.min_self_level:
+                add(a.entry, LEVEL_TOO_LOW % {"level": a.level, "min": framework.min_self_level})
+            if a.level > 0 and not a.note.strip():
+                add(a.entry, MISSING_JUSTIFICATION % {"level": a.level})
+            if ind.max_entries > 1 and not a.service_name.strip():
+                add(a.entry, MISSING_SERVICE_NAME % {"entry": a.entry})
+            if completeness.entry_needs_evidence(a, framework) and not a.n_links:
+                add(
+                    a.entry,
+                    MISSING_EVIDENCE
+                    % {"level": a.level, "from": max(framework.evidence_required_from_level, 1)},
+                )
+    return problems
+
+
+def self_index(evaluation: Evaluation):
+    """The self-assessed IndexResult of the current answers: the levels that count
+    (evaluations.scoring.self_levels) through the index arithmetic. Four queries."""
+    rows = Answer.objects.filter(evaluation=evaluation, phase=Phase.SELF).values_list(
+        "phase", "indicator_id", "entry", "level", named=True
+    )
+    return scoring.compute_index(
+        scoring.spec_for(evaluation.period.framework), scoring.self_levels(rows)
+    )

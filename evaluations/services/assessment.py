@@ -26,8 +26,8 @@ from evaluations.models import (
     Reopening,
 )
 from evaluations.notifications import queue_email
-from evaluations.selectors.selfeval import entry_started
-from evaluations.services.assignment import _require_admin, _require_coordinator_of
+from evaluations.permissions import can_coordinate, require, require_admin
+from evaluations.selectors.assessment import compute_results, missing_entries
 from evaluations.services.core import TRANSITION_NOT_ALLOWED, _transition, record_event
 from institutions.models import Role, User
 
@@ -52,7 +52,7 @@ CLARIFICATION_NEEDS_INDICATORS = _("Choose at least one indicator to clarify.")
 COMMENT_REQUIRED = _("Say what needs to change before sending the assessment back.")
 NOTHING_TO_RELEASE = _("No approved evaluation to release.")
 
-SCORABLE = frozenset({Evaluation.Status.SUBMITTED, Evaluation.Status.UNDER_ASSESSMENT})
+SCORABLE = Evaluation.SCORABLE
 
 
 # ---------------------------------------------------------------------------
@@ -235,35 +235,6 @@ def request_clarification(*, evaluation: Evaluation, indicators, reason: str, by
     )
 
 
-def missing_entries(evaluation: Evaluation) -> list[tuple[int, int]]:
-    """(indicator id, entry) pairs still lacking a validated level or an explanation.
-
-    Entries required per indicator: entry 1, and every further entry the institution
-    started (an empty row made only to link a file does not need a score).
-    """
-    indicator_ids = list(
-        Indicator.objects.filter(framework_id=evaluation.period.framework_id).values_list(
-            "pk", flat=True
-        )
-    )
-    required = {(pk, 1) for pk in indicator_ids}
-    required |= {
-        (answer.indicator_id, answer.entry)
-        for answer in Answer.objects.filter(evaluation=evaluation, phase=Phase.SELF).only(
-            "indicator_id", "entry", "level", "note", "service_name"
-        )
-        if entry_started(answer)
-    }
-    done = {
-        (i, e)
-        for i, e, note in Answer.objects.filter(
-            evaluation=evaluation, phase=Phase.DOCUMENT, level__isnull=False
-        ).values_list("indicator_id", "entry", "note")
-        if note.strip()
-    }
-    return sorted(required - done)
-
-
 @transaction.atomic
 def complete_assessment(*, evaluation: Evaluation, by) -> Evaluation:
     """The assessor marks the scoring complete: under assessment -> assessed.
@@ -298,30 +269,13 @@ def complete_assessment(*, evaluation: Evaluation, by) -> Evaluation:
 # ---------------------------------------------------------------------------
 
 
-def compute_results(evaluation: Evaluation, spec=None):
-    """(self IndexResult, final IndexResult) of an evaluation with the index module."""
-    from evaluations import scoring
-    from evaluations.selectors.assessment import (
-        final_levels_from,
-        levels_by_phase,
-        self_levels_from,
-    )
-
-    spec = spec or scoring.spec_for(evaluation.period.framework)
-    by_phase = levels_by_phase(evaluation)
-    return (
-        scoring.compute_index(spec, self_levels_from(by_phase)),
-        scoring.compute_index(spec, final_levels_from(by_phase)),
-    )
-
-
 def _lock_for_review(evaluation, by) -> Evaluation:
     evaluation = (
         Evaluation.objects.select_for_update()
         .select_related("period__framework", "institution")
         .get(pk=evaluation.pk)
     )
-    _require_coordinator_of(by, evaluation.university_id)
+    require(can_coordinate(by, evaluation.university_id))
     return evaluation
 
 
@@ -405,7 +359,7 @@ def release_results(
     audit event per evaluation; one email per institution (its staff) after commit.
     Raises NOTHING_TO_RELEASE when nothing was approved.
     """
-    _require_admin(by)
+    require_admin(by)
     now = now or timezone.now()
     period = EvaluationPeriod.objects.select_for_update().get(pk=period.pk)
     qs = Evaluation.objects.select_for_update().filter(

@@ -14,7 +14,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef
 from django.utils import timezone
@@ -28,6 +28,7 @@ from evaluations.models import (
     EvaluationPeriod,
 )
 from evaluations.notifications import queue_email
+from evaluations.permissions import can_coordinate, is_assessor, require, require_admin
 from evaluations.services.core import record_event
 from institutions.models import Role, University, User
 
@@ -43,38 +44,12 @@ ASSIGNMENT_LOCKED = _(
 UNIVERSITY_INACTIVE = _("This university does not take part in the assessment.")
 NOTHING_TO_UNDO = _("There is no assignment run to undo.")
 
-# Statuses in which the assignment may still change (scoring not yet finished).
-ASSIGNABLE = frozenset(
-    {
-        Evaluation.Status.NOT_STARTED,
-        Evaluation.Status.IN_PROGRESS,
-        Evaluation.Status.SUBMITTED,
-        Evaluation.Status.RETURNED,
-        Evaluation.Status.UNDER_ASSESSMENT,
-    }
-)
+ASSIGNABLE = Evaluation.ASSIGNABLE
 
 ACTION_UNIVERSITY = "assessment.university_assigned"
 ACTION_ASSESSOR = "assessment.assessor_assigned"
 ACTION_ASSESSOR_REMOVED = "assessment.assessor_unassigned"
 ACTION_UNDO = "assessment.batch_undone"
-
-
-def _require_admin(user) -> None:
-    if not (getattr(user, "is_authenticated", False) and user.role == Role.ADMIN):
-        raise PermissionDenied
-
-
-def _require_coordinator_of(user, university_id) -> None:
-    if getattr(user, "is_authenticated", False) and user.role == Role.ADMIN:
-        return
-    if not (
-        getattr(user, "is_authenticated", False)
-        and user.role == Role.COORDINATOR
-        and university_id is not None
-        and user.university_id == university_id
-    ):
-        raise PermissionDenied
 
 
 def _event(*, action, actor, evaluation, changes=None, note="", at=None) -> AuditEvent:
@@ -132,7 +107,7 @@ def assign_university(*, evaluation: Evaluation, university: University | None, 
     the assessors of the previous one. Side effect: one audit event.
     Raises PermissionDenied, ValidationError (UNIVERSITY_CONFLICT, ASSIGNMENT_LOCKED).
     """
-    _require_admin(by)
+    require_admin(by)
     evaluation = (
         Evaluation.objects.select_for_update().select_related("institution").get(pk=evaluation.pk)
     )
@@ -239,7 +214,7 @@ def auto_assign_universities(
     period. Evaluations with no allowed university are left out and reported.
     Side effects: one audit row per change, all with one batch id (undoable).
     """
-    _require_admin(by)
+    require_admin(by)
     started = timezone.now()
     universities = list(University.objects.filter(is_active=True).order_by("code"))
     rows = list(
@@ -306,7 +281,7 @@ def undo_university_batch(*, period: EvaluationPeriod, by, batch: str | None = N
     changed since (then it is left alone). Returns how many were restored.
     Raises ValidationError NOTHING_TO_UNDO.
     """
-    _require_admin(by)
+    require_admin(by)
     batch = batch or last_batch(period=period, action=ACTION_UNIVERSITY)
     if not batch:
         raise ValidationError(NOTHING_TO_UNDO, code="nothing")
@@ -353,10 +328,10 @@ def assign_assessor(*, evaluation: Evaluation, assessor: User, by, notify: bool 
     evaluation = (
         Evaluation.objects.select_for_update().select_related("institution").get(pk=evaluation.pk)
     )
-    _require_coordinator_of(by, evaluation.university_id)
+    require(can_coordinate(by, evaluation.university_id))
     if evaluation.university_id is None:
         raise ValidationError(NO_UNIVERSITY, code="no_university")
-    if assessor.role != Role.ASSESSOR or assessor.university_id != evaluation.university_id:
+    if not is_assessor(assessor) or assessor.university_id != evaluation.university_id:
         raise ValidationError(ASSESSOR_OTHER_UNIVERSITY, code="university")
     if evaluation.status not in ASSIGNABLE:
         raise ValidationError(ASSIGNMENT_LOCKED, code="locked")
@@ -386,7 +361,7 @@ def assign_assessor(*, evaluation: Evaluation, assessor: User, by, notify: bool 
 def unassign_assessor(*, evaluation: Evaluation, assessor: User, by) -> bool:
     """Remove an assessor from an evaluation. Returns False when there was nothing to remove."""
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-    _require_coordinator_of(by, evaluation.university_id)
+    require(can_coordinate(by, evaluation.university_id))
     if evaluation.status not in ASSIGNABLE:
         raise ValidationError(ASSIGNMENT_LOCKED, code="locked")
     deleted, _ = AssessorAssignment.objects.filter(
@@ -420,7 +395,7 @@ def auto_assign_assessors(
     `left_out`. Side effects: one audit row per assignment with one batch id; one email
     per assessor after commit (through Celery).
     """
-    _require_coordinator_of(by, university.pk)
+    require(can_coordinate(by, university.pk))
     started = timezone.now()
     batch = uuid.uuid4().hex
     assessors = list(
@@ -489,7 +464,7 @@ def auto_assign_assessors(
 @transaction.atomic
 def undo_assessor_batch(*, period: EvaluationPeriod, university: University, by) -> int:
     """Remove the assignments made by the university's latest automatic run (if untouched)."""
-    _require_coordinator_of(by, university.pk)
+    require(can_coordinate(by, university.pk))
     batch = last_batch(period=period, action=ACTION_ASSESSOR, university_id=university.pk)
     if not batch:
         raise ValidationError(NOTHING_TO_UNDO, code="nothing")

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from evaluations import exports
+from evaluations import deadlines, exports
 from evaluations.models import Evaluation, EvaluationPeriod, Extension, Reminder, Report
 from evaluations.notifications import queue_email
 from evaluations.permissions import can_manage_period
@@ -29,7 +29,6 @@ from evaluations.selectors.monitoring import (
     NOT_SUBMITTED,
     WIB,
     indicator_total_for,
-    with_deadline,
 )
 from evaluations.services.core import record_event
 from evaluations.services.report_state import (
@@ -167,7 +166,9 @@ def send_deadline_reminders(*, now: dt.datetime | None = None) -> int:
         offsets = period.default_reminder_offsets
         horizon = now + dt.timedelta(days=max(offsets))
         evaluations = list(
-            with_deadline(Evaluation.objects.filter(period=period, status__in=NOT_SUBMITTED))
+            deadlines.annotate_deadline(
+                Evaluation.objects.filter(period=period, status__in=NOT_SUBMITTED)
+            )
             .filter(effective_deadline__gt=now, effective_deadline__lte=horizon)
             .select_related("institution", "period")
         )
@@ -212,7 +213,7 @@ def send_reminders_now(*, evaluations: QuerySet[Evaluation], by, now=None) -> in
         raise PermissionDenied
     now = now or timezone.now()
     targets = list(
-        with_deadline(evaluations.filter(status__in=NOT_SUBMITTED)).select_related(
+        deadlines.annotate_deadline(evaluations.filter(status__in=NOT_SUBMITTED)).select_related(
             "institution", "period"
         )
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from evaluations import deadlines
+from evaluations import completeness, deadlines
 from evaluations.evidence import check_pdf
 from evaluations.models import (
     Answer,
@@ -35,28 +34,21 @@ from evaluations.models import (
 )
 from evaluations.notifications import queue_email
 from evaluations.permissions import (
-    can_manage_period,
+    can_request_clarification,
+    can_return_evaluation,
+    can_submit,
     is_institution_staff_of,
     reopened_indicator_ids,
+    require,
     self_window_open,
 )
 from evaluations.selectors.selfeval import (
-    COMPLETE as STATE_COMPLETE,
-)
-from evaluations.selectors.selfeval import (
-    MISSING_EVIDENCE as STATE_MISSING_EVIDENCE,
-)
-from evaluations.selectors.selfeval import (
     active_extension,
-    entry_answered,
-    entry_needs_evidence,
-    entry_started,
-    framework_indicators,
-    indicator_state,
+    check_submission,
     open_reopening,
     progress_for,
-    self_answers,
     self_answers_with_evidence,
+    self_index,
 )
 from evaluations.services.core import _transition, record_event
 from evaluations.wib import format_wib
@@ -105,13 +97,6 @@ RETURN_NEEDS_DUE = _(
 )
 RETURN_DUE_IN_PAST = _("The answer-by date must be in the future.")
 
-# Missing-item messages of the submission check.
-MISSING_LEVEL = _("No level chosen")
-MISSING_JUSTIFICATION = _("Level %(level)s without a justification")
-MISSING_SERVICE_NAME = _("Entry %(entry)s has no service name")
-MISSING_EVIDENCE = _("Level %(level)s without evidence (required from level %(from)s)")
-LEVEL_TOO_LOW = _("Level %(level)s is below the lowest level allowed (%(min)s)")
-
 
 class EditConflict(ValidationError):
     """A save based on an outdated version. Carries both versions; nothing was written.
@@ -128,18 +113,6 @@ class EditConflict(ValidationError):
             code="conflict",
             params={"mine": mine.get("base_version"), "theirs": theirs.version},
         )
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One missing item of the submission check, with a link to fix it."""
-
-    indicator_id: int
-    number: int
-    name: str
-    entry: int
-    message: str
-    url: str
 
 
 # --- Guards -------------------------------------------------------------------------------
@@ -248,11 +221,10 @@ def _touch_indicator(ev: Evaluation, *, indicator, before: list, after: list, by
     if ev.status == Evaluation.Status.NOT_STARTED:
         _transition(evaluation=ev, to=Evaluation.Status.IN_PROGRESS, by=by, at=now)
     framework = ev.period.framework
-    old_state = indicator_state(indicator, before, framework)
-    new_state = indicator_state(indicator, after, framework)
-    answered = {STATE_MISSING_EVIDENCE, STATE_COMPLETE}
-    d_answered = (new_state in answered) - (old_state in answered)
-    d_evidenced = (new_state == STATE_COMPLETE) - (old_state == STATE_COMPLETE)
+    old_answered, old_evidenced = completeness.indicator_progress(indicator, before, framework)
+    new_answered, new_evidenced = completeness.indicator_progress(indicator, after, framework)
+    d_answered = new_answered - old_answered
+    d_evidenced = new_evidenced - old_evidenced
     recent = ev.last_activity_at is not None and now - ev.last_activity_at < ACTIVITY_RESOLUTION
     if not d_answered and not d_evidenced and recent:
         # Typing autosaves every second or two without changing the indicator's state:
@@ -369,7 +341,7 @@ def save_answer(
 
 
 def _state_fields(answer) -> dict:
-    """The fields an indicator's state is derived from (see selectors.indicator_state)."""
+    """The fields an indicator's state is derived from (see completeness.indicator_state)."""
     return {
         "entry": answer.entry,
         "level": answer.level,
@@ -551,48 +523,6 @@ def delete_evidence(*, evidence: EvidenceFile, by, now=None) -> int:
 # --- Submission ---------------------------------------------------------------------------
 
 
-def check_submission(evaluation: Evaluation) -> list[Problem]:
-    """What is missing before the evaluation can be submitted, each with a link to fix it.
-
-    Unanswered indicators, a level below the framework's minimum, a level above 0
-    without justification, a multi-entry entry without service name, and a level at
-    or above the framework's evidence_required_from_level without evidence. Read only.
-    """
-    framework = evaluation.period.framework
-    indicators = framework_indicators(framework)
-    by_indicator: dict[int, list[Answer]] = {}
-    for a in self_answers(evaluation):
-        by_indicator.setdefault(a.indicator_id, []).append(a)
-    problems: list[Problem] = []
-    for ind in indicators:
-        url = reverse("evaluations:answer-edit", args=[evaluation.pk, ind.pk])
-
-        def add(entry, message, ind=ind, url=url):
-            problems.append(Problem(ind.pk, ind.number, ind.name, entry, str(message), url))
-
-        answers = by_indicator.get(ind.pk, [])
-        started = [a for a in answers if entry_started(a)]
-        if not any(a.entry == 1 for a in started):
-            add(1, MISSING_LEVEL)
-        for a in started:
-            if a.level is None:
-                add(a.entry, MISSING_LEVEL)
-                continue
-            if a.level < framework.min_self_level:
-                add(a.entry, LEVEL_TOO_LOW % {"level": a.level, "min": framework.min_self_level})
-            if a.level > 0 and not a.note.strip():
-                add(a.entry, MISSING_JUSTIFICATION % {"level": a.level})
-            if ind.max_entries > 1 and not a.service_name.strip():
-                add(a.entry, MISSING_SERVICE_NAME % {"entry": a.entry})
-            if entry_needs_evidence(a, framework) and not a.n_links:
-                add(
-                    a.entry,
-                    MISSING_EVIDENCE
-                    % {"level": a.level, "from": max(framework.evidence_required_from_level, 1)},
-                )
-    return problems
-
-
 def submission_content_hash(evaluation: Evaluation) -> str:
     """sha256 over the self answers and the evidence sha256s, deterministic.
 
@@ -626,23 +556,6 @@ def submission_content_hash(evaluation: Evaluation) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def self_index(evaluation: Evaluation):
-    """The self-assessed IndexResult of the current answers (evaluations.scoring)."""
-    from evaluations.scoring import compute_index, spec_for
-
-    levels: dict[int, list] = {}
-    for a in (
-        Answer.objects.filter(evaluation=evaluation, phase=Phase.SELF)
-        .order_by("entry")
-        .values_list("indicator_id", "level", "note", "service_name")
-    ):
-        indicator_id, level, note, service_name = a
-        if level is None and not note.strip() and not service_name.strip():
-            continue
-        levels.setdefault(indicator_id, []).append(level)
-    return compute_index(spec_for(evaluation.period.framework), levels)
-
-
 @transaction.atomic
 def submit_evaluation(*, evaluation: Evaluation, by, now=None) -> Evaluation:
     """Submit the self-evaluation (the supervisor only), atomically and once.
@@ -659,7 +572,7 @@ def submit_evaluation(*, evaluation: Evaluation, by, now=None) -> Evaluation:
     """
     now = now or timezone.now()
     ev = _lock(evaluation)
-    if not (is_institution_staff_of(by, ev) and by.role == Role.SUPERVISOR):
+    if not can_submit(by, ev):
         raise PermissionDenied(ONLY_SUPERVISOR_SUBMITS)
     if ev.status == Evaluation.Status.SUBMITTED:
         return ev  # already submitted: idempotent, no second event
@@ -736,12 +649,10 @@ def reopen_evaluation(
     now = now or timezone.now()
     ev = _lock(evaluation)
     if kind == Reopening.Kind.RETURN:
-        if not can_manage_period(by):
-            raise PermissionDenied
+        require(can_return_evaluation(by, ev))
     elif kind == Reopening.Kind.CLARIFICATION:
         assigned = ev.assignments.filter(assessor=by).exists()
-        if not (can_manage_period(by) or (by.role == Role.ASSESSOR and assigned)):
-            raise PermissionDenied
+        require(can_request_clarification(by, ev, assigned=assigned))
     else:
         raise ValueError(f"unknown reopening kind {kind!r}")
     if ev.status == Evaluation.Status.RETURNED:
@@ -812,11 +723,7 @@ def editable_indicator_ids(evaluation: Evaluation, reopening) -> set[int] | None
 
 __all__ = [
     "EditConflict",
-    "Problem",
-    "check_submission",
     "delete_evidence",
-    "entry_answered",
-    "indicator_state",
     "link_evidence",
     "refresh_progress",
     "reopen_evaluation",

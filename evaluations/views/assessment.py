@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +25,14 @@ from evaluations.models import (
     Indicator,
     Phase,
 )
-from evaluations.permissions import get_evaluation_for, get_period_for
+from evaluations.permissions import (
+    get_evaluation_for,
+    get_period_for,
+    is_assessor,
+    is_institution_staff,
+    require,
+    scoring_is_open,
+)
 from evaluations.selectors import assessment as selectors
 from evaluations.services import assessment as services
 from evaluations.views.common import _errors, _is_htmx
@@ -39,8 +46,7 @@ from institutions.models import Institution
 @login_required
 def assessor_queue(request):
     """The assessor's assigned evaluations with status, submission time and progress."""
-    if not request.user.is_assessor:
-        raise PermissionDenied
+    require(is_assessor(request.user))
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     q = request.GET.get("q", "").strip()
@@ -69,14 +75,14 @@ def _score_context(evaluation, request):
         "groups": selectors.scoring_groups(evaluation),
         "allow_zero": framework.allow_zero_validated,
         "levels": range(0 if framework.allow_zero_validated else 1, 6),
-        "scorable": evaluation.status in services.SCORABLE,
+        "scorable": scoring_is_open(evaluation),
         "clarification": clarification,
         "changes": selectors.changes_since(
             evaluation, clarification.requested_at if clarification else None
         ),
         "clarify_form": forms.ClarificationForm(framework=framework),
         "comments": selectors.review_comments(evaluation),
-        "missing": len(services.missing_entries(evaluation)),
+        "missing": len(selectors.missing_entries(evaluation)),
         "clarification_open": evaluation.period.document_deadline is None
         or timezone.now() <= evaluation.period.document_deadline,
     }
@@ -96,7 +102,7 @@ def _row_context(evaluation, indicator, entry, answer, form=None, saved=False, c
         "evaluation": evaluation,
         "row": {"indicator": indicator, "entry": entry, "doc_answer": answer},
         "levels": range(0 if evaluation.period.framework.allow_zero_validated else 1, 6),
-        "scorable": evaluation.status in services.SCORABLE,
+        "scorable": scoring_is_open(evaluation),
         "form": form,
         "saved": saved,
         "conflict": conflict,
@@ -213,7 +219,7 @@ def assessment_aspect_save(request, pk, aspect_pk):
         {
             "evaluation": evaluation,
             "group": {"aspect": aspect, "note": note},
-            "scorable": evaluation.status in services.SCORABLE,
+            "scorable": scoring_is_open(evaluation),
             "form": form,
             "saved": saved,
         },
@@ -397,8 +403,7 @@ def results_national(request, period_pk):
 @login_required
 def result_list(request):
     """The institution's evaluations whose results have been released."""
-    if not request.user.is_institution_staff:
-        raise PermissionDenied
+    require(is_institution_staff(request.user))
     evaluations = selectors.released_results_for(request.user)
     return render(request, "evaluations/assessment/result_list.html", {"evaluations": evaluations})
 

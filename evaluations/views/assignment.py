@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,11 +19,11 @@ from evaluations.models import (
     Evaluation,
     EvaluationPeriod,
 )
-from evaluations.permissions import get_period_for
+from evaluations.permissions import get_period_for, is_coordinator, require, require_admin
 from evaluations.selectors import assessment as selectors
 from evaluations.services import assignment as services
 from evaluations.services import assignment_csv
-from evaluations.views.common import _errors, _period_from_query, _require_admin
+from evaluations.views.common import _errors, _period_from_query
 from institutions.models import Institution, Role, University, User
 
 # ---------------------------------------------------------------------------
@@ -32,8 +32,7 @@ from institutions.models import Institution, Role, University, User
 
 
 def _coordinator_period(request):
-    if not request.user.is_coordinator:
-        raise PermissionDenied
+    require(is_coordinator(request.user))
     if request.GET.get("period"):
         return _period_from_query(request)
     periods = EvaluationPeriod.objects.order_by("-opens_at")
@@ -65,7 +64,6 @@ def coordinator_dashboard(request):
             "status": status,
             "statuses": Evaluation.Status.choices,
             "auto_form": forms.AutoAssessorForm(),
-            "assignable": [str(status) for status in services.ASSIGNABLE],
             "can_undo": period is not None
             and services.last_batch(
                 period=period, action=services.ACTION_ASSESSOR, university_id=university.pk
@@ -83,8 +81,7 @@ def _coordinator_redirect(period_pk):
 @require_POST
 def assessor_assign(request, period_pk):
     """Assign (or, with action=remove, unassign) one assessor to one evaluation."""
-    if not request.user.is_coordinator:
-        raise PermissionDenied
+    require(is_coordinator(request.user))
     period = get_object_or_404(EvaluationPeriod, pk=period_pk)
     university = request.user.university
     form = forms.AssessorChoiceForm(
@@ -122,8 +119,7 @@ def assessor_assign(request, period_pk):
 @require_POST
 def assessor_auto_assign(request, period_pk):
     """Assign the university's unassigned evaluations to its assessors, balanced."""
-    if not request.user.is_coordinator:
-        raise PermissionDenied
+    require(is_coordinator(request.user))
     period = get_object_or_404(EvaluationPeriod, pk=period_pk)
     form = forms.AutoAssessorForm(request.POST)
     if not form.is_valid():
@@ -152,8 +148,7 @@ def assessor_auto_assign(request, period_pk):
 @require_POST
 def assessor_auto_undo(request, period_pk):
     """Undo the university's latest automatic assessor assignment."""
-    if not request.user.is_coordinator:
-        raise PermissionDenied
+    require(is_coordinator(request.user))
     period = get_object_or_404(EvaluationPeriod, pk=period_pk)
     try:
         n = services.undo_assessor_batch(
@@ -175,7 +170,7 @@ def assessor_auto_undo(request, period_pk):
 @login_required
 def assignment_home(request):
     """Entry point from the navigation: the latest period's university assignment."""
-    _require_admin(request)
+    require_admin(request.user)
     period, _periods = _period_from_query(request)
     if period is None:
         raise Http404

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 
 from evaluations.models import (
     EvaluationPeriod,
 )
-from evaluations.permissions import can_manage_period
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -19,11 +18,6 @@ def _errors(request, exc: ValidationError) -> None:
 
 def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _require_admin(request) -> None:
-    if not can_manage_period(request.user):
-        raise PermissionDenied
 
 
 def _period_from_query(request):

@@ -28,23 +28,13 @@ from evaluations.forms.monitoring import (
     RevokeExtensionForm,
 )
 from evaluations.models import Evaluation, Extension, Report
-from evaluations.permissions import can_manage_period
+from evaluations.permissions import can_monitor, is_admin, is_coordinator, require, require_admin
 from evaluations.selectors import audit as audit_sel
 from evaluations.selectors import evaluations_visible_to, progress_charts
 from evaluations.selectors import monitoring as sel
 from evaluations.services import monitoring as services
 
 POLL_SECONDS_DEFAULT = 30
-
-
-def _require_admin(user) -> None:
-    if not can_manage_period(user):
-        raise PermissionDenied
-
-
-def _require_monitor(user) -> None:
-    if not (user.is_ministry_admin or user.is_coordinator):
-        raise PermissionDenied
 
 
 def _poll_seconds() -> int:
@@ -76,14 +66,13 @@ def _list_filters(form: InstitutionFilterForm) -> sel.ListFilters:
 
 @login_required
 def admin_dashboard(request):
-    _require_admin(request.user)
+    require_admin(request.user)
     return _dashboard(request, url_name="evaluations:admin-dashboard")
 
 
 @login_required
 def university_monitoring(request):
-    if not request.user.is_coordinator:
-        raise PermissionDenied
+    require(is_coordinator(request.user))
     return _dashboard(request, url_name="evaluations:university-monitoring")
 
 
@@ -101,7 +90,7 @@ def _dashboard(request, *, url_name: str):
         "period": period,
         "poll_seconds": _poll_seconds(),
         "dashboard_url": reverse(url_name),
-        "is_admin": request.user.is_ministry_admin,
+        "is_admin": is_admin(request.user),
         "now": now,
     }
     if period is None:
@@ -164,7 +153,7 @@ def _dashboard(request, *, url_name: str):
 @login_required
 def heatmap(request):
     """Indicator x institution heatmap, one page of institutions; polls like the dashboard."""
-    _require_monitor(request.user)
+    require(can_monitor(request.user))
     periods, period = _period_context(request)
     provinces = sel.provinces_for_filter()
     form = HeatmapFilterForm(request.GET or None, provinces=provinces)
@@ -204,7 +193,7 @@ def heatmap(request):
 @require_POST
 def reminder_send(request):
     """Send a reminder now to one evaluation (evaluation=pk) or a filtered set of a period."""
-    _require_admin(request.user)
+    require_admin(request.user)
     form = ReminderForm(request.POST)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
@@ -255,7 +244,7 @@ def reminder_send(request):
 
 @login_required
 def extension_list(request):
-    _require_admin(request.user)
+    require_admin(request.user)
     periods, period = _period_context(request)
     extensions = sel.extensions_for_period(period) if period else []
     return render(
@@ -273,7 +262,7 @@ def extension_list(request):
 @login_required
 def extension_grant(request):
     """Grant or change an extension (GET: the form, prefilled from ?institution=)."""
-    _require_admin(request.user)
+    require_admin(request.user)
     periods, period = _period_context(request)
     if period is None:
         raise PermissionDenied
@@ -324,7 +313,7 @@ def extension_grant(request):
 @login_required
 @require_POST
 def extension_revoke(request, pk: int):
-    _require_admin(request.user)
+    require_admin(request.user)
     extension = get_object_or_404(Extension.objects.select_related("institution"), pk=pk)
     back = reverse("evaluations:extension-list") + "?" + urlencode({"period": extension.period_id})
     if extension.revoked_at is not None:
@@ -354,7 +343,7 @@ def extension_revoke(request, pk: int):
 
 @login_required
 def export_list(request):
-    _require_admin(request.user)
+    require_admin(request.user)
     periods, period = _period_context(request)
     reports = list(
         Report.objects.filter(kind=Report.Kind.EXPORT, period=period)
@@ -371,7 +360,7 @@ def export_list(request):
 @login_required
 @require_POST
 def export_create(request):
-    _require_admin(request.user)
+    require_admin(request.user)
     _periods, period = _period_context(request)
     form = ExportForm(request.POST)
     if period is None or not form.is_valid():
@@ -390,7 +379,7 @@ def export_create(request):
 @login_required
 def export_status(request, pk: int):
     """The export's progress; the partial (htmx) polls until it is ready or failed."""
-    _require_admin(request.user)
+    require_admin(request.user)
     report = get_object_or_404(Report, pk=pk, kind=Report.Kind.EXPORT)
     context = {"report": report, "poll_seconds": 2}
     if request.headers.get("HX-Request"):
@@ -400,7 +389,7 @@ def export_status(request, pk: int):
 
 @login_required
 def export_download(request, pk: int):
-    _require_admin(request.user)
+    require_admin(request.user)
     report = get_object_or_404(Report, pk=pk, kind=Report.Kind.EXPORT, status=Report.Status.READY)
     response = FileResponse(
         report.file.open("rb"),
@@ -415,7 +404,7 @@ def export_download(request, pk: int):
 @login_required
 def export_progress(request):
     """The progress list of a period, downloaded at once (small: one row per institution)."""
-    _require_admin(request.user)
+    require_admin(request.user)
     _periods, period = _period_context(request)
     if period is None:
         raise PermissionDenied
@@ -436,7 +425,7 @@ def export_progress(request):
 @login_required
 def audit_log(request):
     """Browse the audit trail, filtered; paginated; a constant number of queries."""
-    _require_admin(request.user)
+    require_admin(request.user)
     periods = sel.monitoring_periods()
     form = AuditFilterForm(request.GET or None, periods=periods, actions=audit_sel.audit_actions())
     filters = audit_sel.AuditFilters()

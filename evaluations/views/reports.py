@@ -8,20 +8,20 @@ visible one the user may not have answers 403.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from evaluations.models import Report
 from evaluations.permissions import (
-    can_manage_period,
     can_view_institution_report,
     can_view_receipt,
     get_evaluation_for,
     get_period_for,
+    get_report_for,
 )
 from evaluations.selectors.reports import (
     failed_reports,
@@ -36,22 +36,6 @@ EVALUATION_KINDS = {"receipt": "receipt", "institution": "institution_report"}
 
 def _language(request) -> str:
     return (translation.get_language() or "id")[:2]
-
-
-def _get_report_for(request, pk: int) -> Report:
-    """The report if the user may have it: 404 outside their scope, 403 when the kind is
-    not theirs (e.g. a coordinator and a receipt)."""
-    report = get_object_or_404(reports_visible_to(request.user), pk=pk)
-    user = request.user
-    if report.kind == Report.Kind.RECEIPT:
-        allowed = can_view_receipt(user, report.evaluation)
-    elif report.kind == Report.Kind.INSTITUTION:
-        allowed = can_view_institution_report(user, report.evaluation)
-    else:
-        allowed = can_manage_period(user)
-    if not allowed:
-        raise PermissionDenied
-    return report
 
 
 def _after_request(request, report: Report):
@@ -121,7 +105,7 @@ def national_report_request(request, pk: int):
 @require_GET
 def report_detail(request, pk: int):
     """The status page of one document; polls the partial while it is being made (C8)."""
-    report = _get_report_for(request, pk)
+    report = get_report_for(request, pk)
     return render(
         request,
         "reports/report_detail.html",
@@ -137,7 +121,7 @@ def _pending(report: Report) -> bool:
 @require_GET
 def report_status(request, pk: int):
     """htmx partial: the status block, polling itself while the document is pending."""
-    report = _get_report_for(request, pk)
+    report = get_report_for(request, pk)
     return render(
         request,
         "reports/_report_status.html",
@@ -148,7 +132,7 @@ def report_status(request, pk: int):
 @login_required
 @require_GET
 def report_download(request, pk: int):
-    report = _get_report_for(request, pk)
+    report = get_report_for(request, pk)
     if report.status != Report.Status.READY or not report.file:
         messages.info(request, _("The document is not ready yet."))
         return redirect("evaluations:report-detail", pk=report.pk)

@@ -7,12 +7,10 @@ partial back; without JavaScript the form is a plain POST with PRG.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from evaluations import deadlines
+from evaluations import completeness, deadlines
 from evaluations.forms.selfeval import (
     AnswerForm,
     EvidenceLinkForm,
@@ -31,10 +29,13 @@ from evaluations.forms.selfeval import (
 from evaluations.models import Evaluation, EvidenceFile, EvidenceLink, Indicator, Reopening
 from evaluations.permissions import (
     can_edit_answers,
+    can_return_evaluation,
     can_submit,
     get_evaluation_for,
+    is_institution_staff,
     is_institution_staff_of,
     reopened_indicator_ids,
+    require,
 )
 from evaluations.selectors import evaluations_visible_to
 from evaluations.selectors import selfeval as sel
@@ -51,13 +52,9 @@ def _context_for(evaluation: Evaluation, user, now) -> dict:
     reopening = (
         sel.open_reopening(evaluation) if evaluation.status == Evaluation.Status.RETURNED else None
     )
-    deadline = deadlines.deadline_for(evaluation.period, extension)
-    closes = deadlines.closes_at(evaluation.period, extension)
-    left = deadlines.time_left(evaluation.period, now, extension)
-    if reopening is not None and reopening.due_at is not None:
-        # A return with its own answer-by moment replaces the period's deadline.
-        deadline = closes = reopening.due_at
-        left = max(reopening.due_at + deadlines.ONE_SECOND - now, dt.timedelta(0))
+    deadline = deadlines.deadline_for(evaluation.period, extension, reopening)
+    closes = deadlines.closes_at(evaluation.period, extension, reopening)
+    left = deadlines.time_left(evaluation.period, now, extension, reopening)
     return {
         "evaluation": evaluation,
         "period": evaluation.period,
@@ -101,8 +98,8 @@ def _grouped(indicators, answers, framework, previous, reopened_ids):
         aspects[-1]["rows"].append(
             {
                 "indicator": ind,
-                "state": sel.indicator_state(ind, entries, framework),
-                "answers": [a for a in entries if sel.entry_started(a)],
+                "state": completeness.indicator_state(ind, entries, framework),
+                "answers": [a for a in entries if completeness.entry_started(a)],
                 "previous": previous.get(ind.number),
                 "reopened": reopened_ids is None or ind.pk in reopened_ids,
             }
@@ -112,8 +109,7 @@ def _grouped(indicators, answers, framework, previous, reopened_ids):
 
 @login_required
 def institution_dashboard(request):
-    if not request.user.is_institution_staff:
-        raise PermissionDenied
+    require(is_institution_staff(request.user))
     now = timezone.now()
     evaluation = sel.current_evaluation_for(request.user, now)
     if evaluation is None:
@@ -283,7 +279,7 @@ def answer_edit(request, pk: int, indicator_pk: int):
             "entries": _entry_forms(
                 evaluation, indicator, by_entry, framework.min_self_level, bound
             ),
-            "state": sel.indicator_state(indicator, answers, framework),
+            "state": completeness.indicator_state(indicator, answers, framework),
             "history": _history(sel.indicator_history(evaluation, indicator)),
             "previous": sel.previous_results(evaluation).get(indicator.number),
             "library": library,
@@ -516,7 +512,7 @@ def evidence_download(request, evidence_pk: int):
 def submission_check(request, pk: int):
     evaluation = get_evaluation_for(request, pk, need="selfeval")
     ctx = _context_for(evaluation, request.user, timezone.now())
-    ctx["problems"] = svc.check_submission(evaluation)
+    ctx["problems"] = sel.check_submission(evaluation)
     return render(request, "evaluations/selfeval/submission_check.html", ctx)
 
 
@@ -550,11 +546,11 @@ def submit(request, pk: int):
         messages.info(request, _("This evaluation was already submitted."))
         return redirect("evaluations:institution-dashboard")
     ctx = _context_for(evaluation, request.user, timezone.now())
-    problems = svc.check_submission(evaluation)
+    problems = sel.check_submission(evaluation)
     if problems:
         messages.warning(request, _("Complete the missing items before submitting."))
         return redirect("evaluations:submission-check", pk=evaluation.pk)
-    result = svc.self_index(evaluation)
+    result = sel.self_index(evaluation)
     ctx.update(
         {
             "answers": sel.self_answers_with_evidence(evaluation),
@@ -582,7 +578,7 @@ def evaluation_detail(request, pk: int):
                 for ind in sel.framework_indicators(ctx["framework"])
             ],
             "is_staff_of": is_institution_staff_of(request.user, evaluation),
-            "can_return": request.user.is_ministry_admin
+            "can_return": can_return_evaluation(request.user, evaluation)
             and evaluation.can_transition_to(Evaluation.Status.RETURNED),
             "reopenings": list(
                 evaluation.reopenings.select_related("requested_by").prefetch_related("indicators")

@@ -152,18 +152,18 @@ def test_complete_emails_the_coordinators(
 
 def test_complete_refuses_blank_explanation(submitted, indicators, assessor):
     score_all(submitted, indicators, (3, 3, 3), note="  ")
-    assert len(svc.missing_entries(submitted)) == 3
+    assert len(sel.missing_entries(submitted)) == 3
 
 
 def test_missing_entries_ignores_an_empty_extra_entry(submitted, indicators, assessor):
     """An empty self row (made only to link a file) needs no score; a started one does."""
     score_all(submitted, indicators, (3, 3, 3))
     f.AnswerFactory(evaluation=submitted, indicator=indicators[0], entry=2, level=None, note="")
-    assert svc.missing_entries(submitted) == []
+    assert sel.missing_entries(submitted) == []
     f.AnswerFactory(
         evaluation=submitted, indicator=indicators[1], entry=2, level=None, service_name="SIPP"
     )
-    assert svc.missing_entries(submitted) == [(indicators[1].pk, 2)]
+    assert sel.missing_entries(submitted) == [(indicators[1].pk, 2)]
 
 
 @pytest.fixture

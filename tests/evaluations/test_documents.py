@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from evaluations import documents
+from evaluations import deadlines, documents
 from evaluations.models import Evaluation, Report
 from evaluations.selectors.reports import (
     institution_report_data,
@@ -141,7 +141,7 @@ def test_long_tables_repeat_their_heading_on_the_next_page(period_2019, institut
 
 
 def test_national_progress_counts_on_time_extension_and_late(period_2019):
-    closes = period_2019.closes_at()
+    closes = deadlines.closes_at(period_2019)
     ok, ext, late = (f.EvaluationFactory(period=period_2019) for _ in range(3))
     f.ExtensionFactory(
         period=period_2019,

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from evaluations import deadlines
 from evaluations.models import Evaluation, Phase
 from evaluations.selectors import audit as audit_sel
 from evaluations.selectors import monitoring as sel
@@ -108,7 +109,9 @@ def test_at_risk_rule_little_progress_or_not_started_close_to_deadline(framework
     _ev(far, S.IN_PROGRESS, answered=1)  # 10 days left: not yet at risk
     for period, expected in ((close, {risky.pk}), (far, {not_started_far.pk})):
         qs = sel.with_at_risk(
-            sel.with_deadline(Evaluation.objects.filter(period=period)), now=now, indicator_total=10
+            deadlines.annotate_deadline(Evaluation.objects.filter(period=period)),
+            now=now,
+            indicator_total=10,
         )
         assert {e.pk for e in qs if e.at_risk} == expected
 
@@ -141,7 +144,7 @@ def test_with_deadline_extension_never_shortens_the_period(open_period):
     )
     open_period.deadline += dt.timedelta(days=10)
     open_period.save()
-    row = sel.with_deadline(Evaluation.objects.filter(pk=ev.pk)).get()
+    row = deadlines.annotate_deadline(Evaluation.objects.filter(pk=ev.pk)).get()
     assert row.effective_deadline == open_period.deadline
     assert row.extended_until == open_period.deadline - dt.timedelta(days=7)
 

@@ -9,6 +9,7 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from evaluations import deadlines
 from evaluations.management.commands.seed_demo import DEMO_ACCOUNTS, next_october_deadline
 from evaluations.models import Evaluation, EvaluationPeriod
 from institutions.models import Institution, Role, University, User
@@ -102,7 +103,7 @@ def test_seed_demo_periods_have_the_october_deadlines(settings):
     assert open_period.deadline.astimezone(WIB).timetuple()[1:6] == (10, 31, 23, 59, 59)
     now = dt.datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
     assert now - dt.timedelta(weeks=8) < open_period.opens_at < now
-    assert open_period.is_open(now)
+    assert deadlines.is_open_for_writes(open_period, now)
     assert open_period.grace_minutes == 0
     assert open_period.reminder_offsets_days == [14, 7, 3, 1]
     assert open_period.document_deadline == dt.datetime(2027, 11, 30, 23, 59, 59, tzinfo=WIB)
@@ -113,7 +114,7 @@ def test_seed_demo_periods_have_the_october_deadlines(settings):
     assert closed.opens_at == dt.datetime(2019, 8, 1, tzinfo=WIB)
     assert closed.document_deadline == dt.datetime(2019, 11, 30, 23, 59, 59, tzinfo=WIB)
     assert closed.framework == open_period.framework
-    assert not closed.is_open(now)
+    assert not deadlines.is_open_for_writes(closed, now)
 
 
 @pytest.mark.parametrize(

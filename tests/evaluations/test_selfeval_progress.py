@@ -69,3 +69,25 @@ def test_last_activity_kept_to_the_minute_by_typing_autosaves(evaluation, operat
     evaluation.refresh_from_db()
     assert evaluation.last_activity_at == start + dt.timedelta(seconds=61)
     assert (evaluation.answered_count, evaluation.evidenced_count) == progress_for(evaluation)
+
+
+def test_with_evidence_counts_only_indicators_that_have_files(evaluation, operator):
+    """A level-0 answer needs no file, so it is complete, but "with evidence" counts only
+    indicators with a file: 2 answered, 1 with evidence (not 2 of 2)."""
+    from evaluations import completeness
+
+    evaluation.period.framework.min_self_level = 0
+    evaluation.period.framework.save()
+    indicators = small_framework(evaluation.period, n=2, multi=False)
+    zero = save(evaluation, indicators[0], operator, level=0, note="")
+    three = save(evaluation, indicators[1], operator, level=3, note="Ada SK")
+    pdf = s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf()))
+    s.link_evidence(evidence=pdf, answer=three, by=operator)
+
+    evaluation.refresh_from_db()
+    assert (evaluation.answered_count, evaluation.evidenced_count) == (2, 1)
+    assert progress_for(evaluation) == (2, 1)
+    framework = evaluation.period.framework
+    zero.refresh_from_db()
+    assert completeness.indicator_state(indicators[0], [zero], framework) == completeness.COMPLETE
+    assert completeness.indicator_progress(indicators[0], [zero], framework) == (True, False)

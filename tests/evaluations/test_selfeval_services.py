@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from evaluations.models import AuditEvent, Evaluation, EvidenceLink, Reopening
+from evaluations.selectors import selfeval as selfeval_sel
 from evaluations.services import selfeval as s
 from institutions.models import Role
 from tests import factories as f
@@ -236,10 +237,11 @@ def test_progress_counts_answered_and_evidenced(evaluation, indicators, operator
     save(evaluation, indicators[1], operator, level=0, note="")
     save(evaluation, indicators[2], operator, level=2, service_name="")  # no service name
     evaluation.refresh_from_db()
-    assert (evaluation.answered_count, evaluation.evidenced_count) == (2, 1)  # level 0 needs none
+    # Level 0 needs no file, so it is answered, but "with evidence" counts files only.
+    assert (evaluation.answered_count, evaluation.evidenced_count) == (2, 0)
     s.link_evidence(evidence=pdf, answer=a1, by=operator)
     evaluation.refresh_from_db()
-    assert (evaluation.answered_count, evaluation.evidenced_count) == (2, 2)
+    assert (evaluation.answered_count, evaluation.evidenced_count) == (2, 1)
 
 
 # --- evidence --------------------------------------------------------------------------------
@@ -340,7 +342,7 @@ def test_delete_evidence_after_deadline_refused(evaluation, indicators, operator
 def test_check_submission_lists_each_missing_item_with_link(evaluation, indicators, operator):
     save(evaluation, indicators[0], operator, level=3, note="")
     save(evaluation, indicators[2], operator, level=2, service_name="")
-    problems = s.check_submission(evaluation)
+    problems = selfeval_sel.check_submission(evaluation)
     messages = {(p.number, p.entry, p.message) for p in problems}
     assert (1, 1, "Level 3 without a justification") in messages
     assert (1, 1, "Level 3 without evidence (required from level 1)") in messages
@@ -355,7 +357,7 @@ def test_check_submission_respects_evidence_rule(evaluation, indicators, operato
     framework.save()
     for ind in indicators:
         save(evaluation, ind, operator, level=3, service_name="Perizinan")
-    assert s.check_submission(evaluation) == []
+    assert selfeval_sel.check_submission(evaluation) == []
 
 
 def test_submit_records_moment_who_hash_and_index(evaluation, indicators, operator, supervisor):

@@ -1,0 +1,36 @@
+"""Templates ask the permission layer instead of comparing roles or statuses:
+
+    {% load permissions %}
+    {% if ev|review_is_open %}<a href="...">Review</a>{% endif %}
+    {% if ev|assignment_is_open %}...{% endif %}
+
+Each filter calls the one rule in evaluations/permissions.py (or the status sets on
+Evaluation that it uses); none runs a query.
+"""
+
+from django import template
+
+from evaluations import permissions
+from evaluations.models import Evaluation
+
+register = template.Library()
+
+
+@register.filter
+def review_is_open(evaluation: Evaluation) -> bool:
+    return permissions.review_is_open(evaluation)
+
+
+@register.filter
+def assignment_is_open(evaluation: Evaluation) -> bool:
+    return permissions.assignment_is_open(evaluation)
+
+
+@register.filter
+def scoring_is_open(evaluation: Evaluation) -> bool:
+    return permissions.scoring_is_open(evaluation)
+
+
+@register.filter
+def release_is_open(evaluation: Evaluation) -> bool:
+    return permissions.release_is_open(evaluation)
