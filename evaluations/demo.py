@@ -314,10 +314,15 @@ def _status_events(ev, period, system) -> list[AuditEvent]:
     """The audit trail of a released evaluation: submitted, assessed, approved, released."""
     Status = Evaluation.Status
     steps = (
-        (ev.submitted_at, Status.IN_PROGRESS, Status.SUBMITTED, "status"),
-        (ev.assessed_at, Status.UNDER_ASSESSMENT, Status.ASSESSED, "assessment.completed"),
-        (ev.approved_at, Status.ASSESSED, Status.APPROVED, "assessment.approved"),
-        (ev.released_at, Status.APPROVED, Status.RELEASED, "assessment.released"),
+        (ev.submitted_at, Status.IN_PROGRESS, Status.SUBMITTED, AuditEvent.Action.STATUS),
+        (
+            ev.assessed_at,
+            Status.UNDER_ASSESSMENT,
+            Status.ASSESSED,
+            AuditEvent.Action.ASSESSMENT_COMPLETED,
+        ),
+        (ev.approved_at, Status.ASSESSED, Status.APPROVED, AuditEvent.Action.ASSESSMENT_APPROVED),
+        (ev.released_at, Status.APPROVED, Status.RELEASED, AuditEvent.Action.RESULTS_RELEASED),
     )
     return [
         AuditEvent(

@@ -170,4 +170,4 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, periods=(), actions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].choices = _blank(_("All periods")) + [(p.pk, p.name) for p in periods]
-        self.fields["action"].choices = _blank(_("All actions")) + [(a, a) for a in actions]
+        self.fields["action"].choices = _blank(_("All actions")) + list(actions)

@@ -15,10 +15,41 @@ from institutions.models import Institution
 class AuditEvent(models.Model):
     """One recorded write of the workflow: who, when, what, from which value to which.
 
-    Written by the services in the same transaction as the change they record
-    (STYLE M8). Status changes set from_status/to_status; other writes describe
-    their change in `changes` as {"field": [old, new]}.
+    Written by the services in the same transaction as the change they record, so a
+    change and its record commit or roll back together. Status changes set
+    from_status/to_status; other writes describe their change in `changes` as
+    {"field": [old, new]}. `action` is one of `Action`: the audit trail page and the
+    indicator history show its label, never the code.
     """
+
+    class Action(models.TextChoices):
+        STATUS = "status", _("Status changed")
+        ANSWER_SAVED = "answer.saved", _("Answer saved")
+        EVIDENCE_UPLOADED = "evidence.uploaded", _("Evidence uploaded")
+        EVIDENCE_LINKED = "evidence.linked", _("Evidence linked")
+        EVIDENCE_UNLINKED = "evidence.unlinked", _("Evidence unlinked")
+        EVIDENCE_DELETED = "evidence.deleted", _("Evidence deleted")
+        SUBMITTED = "evaluation.submitted", _("Evaluation submitted")
+        RETURNED = "evaluation.return", _("Returned to the institution")
+        CLARIFICATION = "evaluation.clarification", _("Clarification requested")
+        REOPENED = "evaluation.reopened", _("Opened again for changes")
+        ASSESSMENT_STARTED = "assessment.started", _("Assessment started")
+        ASSESSMENT_ANSWER_SAVED = "assessment.answer_saved", _("Validated level saved")
+        ASPECT_NOTE_SAVED = "assessment.aspect_note_saved", _("Strengths and weaknesses saved")
+        ASSESSMENT_COMPLETED = "assessment.completed", _("Assessment marked complete")
+        ASSESSMENT_APPROVED = "assessment.approved", _("Assessment approved")
+        ASSESSMENT_SENT_BACK = "assessment.sent_back", _("Assessment sent back to the assessor")
+        RESULTS_RELEASED = "assessment.released", _("Result released")
+        UNIVERSITY_ASSIGNED = "assessment.university_assigned", _("University assigned")
+        ASSESSOR_ASSIGNED = "assessment.assessor_assigned", _("Assessor assigned")
+        ASSESSOR_UNASSIGNED = "assessment.assessor_unassigned", _("Assessor removed")
+        BATCH_UNDONE = "assessment.batch_undone", _("Assignment run undone")
+        EXTENSION_GRANTED = "extension.granted", _("Extension granted")
+        EXTENSION_CHANGED = "extension.changed", _("Extension changed")
+        EXTENSION_REVOKED = "extension.revoked", _("Extension revoked")
+        REMINDER_SENT = "reminder.sent", _("Deadline reminder sent")
+        REPORT_REQUESTED = "report.requested", _("Document requested")
+        REPORTS_GENERATED = "reports.generated", _("Institution reports requested for the period")
 
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(
@@ -29,7 +60,7 @@ class AuditEvent(models.Model):
         related_name="+",
         verbose_name=_("actor"),
     )
-    action = models.CharField(_("action"), max_length=50)
+    action = models.CharField(_("action"), max_length=50, choices=Action.choices)
     period = models.ForeignKey(
         EvaluationPeriod,
         on_delete=models.CASCADE,

@@ -30,6 +30,7 @@ from evaluations.models import (
     Reopening,
 )
 from evaluations.selectors import evaluations_visible_to
+from evaluations.selectors.audit import describe_events
 from institutions.models import Institution, Role, University, User
 
 RESULT_STATUSES = (Evaluation.Status.APPROVED, Evaluation.Status.RELEASED)
@@ -256,19 +257,15 @@ def changes_since(evaluation: Evaluation, since) -> list[AuditEvent]:
         .select_related("indicator", "actor")
         .order_by("-at", "-id")[:200]
     )
-    for event in events:  # {"field": [old, new]} -> [(field, old, new)] for the template
-        event.diff = [
-            (name, value[0], value[1])
-            for name, value in (event.changes or {}).items()
-            if isinstance(value, list) and len(value) == 2
-        ]
-    return events
+    return describe_events(events)
 
 
 def review_comments(evaluation: Evaluation) -> list[AuditEvent]:
     """The coordinator's send-back comments on this evaluation, newest first."""
     return list(
-        AuditEvent.objects.filter(evaluation=evaluation, action="assessment.sent_back")
+        AuditEvent.objects.filter(
+            evaluation=evaluation, action=AuditEvent.Action.ASSESSMENT_SENT_BACK
+        )
         .select_related("actor")
         .order_by("-at", "-id")[:20]
     )

@@ -1,8 +1,15 @@
-"""The audit trail page: filtered, paginated events with their changes as rows."""
+"""The audit trail as people read it: filtered pages of events, and each event's
+action, status change and recorded changes in words, with times in WIB and ids as names.
+
+Every screen that shows the trail (the ministry's audit page, an indicator's history,
+the assessor's "changed since the clarification request") goes through
+`describe_events`, so an event reads the same everywhere and no code is shown.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from dataclasses import dataclass
 
@@ -10,11 +17,14 @@ from django.core.paginator import Page, Paginator
 from django.db.models import (
     Q,
 )
+from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import (
     AuditEvent,
     Evaluation,
 )
+from evaluations.wib import format_wib
+from institutions.models import University, User
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 Status = Evaluation.Status
@@ -61,29 +71,144 @@ def audit_events(filters: AuditFilters, *, page) -> Page:
     if filters.date_to:
         qs = qs.filter(at__lt=_wib_midnight(filters.date_to + dt.timedelta(days=1)))
     page_obj = Paginator(qs.order_by("-at", "-id"), AUDIT_PAGE_SIZE).get_page(page)
-    for event in page_obj.object_list:
-        event.change_rows = change_rows(event.changes)
+    describe_events(page_obj.object_list)
     return page_obj
 
 
-def change_rows(changes) -> list[tuple[str, object, object]]:
-    """(field, old, new) per recorded change; a plain value (not an [old, new] pair)
-    is shown as the new value."""
-    if not isinstance(changes, dict):
-        return []
-    rows = []
-    for key, value in changes.items():
-        if isinstance(value, list | tuple) and len(value) == 2:
-            rows.append((key, value[0], value[1]))
-        else:
-            rows.append((key, None, value))
-    return rows
-
-
-def audit_actions() -> list[str]:
-    """The distinct actions recorded so far, for the filter select (one query)."""
-    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
+def audit_actions() -> list[tuple[str, str]]:
+    """(code, label) of the actions recorded so far, for the filter select (one query)."""
+    labels = dict(AuditEvent.Action.choices)
+    codes = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+    return sorted(((code, str(labels.get(code, code))) for code in codes), key=lambda c: c[1])
 
 
 def _wib_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=WIB)
+
+
+# --- Events in words ----------------------------------------------------------------------
+
+# The keys the services record in `changes`, as column words.
+FIELD_LABELS = {
+    "level": _("Level"),
+    "note": _("Justification / explanation"),
+    "recommendation": _("Recommendation"),
+    "service_name": _("Service name"),
+    "entry": _("Entry"),
+    "evidence": _("Evidence"),
+    "file": _("File"),
+    "page": _("Page"),
+    "indicators": _("Indicators"),
+    "whole": _("Whole evaluation"),
+    "due_at": _("Answer due"),
+    "deadline": _("Deadline"),
+    "university": _("University"),
+    "assessor": _("Assessor"),
+    "kind": _("How"),
+    "batch": _("Run"),
+    "count": _("Count"),
+    "language": _("Language"),
+    "report": _("Document"),
+    "recipients": _("Recipients"),
+    "offset_days": _("Days before the deadline"),
+    "aspect": _("Aspect"),
+    "strengths": _("Strengths"),
+    "weaknesses": _("Weaknesses"),
+}
+KIND_LABELS = {
+    "auto": _("automatically"),
+    "csv": _("from a CSV file"),
+    "undo": _("by undoing a run"),
+    "manual": _("by hand"),
+}
+LANGUAGE_LABELS = {"id": "Bahasa Indonesia", "en": "English"}
+# A long text (a justification) is shown cut to this many characters in a table cell.
+TEXT_PREVIEW = 300
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+@dataclass
+class ChangeRow:
+    field: str
+    old: str | None  # None: the change has no "before" (a plain recorded value)
+    new: str
+
+
+def _text(value, key: str, names: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if key in ("university", "assessor") and isinstance(value, int):
+        return names[key].get(value, f"#{value}")
+    if key == "kind":
+        return str(KIND_LABELS.get(value, value))
+    if key == "batch":
+        return str(value)[:8]
+    if key == "language":
+        return LANGUAGE_LABELS.get(value, str(value))
+    if isinstance(value, list):
+        return ", ".join(_text(v, key, names) for v in value)
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        try:
+            return format_wib(dt.datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    text = str(value)
+    return text if len(text) <= TEXT_PREVIEW else text[: TEXT_PREVIEW - 1] + "…"
+
+
+def _rows(changes, names: dict) -> list[ChangeRow]:
+    if not isinstance(changes, dict):
+        return []
+    rows = []
+    for key, value in changes.items():
+        label = str(FIELD_LABELS.get(key, key.replace("_", " ")))
+        if isinstance(value, list | tuple) and len(value) == 2 and key not in ("indicators",):
+            rows.append(ChangeRow(label, _text(value[0], key, names), _text(value[1], key, names)))
+        else:
+            rows.append(ChangeRow(label, None, _text(value, key, names)))
+    return rows
+
+
+def _names(events) -> dict:
+    """University and assessor names for the ids recorded in these events (two queries
+    at most, whatever the number of events)."""
+    ids = {"university": set(), "assessor": set()}
+    for event in events:
+        for key in ids:
+            value = (event.changes or {}).get(key) if isinstance(event.changes, dict) else None
+            for v in value if isinstance(value, list | tuple) else [value]:
+                if isinstance(v, int) and not isinstance(v, bool):
+                    ids[key].add(v)
+    names = {"university": {}, "assessor": {}}
+    if ids["university"]:
+        names["university"] = {
+            u.pk: u.short_name or u.name
+            for u in University.objects.filter(pk__in=ids["university"])
+        }
+    if ids["assessor"]:
+        names["assessor"] = {
+            u.pk: u.get_full_name() or u.username
+            for u in User.objects.filter(pk__in=ids["assessor"])
+        }
+    return names
+
+
+def describe_events(events) -> list:
+    """Give each event `label` (the action in words), `status_change` ("Submitted ->
+    Under assessment", or "") and `change_rows` ([ChangeRow]). Returns the events."""
+    events = list(events)
+    names = _names(events)
+    status_labels = dict(Status.choices)
+    action_labels = dict(AuditEvent.Action.choices)
+    for event in events:
+        event.label = str(action_labels.get(event.action, event.action))
+        event.status_change = ""
+        if event.from_status or event.to_status:
+            before = status_labels.get(event.from_status, "—") if event.from_status else "—"
+            event.status_change = (
+                f"{before} → {status_labels.get(event.to_status, event.to_status)}"
+            )
+        event.change_rows = _rows(event.changes, names)
+    return events

@@ -84,7 +84,7 @@ def _start_if_submitted(evaluation, by) -> None:
             evaluation=evaluation,
             to=Evaluation.Status.UNDER_ASSESSMENT,
             by=by,
-            action="assessment.started",
+            action=AuditEvent.Action.ASSESSMENT_STARTED,
         )
 
 
@@ -153,7 +153,7 @@ def save_validated_answer(
     evaluation.last_activity_at = timezone.now()
     evaluation.save(update_fields=["validated_count", "last_activity_at", "updated_at"])
     record_event(
-        action="assessment.answer_saved",
+        action=AuditEvent.Action.ASSESSMENT_ANSWER_SAVED,
         actor=by,
         evaluation=evaluation,
         indicator=indicator,
@@ -198,7 +198,7 @@ def save_aspect_note(
     note.save()
     _start_if_submitted(evaluation, by)
     record_event(
-        action="assessment.aspect_note_saved",
+        action=AuditEvent.Action.ASPECT_NOTE_SAVED,
         actor=by,
         evaluation=evaluation,
         changes={"aspect": aspect.code},
@@ -251,7 +251,10 @@ def complete_assessment(*, evaluation: Evaluation, by) -> Evaluation:
     _start_if_submitted(evaluation, by)
     evaluation.assessed_at = timezone.now()
     _transition(
-        evaluation=evaluation, to=Evaluation.Status.ASSESSED, by=by, action="assessment.completed"
+        evaluation=evaluation,
+        to=Evaluation.Status.ASSESSED,
+        by=by,
+        action=AuditEvent.Action.ASSESSMENT_COMPLETED,
     )
     coordinators = User.objects.filter(
         role=Role.COORDINATOR, university_id=evaluation.university_id, is_active=True
@@ -310,7 +313,7 @@ def approve_assessment(*, evaluation: Evaluation, by, spec=None) -> Evaluation:
         evaluation=evaluation,
         to=Evaluation.Status.APPROVED,
         by=by,
-        action="assessment.approved",
+        action=AuditEvent.Action.ASSESSMENT_APPROVED,
         note=f"{final_result.index} {final_result.predicate}",
     )
     return evaluation
@@ -334,7 +337,7 @@ def send_back_assessment(*, evaluation: Evaluation, by, comment: str) -> Evaluat
         evaluation=evaluation,
         to=Evaluation.Status.UNDER_ASSESSMENT,
         by=by,
-        action="assessment.sent_back",
+        action=AuditEvent.Action.ASSESSMENT_SENT_BACK,
         note=comment.strip(),
     )
     assessors = User.objects.filter(assessor_assignments__evaluation=evaluation).values_list(
@@ -378,7 +381,7 @@ def release_results(
             AuditEvent(
                 at=now,
                 actor=by,
-                action="assessment.released",
+                action=AuditEvent.Action.RESULTS_RELEASED,
                 evaluation=ev,
                 period_id=ev.period_id,
                 institution_id=ev.institution_id,

@@ -46,10 +46,10 @@ NOTHING_TO_UNDO = _("There is no assignment run to undo.")
 
 ASSIGNABLE = Evaluation.ASSIGNABLE
 
-ACTION_UNIVERSITY = "assessment.university_assigned"
-ACTION_ASSESSOR = "assessment.assessor_assigned"
-ACTION_ASSESSOR_REMOVED = "assessment.assessor_unassigned"
-ACTION_UNDO = "assessment.batch_undone"
+ACTION_UNIVERSITY = AuditEvent.Action.UNIVERSITY_ASSIGNED
+ACTION_ASSESSOR = AuditEvent.Action.ASSESSOR_ASSIGNED
+ACTION_ASSESSOR_REMOVED = AuditEvent.Action.ASSESSOR_UNASSIGNED
+ACTION_UNDO = AuditEvent.Action.BATCH_UNDONE
 
 
 def _event(*, action, actor, evaluation, changes=None, note="", at=None) -> AuditEvent:
@@ -469,27 +469,29 @@ def undo_assessor_batch(*, period: EvaluationPeriod, university: University, by)
     if not batch:
         raise ValidationError(NOTHING_TO_UNDO, code="nothing")
     rows = AuditEvent.objects.filter(period=period, action=ACTION_ASSESSOR, changes__batch=batch)
-    pairs, events = set(), []
+    evaluations = {}
     for row in rows.select_related("evaluation"):
-        assessor_id = row.changes["assessor"][1]
-        pairs.add((row.evaluation_id, assessor_id))
-        events.append(
-            _event(
-                action=ACTION_ASSESSOR_REMOVED,
-                actor=by,
-                evaluation=row.evaluation,
-                changes={"assessor": [assessor_id, None], "university": university.pk},
-            )
-        )
-    ids = [
-        pk
+        evaluations[(row.evaluation_id, row.changes["assessor"][1])] = row.evaluation
+    # Only assignments still in place and still changeable are removed, and only those
+    # get an "assessor removed" event: a pair removed by hand since the run, or an
+    # evaluation already scored, is left out of the record as it is left alone.
+    removable = [
+        (pk, (ev_id, assessor_id))
         for pk, ev_id, assessor_id in AssessorAssignment.objects.filter(
-            evaluation_id__in={e for e, _ in pairs}, evaluation__status__in=ASSIGNABLE
+            evaluation_id__in={e for e, _ in evaluations}, evaluation__status__in=ASSIGNABLE
         ).values_list("pk", "evaluation_id", "assessor_id")
-        if (ev_id, assessor_id) in pairs
+        if (ev_id, assessor_id) in evaluations
     ]
-    removed, _ = AssessorAssignment.objects.filter(pk__in=ids).delete()
-    AuditEvent.objects.bulk_create(events)
+    removed, _ = AssessorAssignment.objects.filter(pk__in=[pk for pk, _ in removable]).delete()
+    AuditEvent.objects.bulk_create(
+        _event(
+            action=ACTION_ASSESSOR_REMOVED,
+            actor=by,
+            evaluation=evaluations[pair],
+            changes={"assessor": [pair[1], None], "university": university.pk},
+        )
+        for _pk, pair in removable
+    )
     record_event(
         action=ACTION_UNDO,
         actor=by,

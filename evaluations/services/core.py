@@ -54,7 +54,13 @@ def record_event(
 
 
 def _transition(
-    *, evaluation: Evaluation, to: str, by, note: str = "", at=None, action: str = "status"
+    *,
+    evaluation: Evaluation,
+    to: str,
+    by,
+    note: str = "",
+    at=None,
+    action: str = AuditEvent.Action.STATUS,
 ) -> Evaluation:
     """Move a locked evaluation to `to`, checking ALLOWED_TRANSITIONS, and audit it.
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import deadlines, exports
-from evaluations.models import Evaluation, EvaluationPeriod, Extension, Reminder, Report
+from evaluations.models import AuditEvent, Evaluation, EvaluationPeriod, Extension, Reminder, Report
 from evaluations.notifications import queue_email
 from evaluations.permissions import can_manage_period
 from evaluations.selectors.monitoring import (
@@ -127,7 +127,7 @@ def _send_one(
                 summary=summary,
             )
             record_event(
-                action="reminder.sent",
+                action=AuditEvent.Action.REMINDER_SENT,
                 actor=by,
                 evaluation=ev,
                 changes={"offset_days": [None, offset], "recipients": [None, len(recipients)]},
@@ -278,7 +278,7 @@ def grant_extension(*, period, institution, new_deadline: dt.datetime, reason: s
         active.reason = reason
         active.granted_by = by
         active.save(update_fields=["new_deadline", "reason", "granted_by"])
-        extension, created, action = active, False, "extension.changed"
+        extension, created, action = active, False, AuditEvent.Action.EXTENSION_CHANGED
     else:
         extension = Extension(
             period=period,
@@ -289,7 +289,7 @@ def grant_extension(*, period, institution, new_deadline: dt.datetime, reason: s
         )
         extension.full_clean()
         extension.save()
-        created, action = True, "extension.granted"
+        created, action = True, AuditEvent.Action.EXTENSION_GRANTED
     record_event(
         action=action,
         actor=by,
@@ -323,7 +323,7 @@ def revoke_extension(*, extension: Extension, by, reason: str) -> Extension:
         period_id=extension.period_id, institution_id=extension.institution_id
     ).first()
     record_event(
-        action="extension.revoked",
+        action=AuditEvent.Action.EXTENSION_REVOKED,
         actor=by,
         evaluation=evaluation,
         period=extension.period,

@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import documents
-from evaluations.models import Evaluation, EvaluationPeriod, Report
+from evaluations.models import AuditEvent, Evaluation, EvaluationPeriod, Report
 from evaluations.permissions import (
     can_manage_period,
     can_view_institution_report,
@@ -165,7 +165,7 @@ def request_report(*, kind: str, by, evaluation=None, period=None, language: str
         return existing
     report = _queue(existing, by=by, kind=kind, language=language, params=params, **scope)
     record_event(
-        action="report.requested",
+        action=AuditEvent.Action.REPORT_REQUESTED,
         actor=by,
         evaluation=None if national else obj,
         period=obj if national else None,
@@ -231,7 +231,7 @@ def generate_period_reports(*, period, by, language: str = "id") -> int:
     # QUEUED/RENDERING rows are enqueued again too: the claim makes a duplicate harmless.
     ids = [r.pk for r in new] + [r.pk for r in current]
     record_event(
-        action="reports.generated",
+        action=AuditEvent.Action.REPORTS_GENERATED,
         actor=by,
         period=period,
         changes={"language": language, "count": len(ids)},
@@ -300,7 +300,7 @@ def request_archive(*, period, by, language: str = "id") -> Report:
     )
     Report.objects.filter(pk=report.pk).update(progress_total=len(members), progress_done=0)
     record_event(
-        action="report.requested",
+        action=AuditEvent.Action.REPORT_REQUESTED,
         actor=by,
         period=period,
         changes={"kind": Report.Kind.ARCHIVE, "language": language, "report": report.pk},

@@ -24,6 +24,7 @@ from evaluations import completeness, deadlines
 from evaluations.evidence import check_pdf
 from evaluations.models import (
     Answer,
+    AuditEvent,
     Evaluation,
     EvaluationPeriod,
     EvidenceFile,
@@ -96,6 +97,13 @@ RETURN_NEEDS_DUE = _(
     "The deadline has passed: give the date and time by which the institution must answer."
 )
 RETURN_DUE_IN_PAST = _("The answer-by date must be in the future.")
+
+
+# The audit action of each kind of reopening.
+REOPENING_ACTIONS = {
+    Reopening.Kind.RETURN: AuditEvent.Action.RETURNED,
+    Reopening.Kind.CLARIFICATION: AuditEvent.Action.CLARIFICATION,
+}
 
 
 class EditConflict(ValidationError):
@@ -325,7 +333,7 @@ def save_answer(
     answer.updated_by = by
     answer.save()
     record_event(
-        action="answer.saved",
+        action=AuditEvent.Action.ANSWER_SAVED,
         actor=by,
         evaluation=ev,
         indicator=indicator,
@@ -412,7 +420,7 @@ def upload_evidence(
     try:
         evidence.save()
         record_event(
-            action="evidence.uploaded",
+            action=AuditEvent.Action.EVIDENCE_UPLOADED,
             actor=by,
             evaluation=ev,
             changes={"file": [None, checked.name], "sha256": [None, checked.sha256]},
@@ -446,7 +454,7 @@ def link_evidence(
         evidence=evidence, answer=answer, page_ref=(page_ref or "").strip()[:50], linked_by=by
     )
     record_event(
-        action="evidence.linked",
+        action=AuditEvent.Action.EVIDENCE_LINKED,
         actor=by,
         evaluation=ev,
         indicator=answer.indicator,
@@ -473,7 +481,7 @@ def unlink_evidence(*, link: EvidenceLink, by, now=None) -> None:
     if not deleted:
         return
     record_event(
-        action="evidence.unlinked",
+        action=AuditEvent.Action.EVIDENCE_UNLINKED,
         actor=by,
         evaluation=ev,
         indicator=answer.indicator,
@@ -505,7 +513,7 @@ def delete_evidence(*, evidence: EvidenceFile, by, now=None) -> int:
                 )
     name, storage = evidence.file.name, evidence.file.storage
     record_event(
-        action="evidence.deleted",
+        action=AuditEvent.Action.EVIDENCE_DELETED,
         actor=by,
         evaluation=ev,
         changes={
@@ -597,7 +605,7 @@ def submit_evaluation(*, evaluation: Evaluation, by, now=None) -> Evaluation:
         to=Evaluation.Status.SUBMITTED,
         by=by,
         at=now,
-        action="evaluation.submitted",
+        action=AuditEvent.Action.SUBMITTED,
         note=ev.submission_hash,
     )
     if reopening is not None:
@@ -681,11 +689,11 @@ def reopen_evaluation(
         to=Evaluation.Status.RETURNED,
         by=by,
         at=now,
-        action=f"evaluation.{kind}",
+        action=REOPENING_ACTIONS[kind],
         note=reason,
     )
     record_event(
-        action="evaluation.reopened",
+        action=AuditEvent.Action.REOPENED,
         actor=by,
         evaluation=ev,
         changes={

@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from evaluations import completeness, deadlines
@@ -39,6 +38,7 @@ from evaluations.permissions import (
 )
 from evaluations.selectors import evaluations_visible_to
 from evaluations.selectors import selfeval as sel
+from evaluations.selectors.audit import describe_events
 from evaluations.services import selfeval as svc
 
 
@@ -280,7 +280,7 @@ def answer_edit(request, pk: int, indicator_pk: int):
                 evaluation, indicator, by_entry, framework.min_self_level, bound
             ),
             "state": completeness.indicator_state(indicator, answers, framework),
-            "history": _history(sel.indicator_history(evaluation, indicator)),
+            "history": describe_events(sel.indicator_history(evaluation, indicator)),
             "previous": sel.previous_results(evaluation).get(indicator.number),
             "library": library,
             "link_form": EvidenceLinkForm(evaluation=evaluation, initial={"entry": 1}),
@@ -290,41 +290,6 @@ def answer_edit(request, pk: int, indicator_pk: int):
         }
     )
     return render(request, "evaluations/selfeval/answer_edit.html", ctx, status=status)
-
-
-FIELD_LABELS = {
-    "level": _lazy("Level"),
-    "note": _lazy("Justification"),
-    "service_name": _lazy("Service name"),
-    "entry": _lazy("Entry"),
-    "evidence": _lazy("Evidence"),
-    "page": _lazy("Page"),
-}
-ACTION_LABELS = {
-    "answer.saved": _lazy("Answer saved"),
-    "evidence.linked": _lazy("Evidence linked"),
-    "evidence.unlinked": _lazy("Evidence unlinked"),
-}
-
-
-def _history(events):
-    """Audit events as display rows: who, when, label, [(field, old, new)]."""
-    rows = []
-    for event in events:
-        changes = []
-        for key, value in event.changes.items():
-            old, new = value if isinstance(value, list) and len(value) == 2 else (None, value)
-            changes.append((FIELD_LABELS.get(key, key), old, new))
-        actor = event.actor
-        rows.append(
-            {
-                "at": event.at,
-                "actor": (actor.get_full_name() or actor.username) if actor else "—",
-                "label": ACTION_LABELS.get(event.action, event.action),
-                "changes": changes,
-            }
-        )
-    return rows
 
 
 def _neighbours(framework, indicator):

@@ -302,3 +302,24 @@ def test_assign_assessor_guards(
         AuditEvent.objects.filter(evaluation=evaluation, action=svc.ACTION_ASSESSOR_REMOVED).count()
         == 1
     )
+
+
+def test_undo_assessor_batch_records_only_the_pairs_it_removed(
+    period, university, coordinator, staffed
+):
+    """One pair removed by hand after the run and one evaluation already scored: the undo
+    removes the other eight, and the trail says exactly those eight were removed."""
+    _assessors, evaluations = staffed
+    svc.auto_assign_assessors(period=period, university=university, by=coordinator, notify=False)
+    by_hand = AssessorAssignment.objects.get(evaluation=evaluations[0])
+    svc.unassign_assessor(evaluation=evaluations[0], assessor=by_hand.assessor, by=coordinator)
+    Evaluation.objects.filter(pk=evaluations[1].pk).update(status=Evaluation.Status.ASSESSED)
+    removed_events = AuditEvent.objects.filter(action=svc.ACTION_ASSESSOR_REMOVED)
+    before = removed_events.count()
+
+    assert svc.undo_assessor_batch(period=period, university=university, by=coordinator) == 8
+
+    undo_events = removed_events.order_by("pk")[before:]
+    assert len(undo_events) == 8
+    assert {e.evaluation_id for e in undo_events} == {ev.pk for ev in evaluations[2:]}
+    assert AssessorAssignment.objects.filter(evaluation=evaluations[1]).exists()

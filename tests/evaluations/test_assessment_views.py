@@ -315,8 +315,8 @@ def test_clarification_request_and_what_changed(client, submitted, indicators, a
     html = client.get(_score_url(submitted)).content.decode()
     assert "Lampirkan SK terbaru" in html
     assert "What the institution changed since" in html
-    assert "answer.saved" in html and "indicator 2" in html
-    assert "level: <del>3</del> → <ins>4</ins>" in html
+    assert "Answer saved" in html and "answer.saved" not in html and "indicator 2" in html
+    assert "Level: <del>3</del> → <ins>4</ins>" in html
 
 
 @pytest.mark.parametrize("n", [3, 12])

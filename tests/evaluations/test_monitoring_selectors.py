@@ -317,4 +317,7 @@ def test_audit_events_filters():
     today = now.astimezone(sel.WIB).date()
     assert pks(date_from=today) == [e1.pk]
     assert pks(date_to=today - dt.timedelta(days=1)) == [e2.pk]
-    assert audit_sel.audit_actions() == ["extension.granted", "status"]
+    assert audit_sel.audit_actions() == [
+        ("extension.granted", "Extension granted"),
+        ("status", "Status changed"),
+    ]

@@ -159,16 +159,23 @@ def test_audit_log_lists_and_filters(client, admin_user):
         evaluation=ev,
         action="extension.granted",
         actor=admin_user,
-        changes={"deadline": ["2026-10-31", "2026-11-07"], "entry": 2},
+        # As the extension service records it: ISO moments, the old one in UTC.
+        changes={
+            "deadline": ["2027-10-31T16:59:59+00:00", "2027-11-07T23:59:59+07:00"],
+            "entry": 2,
+        },
     )
-    f.AuditEventFactory(action="status")
+    f.AuditEventFactory(action="status", from_status="in_progress", to_status="submitted")
     url = reverse("evaluations:audit-log")
     html = logged_in(client, admin_user).get(url).content.decode()
     assert "2 events" in html
+    assert "In progress → Submitted" in html and "in_progress" not in html
     html = client.get(url, {"action": "extension.granted"}).content.decode()
     assert "1 event" in html and "Kota Audit" in html
-    assert "2026-10-31 → 2026-11-07" in html
-    assert '<span class="text-muted">entry:</span> 2<' in html
+    assert "Extension granted" in html and "<code>" not in html
+    # Both moments in WIB, to the second, whatever zone they were stored in.
+    assert "31-10-2027 23:59:59 WIB → 07-11-2027 23:59:59 WIB" in html
+    assert '<span class="text-muted">Entry:</span> 2<' in html
 
 
 # --- query counts ------------------------------------------------------------------
