@@ -8,6 +8,7 @@ institution before release: `assessment_visible_to_institution` is the one check
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -170,14 +171,17 @@ class AspectGroup:
     rows: list[ScoringRow] = field(default_factory=list)
 
 
-def scoring_groups(evaluation: Evaluation) -> list[AspectGroup]:
-    """Per aspect, per indicator entry: self answer with evidence, validated answer,
-    last period's final level. A constant number of queries."""
-    indicators = list(
-        Indicator.objects.filter(framework_id=evaluation.period.framework_id)
-        .select_related("aspect__domain")
-        .order_by("number")
-    )
+def shown_entries(indicator_id: int, *answer_maps: Mapping[tuple[int, int], object]) -> list[int]:
+    """The entries an indicator shows a row for: every entry present in any of the maps
+    keyed by (indicator id, entry), else entry 1 alone, so that an unanswered indicator
+    still gets its row. The scoring page and the institution report both list these."""
+    entries = {e for answers in answer_maps for (i, e) in answers if i == indicator_id}
+    return sorted(entries) or [1]
+
+
+def _self_and_document_answers(evaluation: Evaluation) -> tuple[dict, dict]:
+    """(self answers, document answers), each keyed by (indicator id, entry); the self
+    answers come with their evidence. Two queries."""
     answers = Answer.objects.filter(
         evaluation=evaluation, phase__in=(Phase.SELF, Phase.DOCUMENT)
     ).prefetch_related(
@@ -189,49 +193,76 @@ def scoring_groups(evaluation: Evaluation) -> list[AspectGroup]:
     self_answers, doc_answers = {}, {}
     for a in answers:
         (self_answers if a.phase == Phase.SELF else doc_answers)[(a.indicator_id, a.entry)] = a
+    return self_answers, doc_answers
+
+
+def _previous_levels(
+    evaluation: Evaluation, indicators: list[Indicator]
+) -> dict[int, dict[int, int]]:
+    """Last period's final levels: current indicator id -> {entry: level}. Matched by
+    indicator number, because the previous period may use another framework."""
+    previous = previous_evaluation(evaluation)
+    if previous is None:
+        return {}
+    numbers = dict(
+        Indicator.objects.filter(framework_id=previous.period.framework_id).values_list(
+            "pk", "number"
+        )
+    )
+    by_number = {i.number: i.pk for i in indicators}
+    levels: dict[int, dict[int, int]] = {}
+    for (old_id, entry), answer in scoring.counting_answers(answer_levels(previous)).items():
+        current = by_number.get(numbers.get(old_id))
+        if current is not None:
+            levels.setdefault(current, {})[entry] = answer.level
+    return levels
+
+
+def _scoring_rows(
+    indicator: Indicator, self_answers: dict, doc_answers: dict, previous: dict[int, int]
+) -> list[ScoringRow]:
+    """One row per shown entry of an indicator."""
+    rows = []
+    for entry in shown_entries(indicator.pk, self_answers, doc_answers):
+        self_answer = self_answers.get((indicator.pk, entry))
+        evidence = (
+            [link.evidence for link in self_answer.evidence_links.all()] if self_answer else []
+        )
+        rows.append(
+            ScoringRow(
+                indicator=indicator,
+                entry=entry,
+                self_answer=self_answer,
+                doc_answer=doc_answers.get((indicator.pk, entry)),
+                previous_level=previous.get(entry),
+                evidence=evidence,
+            )
+        )
+    return rows
+
+
+def scoring_groups(evaluation: Evaluation) -> list[AspectGroup]:
+    """Per aspect, per indicator entry: self answer with evidence, validated answer,
+    last period's final level. A constant number of queries."""
+    indicators = list(
+        Indicator.objects.filter(framework_id=evaluation.period.framework_id)
+        .select_related("aspect__domain")
+        .order_by("number")
+    )
+    self_answers, doc_answers = _self_and_document_answers(evaluation)
     notes = {
         n.aspect_id: n
         for n in AspectNote.objects.filter(evaluation=evaluation, phase=Phase.DOCUMENT)
     }
-    # Last period's final levels, matched by indicator number (frameworks may differ).
-    previous = previous_evaluation(evaluation)
-    previous_levels: dict[int, dict[int, int]] = {}
-    if previous is not None:
-        numbers = dict(
-            Indicator.objects.filter(framework_id=previous.period.framework_id).values_list(
-                "pk", "number"
-            )
-        )
-        by_number = {i.number: i.pk for i in indicators}
-        counting = scoring.counting_answers(answer_levels(previous))
-        for (old_id, entry), answer in counting.items():
-            current = by_number.get(numbers.get(old_id))
-            if current is not None:
-                previous_levels.setdefault(current, {})[entry] = answer.level
+    previous_levels = _previous_levels(evaluation, indicators)
     groups: dict[int, AspectGroup] = {}
     for ind in indicators:
         group = groups.setdefault(
             ind.aspect_id, AspectGroup(aspect=ind.aspect, note=notes.get(ind.aspect_id))
         )
-        entries = sorted(
-            {e for (i, e) in self_answers if i == ind.pk}
-            | {e for (i, e) in doc_answers if i == ind.pk}
-        ) or [1]
-        prev = previous_levels.get(ind.pk) or {}
-        for entry in entries:
-            self_answer = self_answers.get((ind.pk, entry))
-            group.rows.append(
-                ScoringRow(
-                    indicator=ind,
-                    entry=entry,
-                    self_answer=self_answer,
-                    doc_answer=doc_answers.get((ind.pk, entry)),
-                    previous_level=prev.get(entry),
-                    evidence=[link.evidence for link in self_answer.evidence_links.all()]
-                    if self_answer
-                    else [],
-                )
-            )
+        group.rows.extend(
+            _scoring_rows(ind, self_answers, doc_answers, previous_levels.get(ind.pk) or {})
+        )
     return list(groups.values())
 
 
