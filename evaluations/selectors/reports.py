@@ -30,6 +30,7 @@ from evaluations.models import (
 )
 from evaluations.scoring import compute_index, predicate_for, round_half_up, spec_for
 from evaluations.selectors import evaluations_visible_to
+from evaluations.selectors.assessment import shown_entries
 from evaluations.wib import format_wib
 from institutions.models import Institution
 from institutions.permissions import is_admin
@@ -128,6 +129,140 @@ def receipt_data(*, evaluation_id: int) -> dict:
 # ---------------------------------------------------------------------------
 
 
+def _latest_aspect_notes(evaluation: Evaluation) -> dict[int, AspectNote]:
+    """aspect id -> the strengths and weaknesses of the latest phase that wrote any."""
+    rank = {p: i for i, p in enumerate(PHASE_ORDER)}
+    notes: dict[int, AspectNote] = {}
+    for note in AspectNote.objects.filter(evaluation=evaluation):
+        kept = notes.get(note.aspect_id)
+        if kept is None or rank[note.phase] > rank[kept.phase]:
+            notes[note.aspect_id] = note
+    return notes
+
+
+def _entry_row(entry: int, own, validated) -> dict:
+    """One indicator entry: the institution's level beside the validated one, with the
+    assessor's explanation and recommendation. Either answer may be missing."""
+    shown = own or validated
+    return {
+        "entry": entry,
+        "service_name": shown.service_name if shown else "",
+        "self_level": own.level if own else None,
+        "final_level": validated.level if validated else None,
+        "explanation": validated.note if validated else "",
+        "recommendation": validated.recommendation if validated else "",
+    }
+
+
+def _indicator_rows(indicators: list[Indicator], self_best: dict, final_best: dict) -> list[dict]:
+    """Per indicator, its entries with the counting self and validated answers."""
+    rows = []
+    for ind in indicators:
+        entries = [
+            _entry_row(e, self_best.get((ind.pk, e)), final_best.get((ind.pk, e)))
+            for e in shown_entries(ind.pk, self_best, final_best)
+        ]
+        rows.append(
+            {
+                "number": ind.number,
+                "name": ind.name,
+                "aspect": ind.aspect.code,
+                "weight": ind.weight,
+                "entries": entries,
+            }
+        )
+    return rows
+
+
+def _aspect_rows(
+    spec, indicators: list[Indicator], notes: dict[int, AspectNote], self_result, final_result
+) -> list[dict]:
+    """Per aspect of the framework, in its order: both indexes and the latest notes."""
+    aspects_by_code = {}
+    for ind in indicators:
+        aspects_by_code.setdefault(ind.aspect.code, ind.aspect)
+    rows = []
+    for code, (domain_code, name) in spec.aspects.items():
+        aspect = aspects_by_code.get(code)
+        note = notes.get(aspect.pk) if aspect else None
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "domain": domain_code,
+                "self": self_result.aspects.get(code),
+                "final": final_result.aspects.get(code),
+                "strengths": note.strengths if note else "",
+                "weaknesses": note.weaknesses if note else "",
+            }
+        )
+    return rows
+
+
+def _domain_rows(spec, self_result, final_result) -> list[dict]:
+    return [
+        {
+            "code": code,
+            "name": name,
+            "self": self_result.domains.get(code),
+            "final": final_result.domains.get(code),
+        }
+        for code, name in spec.domains.items()
+    ]
+
+
+def _headline(evaluation: Evaluation, spec, self_result, final_result) -> dict:
+    """Both indexes with their predicates. The values stored at approval and submission
+    are what was published, so they win; the computed ones stand in until then."""
+    final_index = evaluation.final_index
+    if final_index is None:
+        final_index = final_result.index
+    self_index = evaluation.self_index if evaluation.self_index is not None else self_result.index
+    return {
+        "index": final_index,
+        "predicate": evaluation.final_predicate or spec.predicate_for(final_index),
+        "self_index": self_index,
+        "self_predicate": evaluation.self_predicate or spec.predicate_for(self_index),
+    }
+
+
+def _previous_released(evaluation: Evaluation) -> Evaluation | None:
+    """The institution's released result of the latest earlier year, whatever its framework."""
+    return (
+        Evaluation.objects.filter(
+            institution_id=evaluation.institution_id,
+            period__year__lt=evaluation.period.year,
+            final_index__isnull=False,
+            status=Evaluation.Status.RELEASED,
+        )
+        .select_related("period__framework")
+        .order_by("-period__year")
+        .first()
+    )
+
+
+def _comparison(evaluation: Evaluation, spec, final_index: Decimal) -> dict | None:
+    """The change against the previous released result; aspect by aspect only when both
+    years used the same framework (other frameworks have other aspects)."""
+    previous = _previous_released(evaluation)
+    if previous is None:
+        return None
+    comparison = {
+        "period": previous.period.name,
+        "year": previous.period.year,
+        "index": previous.final_index,
+        "predicate": previous.final_predicate,
+        "change": final_index - previous.final_index,
+        "aspects": {},
+    }
+    if previous.period.framework_id == evaluation.period.framework_id:
+        prev_levels = scoring.final_levels(
+            Answer.objects.filter(evaluation=previous).exclude(phase=Phase.SELF)
+        )
+        comparison["aspects"] = dict(compute_index(spec, prev_levels).aspects)
+    return comparison
+
+
 def institution_report_data(*, evaluation_id: int) -> dict:
     """What the institution report shows, in 9 queries (12 with a previous period)."""
     evaluation = _load_evaluation(evaluation_id)
@@ -141,106 +276,16 @@ def institution_report_data(*, evaluation_id: int) -> dict:
     answers = list(Answer.objects.filter(evaluation=evaluation).order_by("indicator_id", "entry"))
     self_best = scoring.counting_answers(answers, validated=False)
     final_best = scoring.counting_answers(answers, validated=True)
-    self_levels, final_levels = scoring.levels_of(self_best), scoring.levels_of(final_best)
-    self_result = compute_index(spec, self_levels)
-    final_result = compute_index(spec, final_levels)
-
-    rank = {p: i for i, p in enumerate(PHASE_ORDER)}
-    notes: dict[int, AspectNote] = {}
-    for note in AspectNote.objects.filter(evaluation=evaluation):
-        if note.aspect_id not in notes or rank[note.phase] > rank[notes[note.aspect_id].phase]:
-            notes[note.aspect_id] = note
-
-    aspects_by_code = {}
-    rows = []
-    for ind in indicators:
-        aspects_by_code.setdefault(ind.aspect.code, ind.aspect)
-        entry_numbers = sorted(
-            {e for (i, e) in self_best if i == ind.pk} | {e for (i, e) in final_best if i == ind.pk}
-        ) or [1]
-        entries = []
-        for e in entry_numbers:
-            s = self_best.get((ind.pk, e))
-            v = final_best.get((ind.pk, e))
-            entries.append(
-                {
-                    "entry": e,
-                    "service_name": (s or v).service_name if (s or v) else "",
-                    "self_level": s.level if s else None,
-                    "final_level": v.level if v else None,
-                    "explanation": v.note if v else "",
-                    "recommendation": v.recommendation if v else "",
-                }
-            )
-        rows.append(
-            {
-                "number": ind.number,
-                "name": ind.name,
-                "aspect": ind.aspect.code,
-                "weight": ind.weight,
-                "entries": entries,
-            }
-        )
-
-    aspects = []
-    for code, (domain_code, name) in spec.aspects.items():
-        aspect = aspects_by_code.get(code)
-        note = notes.get(aspect.pk) if aspect else None
-        aspects.append(
-            {
-                "code": code,
-                "name": name,
-                "domain": domain_code,
-                "self": self_result.aspects.get(code),
-                "final": final_result.aspects.get(code),
-                "strengths": note.strengths if note else "",
-                "weaknesses": note.weaknesses if note else "",
-            }
-        )
-    domains = [
-        {
-            "code": code,
-            "name": name,
-            "self": self_result.domains.get(code),
-            "final": final_result.domains.get(code),
-        }
-        for code, name in spec.domains.items()
-    ]
-    final_index = evaluation.final_index
-    if final_index is None:
-        final_index = final_result.index
-    final_predicate = evaluation.final_predicate or spec.predicate_for(final_index)
-    self_index = evaluation.self_index if evaluation.self_index is not None else self_result.index
-
-    previous = (
-        Evaluation.objects.filter(
-            institution_id=evaluation.institution_id,
-            period__year__lt=period.year,
-            final_index__isnull=False,
-            status=Evaluation.Status.RELEASED,
-        )
-        .select_related("period__framework")
-        .order_by("-period__year")
-        .first()
-    )
-    comparison = None
-    if previous is not None:
-        comparison = {
-            "period": previous.period.name,
-            "year": previous.period.year,
-            "index": previous.final_index,
-            "predicate": previous.final_predicate,
-            "change": final_index - previous.final_index,
-            "aspects": {},
-        }
-        if previous.period.framework_id == period.framework_id:
-            prev_levels = scoring.final_levels(
-                Answer.objects.filter(evaluation=previous).exclude(phase=Phase.SELF)
-            )
-            comparison["aspects"] = dict(compute_index(spec, prev_levels).aspects)
+    self_result = compute_index(spec, scoring.levels_of(self_best))
+    final_result = compute_index(spec, scoring.levels_of(final_best))
+    notes = _latest_aspect_notes(evaluation)
+    rows = _indicator_rows(indicators, self_best, final_best)
+    aspects = _aspect_rows(spec, indicators, notes, self_result, final_result)
+    headline = _headline(evaluation, spec, self_result, final_result)
+    comparison = _comparison(evaluation, spec, headline["index"])
+    if comparison is not None:
         for aspect in aspects:
             aspect["previous"] = comparison["aspects"].get(aspect["code"])
-
     return {
         "institution": _institution_block(evaluation.institution),
         "period": {
@@ -250,11 +295,8 @@ def institution_report_data(*, evaluation_id: int) -> dict:
             "regulation": period.framework.regulation,
         },
         "released_at": wib(evaluation.released_at),
-        "index": final_index,
-        "predicate": final_predicate,
-        "self_index": self_index,
-        "self_predicate": evaluation.self_predicate or spec.predicate_for(self_index),
-        "domains": domains,
+        **headline,
+        "domains": _domain_rows(spec, self_result, final_result),
         "aspects": aspects,
         "indicators": rows,
         "bands": [(name, bound) for name, bound in spec.bands],
@@ -271,13 +313,119 @@ def _mean(values: list[Decimal]) -> Decimal | None:
     return round_half_up(sum(values) / len(values)) if values else None
 
 
+def _released(evaluations: list[Evaluation]) -> list[Evaluation]:
+    """The evaluations whose results are published: only these enter the figures."""
+    return [
+        e
+        for e in evaluations
+        if e.status == Evaluation.Status.RELEASED and e.final_index is not None
+    ]
+
+
+def _predicate_rows(released: list[Evaluation], bands: list[str]) -> list[dict]:
+    """How many institutions reached each band, every band listed (highest first)."""
+    by_predicate = Counter(e.final_predicate for e in released)
+    return [{"name": b, "count": by_predicate.get(b, 0)} for b in bands]
+
+
+def _kind_rows(released: list[Evaluation], kind_labels: dict) -> list[dict]:
+    """Per kind of institution, in the kinds' order, even a kind with no result."""
+    by_kind = defaultdict(list)
+    for e in released:
+        by_kind[e.institution.kind].append(e.final_index)
+    return [
+        {
+            "kind": str(kind_labels[k]),
+            "count": len(by_kind.get(k, [])),
+            "index": _mean(by_kind.get(k, [])),
+        }
+        for k in Institution.Kind.values
+    ]
+
+
+def _province_name(institution: Institution) -> str | None:
+    """The province a result counts for: a province government is its own province; an
+    institution without a province is left out of the province table."""
+    if institution.kind == Institution.Kind.PROVINSI:
+        return institution.name
+    if institution.province_id:
+        return institution.province.name
+    return None
+
+
+def _province_rows(released: list[Evaluation]) -> list[dict]:
+    """Per province, its institutions' mean index, best first."""
+    by_province = defaultdict(list)
+    for e in released:
+        name = _province_name(e.institution)
+        if name is not None:
+            by_province[name].append(e.final_index)
+    return sorted(
+        ({"name": name, "count": len(v), "index": _mean(v)} for name, v in by_province.items()),
+        key=lambda r: (-r["index"], r["name"]),
+    )
+
+
+def _ranking(released: list[Evaluation], kind_labels: dict) -> list[dict]:
+    """Every released result, best index first (ties by name)."""
+    ordered = sorted(released, key=lambda e: (-e.final_index, e.institution.name))
+    return [
+        {
+            "rank": i,
+            "name": e.institution.name,
+            "kind": str(kind_labels[e.institution.kind]),
+            "province": e.institution.province.name if e.institution.province_id else "",
+            "index": e.final_index,
+            "predicate": e.final_predicate,
+        }
+        for i, e in enumerate(ordered, start=1)
+    ]
+
+
+def _ranking_by_kind(ranking: list[dict], kind_rows: list[dict]) -> list[dict]:
+    """The ten best of each kind that has results, keeping their national rank."""
+    return [
+        {"kind": row["kind"], "rows": [r for r in ranking if r["kind"] == row["kind"]][:10]}
+        for row in kind_rows
+        if row["count"]
+    ]
+
+
+def _submission_timing(evaluation: Evaluation, period, extension) -> str | None:
+    """on_time (by the period's deadline), with_extension (only the institution's
+    extension covers it), late, or None when not submitted."""
+    if evaluation.submitted_at is None:
+        return None
+    if deadlines.is_on_time(evaluation.submitted_at, period):
+        return "on_time"
+    if deadlines.is_on_time(evaluation.submitted_at, period, extension):
+        return "with_extension"
+    return "late"
+
+
+def _progress(evaluations: list[Evaluation], period, extensions: dict) -> dict:
+    """How many institutions submitted, and whether on time, within an extension or late."""
+    timing = Counter(
+        _submission_timing(e, period, extensions.get(e.institution_id)) for e in evaluations
+    )
+    submitted = timing["on_time"] + timing["with_extension"] + timing["late"]
+    return {
+        "total": len(evaluations),
+        "submitted": submitted,
+        "on_time": timing["on_time"],
+        "with_extension": timing["with_extension"],
+        "late": timing["late"],
+        "not_submitted": len(evaluations) - submitted,
+        "extensions": len(extensions),
+    }
+
+
 def national_report_data(*, period_id: int) -> dict:
     """What the national report shows, in 4 queries whatever the number of institutions."""
     period = EvaluationPeriod.objects.select_related("framework").get(pk=period_id)
     band_bounds = list(
         period.framework.predicate_bands.order_by("-lower_bound").values_list("name", "lower_bound")
     )
-    bands = [name for name, _bound in band_bounds]
     extensions = {
         ext.institution_id: ext
         for ext in Extension.objects.filter(period=period, revoked_at__isnull=True).only(
@@ -289,69 +437,11 @@ def national_report_data(*, period_id: int) -> dict:
         .select_related("institution__province")
         .order_by("institution__name")
     )
-    released = [
-        e
-        for e in evaluations
-        if e.status == Evaluation.Status.RELEASED and e.final_index is not None
-    ]
-    indexes = [e.final_index for e in released]
-    national_index = _mean(indexes)
-
-    by_predicate = Counter(e.final_predicate for e in released)
-    predicate_rows = [{"name": b, "count": by_predicate.get(b, 0)} for b in bands]
+    released = _released(evaluations)
+    national_index = _mean([e.final_index for e in released])
     kind_labels = dict(Institution.Kind.choices)
-    by_kind = defaultdict(list)
-    by_province = defaultdict(list)
-    for e in released:
-        by_kind[e.institution.kind].append(e.final_index)
-        inst = e.institution
-        if inst.kind == Institution.Kind.PROVINSI:
-            by_province[inst.name].append(e.final_index)
-        elif inst.province_id:
-            by_province[inst.province.name].append(e.final_index)
-    kind_rows = [
-        {
-            "kind": str(kind_labels[k]),
-            "count": len(by_kind.get(k, [])),
-            "index": _mean(by_kind.get(k, [])),
-        }
-        for k in Institution.Kind.values
-    ]
-    province_rows = sorted(
-        ({"name": name, "count": len(v), "index": _mean(v)} for name, v in by_province.items()),
-        key=lambda r: (-r["index"], r["name"]),
-    )
-    ranking = [
-        {
-            "rank": i,
-            "name": e.institution.name,
-            "kind": str(kind_labels[e.institution.kind]),
-            "province": e.institution.province.name if e.institution.province_id else "",
-            "index": e.final_index,
-            "predicate": e.final_predicate,
-        }
-        for i, e in enumerate(
-            sorted(released, key=lambda e: (-e.final_index, e.institution.name)), start=1
-        )
-    ]
-
-    ranking_by_kind = [
-        {"kind": row["kind"], "rows": [r for r in ranking if r["kind"] == row["kind"]][:10]}
-        for row in kind_rows
-        if row["count"]
-    ]
-
-    on_time = late = with_extension = 0
-    for e in evaluations:
-        if e.submitted_at is None:
-            continue
-        if deadlines.is_on_time(e.submitted_at, period):
-            on_time += 1
-        elif deadlines.is_on_time(e.submitted_at, period, extensions.get(e.institution_id)):
-            with_extension += 1
-        else:
-            late += 1
-    total = len(evaluations)
+    kind_rows = _kind_rows(released, kind_labels)
+    ranking = _ranking(released, kind_labels)
     return {
         "period": {
             "name": period.name,
@@ -360,22 +450,14 @@ def national_report_data(*, period_id: int) -> dict:
             "deadline": wib(period.deadline),
         },
         "index": national_index,
-        "predicate": predicate_for(national_index, band_bounds) if indexes else "",
+        "predicate": predicate_for(national_index, band_bounds) if released else "",
         "released": len(released),
-        "by_predicate": predicate_rows,
+        "by_predicate": _predicate_rows(released, [name for name, _bound in band_bounds]),
         "by_kind": kind_rows,
-        "by_province": province_rows,
+        "by_province": _province_rows(released),
         "ranking": ranking,
-        "ranking_by_kind": ranking_by_kind,
-        "progress": {
-            "total": total,
-            "submitted": on_time + with_extension + late,
-            "on_time": on_time,
-            "with_extension": with_extension,
-            "late": late,
-            "not_submitted": total - on_time - with_extension - late,
-            "extensions": len(extensions),
-        },
+        "ranking_by_kind": _ranking_by_kind(ranking, kind_rows),
+        "progress": _progress(evaluations, period, extensions),
     }
 
 
