@@ -88,6 +88,64 @@ def _start_if_submitted(evaluation, by) -> None:
         )
 
 
+def _check_version(stored, version: int | None) -> None:
+    """Refuse a save made from a stale page: `version` must be the stored row's version,
+    or 0/None when there is no row yet."""
+    if stored is not None and version is not None and version != stored.version:
+        raise ValidationError(EDIT_CONFLICT, code="conflict")
+    if stored is None and version:
+        raise ValidationError(EDIT_CONFLICT, code="conflict")
+
+
+def _check_validated_level(framework, indicator: Indicator, entry: int, level) -> None:
+    """The indicator belongs to the evaluation's framework, the entry exists, and a level
+    is chosen (0 only where the framework allows it)."""
+    if indicator.framework_id != framework.pk:
+        raise PermissionDenied
+    if not 1 <= entry <= indicator.max_entries:
+        raise ValidationError(ENTRY_OUT_OF_RANGE, params={"entry": entry}, code="entry")
+    if level is None:
+        raise ValidationError(LEVEL_REQUIRED, code="level")
+    if level == 0 and not framework.allow_zero_validated:
+        raise ValidationError(LEVEL_ZERO_NOT_ALLOWED, code="level_zero")
+
+
+def _document_answer(evaluation, indicator: Indicator, entry: int, version) -> Answer:
+    """The entry's document-phase answer to change, or a new unsaved one."""
+    answer = Answer.objects.filter(
+        evaluation=evaluation, indicator=indicator, entry=entry, phase=Phase.DOCUMENT
+    ).first()
+    _check_version(answer, version)
+    if answer is None:
+        answer = Answer(
+            evaluation=evaluation, indicator=indicator, entry=entry, phase=Phase.DOCUMENT, version=0
+        )
+    return answer
+
+
+def _apply_changes(row, values: dict) -> dict:
+    """Set the values that differ on `row`; returns {field: [old, new]} for the audit."""
+    changes = {}
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            changes[name] = [getattr(row, name), value]
+            setattr(row, name, value)
+    return changes
+
+
+def _refresh_validated_count(evaluation) -> None:
+    """Count indicators (not entries) with a validated level, so that the figure compares
+    with the indicator count; and note the activity."""
+    evaluation.validated_count = (
+        Answer.objects.filter(evaluation=evaluation, phase=Phase.DOCUMENT, level__isnull=False)
+        .values("indicator_id")
+        .distinct()
+        .count()
+    )
+    evaluation.last_activity_at = timezone.now()
+    evaluation.save(update_fields=["validated_count", "last_activity_at", "updated_at"])
+
+
 @transaction.atomic
 def save_validated_answer(
     *,
@@ -110,32 +168,16 @@ def save_validated_answer(
     """
     evaluation = _lock_for_assessor(evaluation, by)
     _require_scorable(evaluation)
-    framework = evaluation.period.framework
-    if indicator.framework_id != framework.pk:
-        raise PermissionDenied
-    if not 1 <= entry <= indicator.max_entries:
-        raise ValidationError(ENTRY_OUT_OF_RANGE, params={"entry": entry}, code="entry")
-    if level is None:
-        raise ValidationError(LEVEL_REQUIRED, code="level")
-    if level == 0 and not framework.allow_zero_validated:
-        raise ValidationError(LEVEL_ZERO_NOT_ALLOWED, code="level_zero")
-    answer = Answer.objects.filter(
-        evaluation=evaluation, indicator=indicator, entry=entry, phase=Phase.DOCUMENT
-    ).first()
-    if answer is not None and version is not None and version != answer.version:
-        raise ValidationError(EDIT_CONFLICT, code="conflict")
-    if answer is None and version:
-        raise ValidationError(EDIT_CONFLICT, code="conflict")
-    note, recommendation = (note or "").strip(), (recommendation or "").strip()
-    changes = {}
-    if answer is None:
-        answer = Answer(
-            evaluation=evaluation, indicator=indicator, entry=entry, phase=Phase.DOCUMENT, version=0
-        )
-    for name, value in (("level", level), ("note", note), ("recommendation", recommendation)):
-        if getattr(answer, name) != value:
-            changes[name] = [getattr(answer, name), value]
-            setattr(answer, name, value)
+    _check_validated_level(evaluation.period.framework, indicator, entry, level)
+    answer = _document_answer(evaluation, indicator, entry, version)
+    changes = _apply_changes(
+        answer,
+        {
+            "level": level,
+            "note": (note or "").strip(),
+            "recommendation": (recommendation or "").strip(),
+        },
+    )
     if not changes and answer.pk:
         return answer
     _start_if_submitted(evaluation, by)
@@ -143,15 +185,7 @@ def save_validated_answer(
     answer.updated_by = by
     answer.full_clean(validate_unique=False, validate_constraints=False)
     answer.save()
-    # Indicators (not entries) with a validated level, comparable to the indicator count.
-    evaluation.validated_count = (
-        Answer.objects.filter(evaluation=evaluation, phase=Phase.DOCUMENT, level__isnull=False)
-        .values("indicator_id")
-        .distinct()
-        .count()
-    )
-    evaluation.last_activity_at = timezone.now()
-    evaluation.save(update_fields=["validated_count", "last_activity_at", "updated_at"])
+    _refresh_validated_count(evaluation)
     record_event(
         action=AuditEvent.Action.ASSESSMENT_ANSWER_SAVED,
         actor=by,
@@ -183,10 +217,7 @@ def save_aspect_note(
     note = AspectNote.objects.filter(
         evaluation=evaluation, aspect=aspect, phase=Phase.DOCUMENT
     ).first()
-    if (note is not None and version is not None and version != note.version) or (
-        note is None and version
-    ):
-        raise ValidationError(EDIT_CONFLICT, code="conflict")
+    _check_version(note, version)
     if note is None:
         note = AspectNote(evaluation=evaluation, aspect=aspect, phase=Phase.DOCUMENT, version=0)
     strengths, weaknesses = (strengths or "").strip(), (weaknesses or "").strip()
