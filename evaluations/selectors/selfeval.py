@@ -226,6 +226,41 @@ class Problem:
     url: str
 
 
+def _entry_problems(answer, indicator, framework) -> list[str]:
+    """What one started entry still lacks, in the order the check lists it. Without a
+    level nothing else can be judged, so that is the only message then."""
+    if answer.level is None:
+        return [str(MISSING_LEVEL)]
+    messages = []
+    if answer.level < framework.min_self_level:
+        messages.append(LEVEL_TOO_LOW % {"level": answer.level, "min": framework.min_self_level})
+    if answer.level > 0 and not answer.note.strip():
+        messages.append(MISSING_JUSTIFICATION % {"level": answer.level})
+    if indicator.max_entries > 1 and not answer.service_name.strip():
+        messages.append(MISSING_SERVICE_NAME % {"entry": answer.entry})
+    if (
+        completeness.entry_needs_evidence(answer, framework)
+        and completeness.evidence_count(answer) == 0
+    ):
+        threshold = max(framework.evidence_required_from_level, 1)
+        messages.append(MISSING_EVIDENCE % {"level": answer.level, "from": threshold})
+    return [str(m) for m in messages]
+
+
+def _indicator_problems(indicator, answers, framework) -> list[tuple[int, str]]:
+    """(entry, message) pairs of one indicator: entry 1 is always required, and every
+    started entry must be complete (an untouched further entry is not asked for)."""
+    started = [a for a in answers if completeness.entry_started(a)]
+    problems = []
+    if not any(a.entry == 1 for a in started):
+        problems.append((1, str(MISSING_LEVEL)))
+    for answer in started:
+        problems.extend(
+            (answer.entry, message) for message in _entry_problems(answer, indicator, framework)
+        )
+    return problems
+
+
 def check_submission(evaluation: Evaluation) -> list[Problem]:
     """What is missing before the evaluation can be submitted, each with a link to fix it.
 
@@ -241,30 +276,10 @@ def check_submission(evaluation: Evaluation) -> list[Problem]:
     problems: list[Problem] = []
     for ind in indicators:
         url = reverse("evaluations:answer-edit", args=[evaluation.pk, ind.pk])
-
-        def add(entry, message, ind=ind, url=url):
-            problems.append(Problem(ind.pk, ind.number, ind.name, entry, str(message), url))
-
-        answers = by_indicator.get(ind.pk, [])
-        started = [a for a in answers if completeness.entry_started(a)]
-        if not any(a.entry == 1 for a in started):
-            add(1, MISSING_LEVEL)
-        for a in started:
-            if a.level is None:
-                add(a.entry, MISSING_LEVEL)
-                continue
-            if a.level < framework.min_self_level:
-                add(a.entry, LEVEL_TOO_LOW % {"level": a.level, "min": framework.min_self_level})
-            if a.level > 0 and not a.note.strip():
-                add(a.entry, MISSING_JUSTIFICATION % {"level": a.level})
-            if ind.max_entries > 1 and not a.service_name.strip():
-                add(a.entry, MISSING_SERVICE_NAME % {"entry": a.entry})
-            if completeness.entry_needs_evidence(a, framework) and not a.n_links:
-                add(
-                    a.entry,
-                    MISSING_EVIDENCE
-                    % {"level": a.level, "from": max(framework.evidence_required_from_level, 1)},
-                )
+        problems.extend(
+            Problem(ind.pk, ind.number, ind.name, entry, message, url)
+            for entry, message in _indicator_problems(ind, by_indicator.get(ind.pk, []), framework)
+        )
     return problems
 
 
