@@ -42,36 +42,7 @@ from .models import (
 )
 
 
-class PortalModelAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose foreign keys use autocomplete where the target allows it.
-
-    Django requires an autocomplete target to be registered with `search_fields`.
-    The institutions app owns the admins of institutions, universities and users;
-    until they are registered the same fields fall back to raw id inputs, so this
-    module never breaks `manage.py check`. Both lists are computed when first read,
-    after every app's admin module has been imported.
-    """
-
-    fk_fields: tuple[str, ...] = ()
-
-    def _fk_split(self) -> tuple[list[str], list[str]]:
-        auto, raw = [], []
-        for name in self.fk_fields:
-            related = self.model._meta.get_field(name).related_model
-            target = self.admin_site._registry.get(related)
-            (auto if target is not None and target.search_fields else raw).append(name)
-        return auto, raw
-
-    @property
-    def autocomplete_fields(self):  # read by the admin and its checks
-        return self._fk_split()[0]
-
-    @property
-    def raw_id_fields(self):
-        return self._fk_split()[1]
-
-
-class ViewOnlyAdmin(PortalModelAdmin):
+class ViewOnlyAdmin(admin.ModelAdmin):
     """Workflow records: visible to the ministry, written only by the portal's services."""
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -94,7 +65,7 @@ class PredicateBandInline(admin.TabularInline):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(PortalModelAdmin):
+class FrameworkAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "code",
@@ -118,21 +89,21 @@ class FrameworkAdmin(PortalModelAdmin):
 
 
 @admin.register(Domain)
-class DomainAdmin(PortalModelAdmin):
+class DomainAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "framework", "order"]
     list_filter = ["framework"]
     search_fields = ["code", "name"]
     list_select_related = ["framework"]
-    fk_fields = ("framework",)
+    autocomplete_fields = ("framework",)
 
 
 @admin.register(Aspect)
-class AspectAdmin(PortalModelAdmin):
+class AspectAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "domain", "framework_name", "order"]
     list_filter = ["domain__framework", "domain"]
     search_fields = ["code", "name", "domain__name"]
     list_select_related = ["domain__framework"]
-    fk_fields = ("domain",)
+    autocomplete_fields = ("domain",)
 
     @admin.display(description=_("framework"), ordering="domain__framework__name")
     def framework_name(self, obj: Aspect) -> str:
@@ -140,27 +111,27 @@ class AspectAdmin(PortalModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(PortalModelAdmin):
+class IndicatorAdmin(admin.ModelAdmin):
     list_display = ["number", "name", "framework", "aspect", "weight", "ladder", "max_entries"]
     list_display_links = ["number", "name"]
     list_filter = ["framework", "ladder", "aspect__domain"]
     search_fields = ["name", "description", "=number"]
     list_select_related = ["framework", "aspect"]
-    fk_fields = ("framework", "aspect")
+    autocomplete_fields = ("framework", "aspect")
 
 
 @admin.register(EvaluationPeriod)
-class EvaluationPeriodAdmin(PortalModelAdmin):
+class EvaluationPeriodAdmin(admin.ModelAdmin):
     list_display = ["name", "year", "framework", "opens_at", "deadline", "grace_minutes"]
     list_filter = ["framework", "year"]
     search_fields = ["name", "=year"]
     list_select_related = ["framework"]
     date_hierarchy = "deadline"
-    fk_fields = ("framework",)
+    autocomplete_fields = ("framework",)
 
 
 @admin.register(ConflictOfInterest)
-class ConflictOfInterestAdmin(PortalModelAdmin):
+class ConflictOfInterestAdmin(admin.ModelAdmin):
     list_display = ["institution", "university", "assessor", "reason", "created_at"]
     list_filter = ["university", "institution__kind"]
     search_fields = [
@@ -173,7 +144,7 @@ class ConflictOfInterestAdmin(PortalModelAdmin):
         "reason",
     ]
     list_select_related = ["institution", "university", "assessor"]
-    fk_fields = ("institution", "university", "assessor")
+    autocomplete_fields = ("institution", "university", "assessor")
 
 
 # --- The evaluation (read-mostly) ----------------------------------------------------
@@ -202,7 +173,7 @@ EVALUATION_RESULT_FIELDS = [
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(PortalModelAdmin):
+class EvaluationAdmin(admin.ModelAdmin):
     """Status and results change only in the portal (through `_transition`)."""
 
     list_display = [
@@ -221,7 +192,7 @@ class EvaluationAdmin(PortalModelAdmin):
     list_select_related = ["institution", "period", "university"]
     date_hierarchy = "submitted_at"
     readonly_fields = EVALUATION_RESULT_FIELDS
-    fk_fields = ("institution", "period", "university")
+    autocomplete_fields = ("institution", "period", "university")
 
     def get_readonly_fields(self, request, obj=None):
         # The institution and period are fixed once the evaluation exists.
@@ -250,7 +221,7 @@ class ExtensionAdmin(ViewOnlyAdmin):
     search_fields = ["institution__name", "institution__code", "reason"]
     list_select_related = ["institution", "period", "granted_by"]
     date_hierarchy = "granted_at"
-    fk_fields = ("period", "institution", "granted_by")
+    autocomplete_fields = ("period", "institution", "granted_by")
 
 
 @admin.register(AssessorAssignment)
@@ -270,7 +241,7 @@ class AssessorAssignmentAdmin(ViewOnlyAdmin):
         "evaluation__period",
     ]
     date_hierarchy = "assigned_at"
-    fk_fields = ("evaluation", "assessor", "assigned_by")
+    autocomplete_fields = ("evaluation", "assessor", "assigned_by")
 
 
 @admin.register(Answer)
@@ -300,7 +271,7 @@ class AnswerAdmin(ViewOnlyAdmin):
         "updated_by",
     ]
     date_hierarchy = "updated_at"
-    fk_fields = ("evaluation", "indicator", "updated_by")
+    autocomplete_fields = ("evaluation", "indicator", "updated_by")
 
     @admin.display(description=_("indicator"), ordering="indicator__number")
     def indicator_number(self, obj: Answer) -> int:
@@ -318,7 +289,7 @@ class AspectNoteAdmin(ViewOnlyAdmin):
         "aspect",
         "updated_by",
     ]
-    fk_fields = ("evaluation", "aspect", "updated_by")
+    autocomplete_fields = ("evaluation", "aspect", "updated_by")
 
 
 class EvidenceLinkInline(admin.TabularInline):
@@ -359,7 +330,7 @@ class EvidenceFileAdmin(ViewOnlyAdmin):
     # portal's permission-checked view.
     exclude = ["file"]
     inlines = [EvidenceLinkInline]
-    fk_fields = ("evaluation", "uploaded_by")
+    autocomplete_fields = ("evaluation", "uploaded_by")
 
 
 @admin.register(EvidenceLink)
@@ -374,7 +345,7 @@ class EvidenceLinkAdmin(ViewOnlyAdmin):
         "answer__evaluation__period",
         "linked_by",
     ]
-    fk_fields = ("evidence", "answer", "linked_by")
+    autocomplete_fields = ("evidence", "answer", "linked_by")
 
 
 @admin.register(Reopening)
@@ -384,7 +355,7 @@ class ReopeningAdmin(ViewOnlyAdmin):
     search_fields = ["evaluation__institution__name", "reason"]
     list_select_related = ["evaluation__institution", "evaluation__period", "requested_by"]
     date_hierarchy = "requested_at"
-    fk_fields = ("evaluation", "requested_by")
+    autocomplete_fields = ("evaluation", "requested_by")
     filter_horizontal = ["indicators"]
 
 
@@ -408,7 +379,7 @@ class ReportAdmin(ViewOnlyAdmin):
     list_select_related = ["evaluation__institution", "evaluation__period", "period"]
     date_hierarchy = "requested_at"
     exclude = ["file"]
-    fk_fields = ("evaluation", "period", "requested_by")
+    autocomplete_fields = ("evaluation", "period", "requested_by")
 
 
 @admin.register(Reminder)
@@ -418,7 +389,7 @@ class ReminderAdmin(ViewOnlyAdmin):
     search_fields = ["evaluation__institution__name", "summary"]
     list_select_related = ["evaluation__institution", "evaluation__period", "sent_by"]
     date_hierarchy = "created_at"
-    fk_fields = ("evaluation", "sent_by")
+    autocomplete_fields = ("evaluation", "sent_by")
 
 
 @admin.register(AuditEvent)
@@ -437,4 +408,4 @@ class AuditEventAdmin(ViewOnlyAdmin):
     ]
     list_select_related = ["actor", "institution"]
     date_hierarchy = "at"
-    fk_fields = ("actor", "period", "institution", "evaluation", "indicator")
+    autocomplete_fields = ("actor", "period", "institution", "evaluation", "indicator")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from .models import Institution, User
 
@@ -15,20 +15,9 @@ SORTS = {
 }
 
 
-def institutions_for_admin_list(
-    *, q: str = "", kind: str = "", province: str = "", sort: str = "code"
-) -> QuerySet[Institution]:
-    """The roster filtered by a search (name, short name or code prefix), a kind and a
-    province (its code: the province itself and its kabupaten/kota), in `sort` order."""
+def institutions_for_admin_list(*, sort: str = "code") -> QuerySet[Institution]:
+    """The roster in `sort` order (filtered by filters.InstitutionFilter)."""
     qs = Institution.objects.select_related("province")
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__istartswith=q))
-    if kind in Institution.Kind.values:
-        qs = qs.filter(kind=kind)
-    if province:
-        qs = qs.filter(
-            Q(province__code=province) | Q(code=province, kind=Institution.Kind.PROVINSI)
-        )
     descending = sort.startswith("-")
     ordering = SORTS.get(sort.lstrip("-"), SORTS["code"])
     if descending:

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from .filters import InstitutionFilter
 from .models import Institution
 from .permissions import require_admin
 from .selectors import (
@@ -21,20 +22,21 @@ PAGE_SIZE = 50
 def institution_list(request):
     """The roster: counts per kind, search by name or code, filter by kind and province."""
     require_admin(request.user)
-    q = request.GET.get("q", "").strip()
-    kind = request.GET.get("kind", "")
-    province = request.GET.get("province", "").strip()
     sort = request.GET.get("sort", "code")
     if sort.lstrip("-") not in SORTS:
         sort = "code"
-    qs = institutions_for_admin_list(q=q, kind=kind, province=province, sort=sort)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = InstitutionFilter(
+        request.GET or None, queryset=institutions_for_admin_list(sort=sort)
+    )
+    filterset.is_valid()
+    chosen = getattr(filterset.form, "cleaned_data", {})
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = institution_counts_by_kind()
     context = {
         "page": page,
-        "q": q,
-        "kind": kind if kind in Institution.Kind.values else "",
-        "province": province,
+        "q": (chosen.get("q") or "").strip(),
+        "kind": chosen.get("kind") or "",
+        "province": (chosen.get("province") or "").strip(),
         "sort": sort,
         "kinds": [(value, label, counts[value]) for value, label in Institution.Kind.choices],
         "total": sum(counts.values()),

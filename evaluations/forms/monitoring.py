@@ -1,4 +1,5 @@
-"""Forms of the monitoring area: input validation only (STYLE F1, F3)."""
+"""Forms of the monitoring area: input validation only; the list filters are in
+evaluations/filters.py."""
 
 from __future__ import annotations
 
@@ -7,71 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Evaluation
-from evaluations.selectors.monitoring import SORTS
 from institutions.models import Institution
-
-SORT_CHOICES = [
-    ("name", _("Name (A-Z)")),
-    ("-name", _("Name (Z-A)")),
-    ("status", _("Status")),
-    ("progress", _("Least progress first")),
-    ("-progress", _("Most progress first")),
-    ("-activity", _("Latest activity first")),
-    ("activity", _("Oldest activity first")),
-    ("deadline", _("Earliest deadline first")),
-]
-assert {k for k, _l in SORT_CHOICES} == set(SORTS)  # noqa: S101 - keep the two in step
 
 
 def _blank(label):
     return [("", label)]
-
-
-class InstitutionFilterForm(forms.Form):
-    """The dashboard list's search, filters and sorting (GET)."""
-
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=_blank(_("All statuses")) + Evaluation.Status.choices,
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=_blank(_("All kinds")) + Institution.Kind.choices
-    )
-    # Choices come from lists the view loaded: validated without a query.
-    province = forms.TypedChoiceField(
-        label=_("Province"), required=False, coerce=int, empty_value=None
-    )
-    university = forms.TypedChoiceField(
-        label=_("University"), required=False, coerce=int, empty_value=None
-    )
-    at_risk = forms.BooleanField(label=_("At risk only"), required=False)
-    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
-
-    def __init__(self, *args, provinces=None, universities=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Choices from lists the view already loaded: no extra query when rendering.
-        if provinces is not None:
-            self.fields["province"].choices = _blank(_("All provinces")) + list(provinces)
-        if universities is not None:
-            self.fields["university"].choices = _blank(_("All universities")) + list(universities)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-
-
-class HeatmapFilterForm(forms.Form):
-    kind = InstitutionFilterForm.base_fields["kind"]
-    province = forms.TypedChoiceField(
-        label=_("Province"), required=False, coerce=int, empty_value=None
-    )
-
-    def __init__(self, *args, provinces=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if provinces is not None:
-            self.fields["province"].choices = _blank(_("All provinces")) + list(provinces)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
 
 
 class ExtensionForm(forms.Form):
@@ -128,7 +69,9 @@ class ReminderForm(forms.Form):
             )
         ],
     )
-    kind = InstitutionFilterForm.base_fields["kind"]
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=_blank(_("All kinds")) + Institution.Kind.choices
+    )
     province = forms.ModelChoiceField(
         label=_("Province"),
         required=False,
@@ -152,22 +95,3 @@ class ExportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
-
-
-class AuditFilterForm(forms.Form):
-    institution = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    institution_name = forms.CharField(label=_("Institution"), required=False, max_length=100)
-    user = forms.CharField(label=_("User"), required=False, max_length=100)
-    period = forms.TypedChoiceField(label=_("Period"), required=False, coerce=int, empty_value=None)
-    action = forms.ChoiceField(label=_("Action"), required=False)
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args, periods=(), actions=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["period"].choices = _blank(_("All periods")) + [(p.pk, p.name) for p in periods]
-        self.fields["action"].choices = _blank(_("All actions")) + list(actions)

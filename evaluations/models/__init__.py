@@ -20,7 +20,6 @@ from evaluations.models.evaluation import (
     Answer,
     AspectNote,
     Evaluation,
-    EvaluationQuerySet,
     Phase,
     Reopening,
 )
@@ -48,7 +47,6 @@ __all__ = [
     "Domain",
     "Evaluation",
     "EvaluationPeriod",
-    "EvaluationQuerySet",
     "EvidenceFile",
     "EvidenceLink",
     "Extension",

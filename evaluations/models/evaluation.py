@@ -7,8 +7,6 @@ evaluation row and write the audit event in the same transaction.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,14 +16,6 @@ from django.utils.translation import pgettext_lazy
 from evaluations.models.framework import LEVEL_VALIDATORS, Aspect, Indicator
 from evaluations.models.period import EvaluationPeriod
 from institutions.models import Institution, University
-
-
-class EvaluationQuerySet(models.QuerySet):
-    def for_period(self, period: EvaluationPeriod) -> EvaluationQuerySet:
-        return self.filter(period=period)
-
-    def submitted(self) -> EvaluationQuerySet:
-        return self.filter(submitted_at__isnull=False)
 
 
 class Evaluation(models.Model):
@@ -139,8 +129,6 @@ class Evaluation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
-    objects = EvaluationQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
@@ -167,15 +155,6 @@ class Evaluation(models.Model):
 
     def can_transition_to(self, status: str) -> bool:
         return status in self.ALLOWED_TRANSITIONS.get(self.status, frozenset())
-
-    def mark_submitted(self, *, at: dt.datetime, by, content_hash: str) -> None:
-        self.status = self.Status.SUBMITTED
-        self.submitted_at = at
-        self.submitted_by = by
-        self.submission_hash = content_hash
-        self.submission_count += 1
-
-    mark_submitted.alters_data = True
 
 
 class Phase(models.TextChoices):

@@ -14,9 +14,6 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import (
-    Q,
-)
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import (
@@ -32,45 +29,17 @@ Status = Evaluation.Status
 AUDIT_PAGE_SIZE = 50
 
 
-@dataclass
-class AuditFilters:
-    institution: int | None = None
-    institution_name: str = ""
-    user: str = ""
-    period: int | None = None
-    action: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-
-
-def audit_events(filters: AuditFilters, *, page) -> Page:
-    """A page of audit events, newest first, filtered (a count and a page query)."""
-    qs = AuditEvent.objects.select_related(
+def audit_queryset():
+    """Every event with what its row shows, newest first (filtered by filters.AuditFilter)."""
+    return AuditEvent.objects.select_related(
         "actor", "institution", "period", "indicator", "evaluation"
-    )
-    if filters.institution:
-        qs = qs.filter(institution_id=filters.institution)
-    if filters.institution_name:
-        qs = qs.filter(
-            Q(institution__name__icontains=filters.institution_name)
-            | Q(institution__short_name__icontains=filters.institution_name)
-        )
-    if filters.user:
-        qs = qs.filter(
-            Q(actor__username__icontains=filters.user)
-            | Q(actor__first_name__icontains=filters.user)
-            | Q(actor__last_name__icontains=filters.user)
-            | Q(actor__email__icontains=filters.user)
-        )
-    if filters.period:
-        qs = qs.filter(period_id=filters.period)
-    if filters.action:
-        qs = qs.filter(action=filters.action)
-    if filters.date_from:
-        qs = qs.filter(at__gte=_wib_midnight(filters.date_from))
-    if filters.date_to:
-        qs = qs.filter(at__lt=_wib_midnight(filters.date_to + dt.timedelta(days=1)))
-    page_obj = Paginator(qs.order_by("-at", "-id"), AUDIT_PAGE_SIZE).get_page(page)
+    ).order_by("-at", "-id")
+
+
+def audit_events(qs, *, page) -> Page:
+    """One page of (filtered) events, described in words (a count and a page query, and
+    at most two for the names of universities and assessors)."""
+    page_obj = Paginator(qs, AUDIT_PAGE_SIZE).get_page(page)
     describe_events(page_obj.object_list)
     return page_obj
 
@@ -80,10 +49,6 @@ def audit_actions() -> list[tuple[str, str]]:
     labels = dict(AuditEvent.Action.choices)
     codes = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
     return sorted(((code, str(labels.get(code, code))) for code in codes), key=lambda c: c[1])
-
-
-def _wib_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=WIB)
 
 
 # --- Events in words ----------------------------------------------------------------------

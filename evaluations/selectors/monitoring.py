@@ -67,17 +67,6 @@ SUBMITTED_OR_LATER = (
 )
 
 
-SORTS = {
-    "name": ("institution__name",),
-    "-name": ("-institution__name",),
-    "status": ("status", "institution__name"),
-    "progress": ("answered_count", "institution__name"),
-    "-progress": ("-answered_count", "institution__name"),
-    "activity": (F("last_activity_at").asc(nulls_first=True), "institution__name"),
-    "-activity": (F("last_activity_at").desc(nulls_last=True), "institution__name"),
-    "deadline": ("effective_deadline", "institution__name"),
-}
-DEFAULT_SORT = "name"
 PAGE_SIZE = 25
 HEATMAP_PAGE_SIZE = 40
 AUDIT_PAGE_SIZE = 50
@@ -362,41 +351,10 @@ def breakdown_by_university(
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class ListFilters:
-    q: str = ""
-    status: str = ""
-    kind: str = ""
-    province: int | None = None
-    university: int | None = None
-    at_risk: bool = False
-    sort: str = DEFAULT_SORT
-
-
-def filter_evaluations(
-    qs: QuerySet[Evaluation], filters: ListFilters, *, now, indicator_total: int
-) -> QuerySet[Evaluation]:
-    """Apply the list's search and filters (no query by itself)."""
-    qs = with_at_risk(deadlines.annotate_deadline(qs), now=now, indicator_total=indicator_total)
-    if filters.q:
-        qs = qs.filter(
-            Q(institution__name__icontains=filters.q)
-            | Q(institution__short_name__icontains=filters.q)
-            | Q(institution__code__icontains=filters.q)
-        )
-    if filters.status in Status.values:
-        qs = qs.filter(status=filters.status)
-    if filters.kind in Institution.Kind.values:
-        qs = qs.filter(institution__kind=filters.kind)
-    if filters.province:
-        qs = qs.filter(
-            Q(institution__province_id=filters.province) | Q(institution_id=filters.province)
-        )
-    if filters.university:
-        qs = qs.filter(university_id=filters.university)
-    if filters.at_risk:
-        qs = qs.filter(at_risk=True)
-    return qs
+def list_queryset(qs: QuerySet[Evaluation], *, now, indicator_total: int) -> QuerySet[Evaluation]:
+    """The dashboard list's rows before filtering: with the deadline and at-risk
+    annotations that `filters.MonitoringListFilter` filters and sorts on (no query)."""
+    return with_at_risk(deadlines.annotate_deadline(qs), now=now, indicator_total=indicator_total)
 
 
 def _supervisor(field_name: str) -> Subquery:
@@ -409,12 +367,10 @@ def _supervisor(field_name: str) -> Subquery:
     )
 
 
-def institution_rows(
-    qs: QuerySet[Evaluation], filters: ListFilters, *, now, indicator_total: int, page: str | int
-) -> Page:
-    """One page of the institution list: status, progress, last activity, deadline,
-    at-risk flag, supervisor contact and last reminder (a count and a page query)."""
-    qs = filter_evaluations(qs, filters, now=now, indicator_total=indicator_total)
+def institution_rows(qs: QuerySet[Evaluation], *, now, indicator_total: int, page) -> Page:
+    """One page of the institution list, from `list_queryset` filtered and sorted:
+    status, progress, last activity, deadline, at-risk flag, supervisor contact and
+    last reminder (a count and a page query)."""
     qs = (
         qs.select_related("institution", "institution__province", "university")
         # Only what the list shows: fewer columns to fetch and convert per row.
@@ -448,7 +404,6 @@ def institution_rows(
                 .values("sent_at")[:1]
             ),
         )
-        .order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
     )
     page_obj = Paginator(qs, PAGE_SIZE).get_page(page)
     for ev in page_obj.object_list:

@@ -24,7 +24,6 @@ from evaluations.models import (
 )
 from evaluations.selectors.monitoring import ASSESSOR_PHASES, HEATMAP_PAGE_SIZE
 from evaluations.wib import WIB
-from institutions.models import Institution
 
 Status = Evaluation.Status
 
@@ -136,16 +135,6 @@ class Heatmap:
     totals: list[dict]
 
 
-def _heatmap_scope(qs: QuerySet[Evaluation], *, kind: str, province: int | None) -> QuerySet:
-    """The list filters: a kind of institution, and a province with its regions."""
-    qs = qs.order_by("institution__name")
-    if kind in Institution.Kind.values:
-        qs = qs.filter(institution__kind=kind)
-    if province:
-        qs = qs.filter(Q(institution__province_id=province) | Q(institution_id=province))
-    return qs
-
-
 def _cell_state(answered: int, evidenced: int, validated: int) -> int:
     """The highest stage an indicator reached: validated, then with evidence, then answered."""
     if validated:
@@ -194,17 +183,16 @@ def _column_totals(rows: list[HeatmapRow], columns: int) -> list[dict]:
     return totals
 
 
-def heatmap(
-    qs: QuerySet[Evaluation], *, period: EvaluationPeriod, kind: str, province: int | None, page
-) -> Heatmap:
+def heatmap(qs: QuerySet[Evaluation], *, period: EvaluationPeriod, page) -> Heatmap:
     """Per institution (one page) and indicator: empty, answered, with evidence, validated.
+    `qs` is the scoped evaluations of the period, filtered (filters.HeatmapFilter).
 
     Four queries whatever the page size: indicators, the page count, the page of
     evaluations, and one grouped query over the page's answers.
     """
     indicators = list(Indicator.objects.filter(framework_id=period.framework_id).order_by("number"))
-    qs = _heatmap_scope(qs, kind=kind, province=province)
-    page_obj = Paginator(qs.select_related("institution"), HEATMAP_PAGE_SIZE).get_page(page)
+    qs = qs.order_by("institution__name").select_related("institution")
+    page_obj = Paginator(qs, HEATMAP_PAGE_SIZE).get_page(page)
     evaluations = list(page_obj.object_list)
     states = _cell_states([e.pk for e in evaluations])
     rows = [

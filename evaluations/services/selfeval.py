@@ -134,12 +134,13 @@ def _lock(evaluation: Evaluation) -> Evaluation:
     reused instead of joined again (the save path runs this on every autosave).
     """
     ev = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-    cache = evaluation._state.fields_cache
-    if "period" in cache and "framework" in cache["period"]._state.fields_cache:
+    if Evaluation.period.is_cached(evaluation) and EvaluationPeriod.framework.is_cached(
+        evaluation.period
+    ):
         ev.period = evaluation.period
     else:
         ev.period = EvaluationPeriod.objects.select_related("framework").get(pk=ev.period_id)
-    if "institution" in cache:
+    if Evaluation.institution.is_cached(evaluation):
         ev.institution = evaluation.institution
     return ev
 
@@ -720,13 +721,6 @@ def reopen_evaluation(
         },
     )
     return reopening
-
-
-def editable_indicator_ids(evaluation: Evaluation, reopening) -> set[int] | None:
-    """None = every indicator editable (not returned or whole); else the reopened ids."""
-    if evaluation.status != Evaluation.Status.RETURNED:
-        return None
-    return reopened_indicator_ids(reopening)
 
 
 __all__ = [

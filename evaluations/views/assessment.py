@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from evaluations import charts
+from evaluations import charts, filters
 from evaluations.forms import assessment as forms
 from evaluations.models import (
     Aspect,
@@ -35,7 +35,7 @@ from evaluations.permissions import (
 )
 from evaluations.selectors import assessment as selectors
 from evaluations.services import assessment as services
-from evaluations.views.common import _errors, _is_htmx
+from evaluations.views.common import _errors
 from institutions.models import Institution
 
 # ---------------------------------------------------------------------------
@@ -47,20 +47,19 @@ from institutions.models import Institution
 def assessor_queue(request):
     """The assessor's assigned evaluations with status, submission time and progress."""
     require(is_assessor(request.user))
-    status = request.GET.get("status", "")
-    kind = request.GET.get("kind", "")
-    q = request.GET.get("q", "").strip()
-    page = Paginator(
-        selectors.assessor_queue(request.user, status=status, kind=kind, q=q), 50
-    ).get_page(request.GET.get("page"))
+    filterset = filters.EvaluationListFilter(
+        request.GET or None, queryset=selectors.assessor_queue(request.user)
+    )
+    chosen = filters.values(filterset)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "evaluations/assessment/queue_list.html",
         {
             "page_obj": page,
-            "status": status,
-            "kind": kind,
-            "q": q,
+            "status": chosen.status,
+            "kind": chosen.kind,
+            "q": chosen.q,
             "statuses": Evaluation.Status.choices,
             "kinds": Institution.Kind.choices,
         },
@@ -139,16 +138,16 @@ def assessment_answer_save(request, pk, indicator_pk, entry):
             saved = True
         except ValidationError as exc:
             conflict = getattr(exc, "code", "") == "conflict"
-            if not _is_htmx(request):
+            if not request.htmx:
                 _errors(request, exc)
                 return redirect(url)
             form.add_error(None, exc)
-    elif not _is_htmx(request):
+    elif not request.htmx:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, f"{indicator.number}: {error}")
         return redirect(url)
-    if not _is_htmx(request):
+    if not request.htmx:
         messages.success(request, _("Indicator %(n)s saved.") % {"n": indicator.number})
         return redirect(url)
     if answer is None:
@@ -202,11 +201,11 @@ def assessment_aspect_save(request, pk, aspect_pk):
             )
             saved = True
         except ValidationError as exc:
-            if not _is_htmx(request):
+            if not request.htmx:
                 _errors(request, exc)
                 return redirect(url)
             form.add_error(None, exc)
-    if not _is_htmx(request):
+    if not request.htmx:
         if saved:
             messages.success(request, _("Strengths and weaknesses saved."))
         return redirect(url)

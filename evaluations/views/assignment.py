@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from evaluations import filters
 from evaluations.forms import assessment as forms
 from evaluations.models import (
     Evaluation,
@@ -46,11 +47,14 @@ def coordinator_dashboard(request):
     """The university's evaluations in a period, assessors' progress, assignment tools."""
     period, periods = _coordinator_period(request)
     university = request.user.university
-    status = request.GET.get("status", "")
-    evaluations = (
-        selectors.coordinator_evaluations(university, period, status=status) if period else []
+    filterset = filters.EvaluationListFilter(
+        request.GET or None,
+        queryset=selectors.coordinator_evaluations(university, period)
+        if period
+        else Evaluation.objects.none(),
     )
-    page = Paginator(evaluations, 100).get_page(request.GET.get("page"))
+    status = filters.values(filterset).status
+    page = Paginator(filterset.qs, 100).get_page(request.GET.get("page"))
     assessors = list(selectors.assessor_progress(university, period)) if period else []
     return render(
         request,
@@ -181,13 +185,11 @@ def assignment_home(request):
 def assignment_universities(request, period_pk):
     """Institutions -> universities for a period: counts, list with per-row choice, tools."""
     period = get_period_for(request, period_pk)
-    university = request.GET.get("university", "")
-    kind = request.GET.get("kind", "")
-    q = request.GET.get("q", "").strip()
-    page = Paginator(
-        selectors.period_evaluations_for_assignment(period, university=university, q=q, kind=kind),
-        50,
-    ).get_page(request.GET.get("page"))
+    filterset = filters.UniversityAssignmentFilter(
+        request.GET or None, queryset=selectors.period_evaluations_for_assignment(period)
+    )
+    chosen = filters.values(filterset)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "evaluations/assessment/assignment_universities.html",
@@ -197,10 +199,10 @@ def assignment_universities(request, period_pk):
             "counts": selectors.university_counts(period),
             "page_obj": page,
             "universities": University.objects.filter(is_active=True).order_by("code"),
-            "university": university,
-            "kind": kind,
+            "university": chosen.university,
+            "kind": chosen.kind,
             "kinds": Institution.Kind.choices,
-            "q": q,
+            "q": chosen.q,
             "auto_form": forms.AutoUniversityForm(),
             "csv_form": forms.CsvUploadForm(),
             "can_undo": services.last_batch(period=period, action=services.ACTION_UNIVERSITY)

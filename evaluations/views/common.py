@@ -16,10 +16,6 @@ def _errors(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _period_from_query(request):
     periods = EvaluationPeriod.objects.order_by("-opens_at")
     pk = request.GET.get("period")

@@ -17,13 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from evaluations import exports
+from evaluations import exports, filters
 from evaluations.forms.monitoring import (
-    AuditFilterForm,
     ExportForm,
     ExtensionForm,
-    HeatmapFilterForm,
-    InstitutionFilterForm,
     ReminderForm,
     RevokeExtensionForm,
 )
@@ -47,21 +44,6 @@ def _period_context(request):
     raw = request.POST.get("period") or request.GET.get("period")
     period = sel.pick_period(periods, raw, timezone.now())
     return periods, period
-
-
-def _list_filters(form: InstitutionFilterForm) -> sel.ListFilters:
-    if not form.is_valid():
-        return sel.ListFilters()
-    data = form.cleaned_data
-    return sel.ListFilters(
-        q=data["q"].strip(),
-        status=data["status"],
-        kind=data["kind"],
-        province=data["province"],
-        university=data["university"],
-        at_risk=data["at_risk"],
-        sort=data["sort"] or sel.DEFAULT_SORT,
-    )
 
 
 @login_required
@@ -121,22 +103,23 @@ def _dashboard(request, *, url_name: str):
     if part in ("", "list"):
         provinces = sel.provinces_for_filter()
         universities = sel.universities_for_filter()
-        form = InstitutionFilterForm(
-            request.GET or None, provinces=provinces, universities=universities
+        filterset = filters.MonitoringListFilter(
+            request.GET or None,
+            queryset=sel.list_queryset(scope, now=now, indicator_total=indicator_total),
+            provinces=provinces,
+            universities=universities,
         )
-        filters = _list_filters(form) if request.GET else sel.ListFilters()
         page = sel.institution_rows(
-            scope,
-            filters,
-            now=now,
-            indicator_total=indicator_total,
-            page=request.GET.get("page", 1),
+            filterset.qs, now=now, indicator_total=indicator_total, page=request.GET.get("page", 1)
         )
+        form = filterset.form
+        chosen = filters.values(filterset)
+        chosen.sort = chosen.sort or filters.DEFAULT_SORT
         query = {k: v for k, v in request.GET.items() if k not in ("page", "part")}
         context.update(
             form=form,
             page=page,
-            filters=filters,
+            filters=chosen,
             list_query=urlencode(query),
             sort_query=urlencode({k: v for k, v in query.items() if k != "sort"}),
             reminder_form=ReminderForm(),
@@ -156,11 +139,9 @@ def heatmap(request):
     require(can_monitor(request.user))
     periods, period = _period_context(request)
     provinces = sel.provinces_for_filter()
-    form = HeatmapFilterForm(request.GET or None, provinces=provinces)
-    kind, province = "", None
-    if request.GET and form.is_valid():
-        kind = form.cleaned_data["kind"]
-        province = form.cleaned_data["province"]
+    scope = evaluations_visible_to(request.user).filter(period=period)
+    filterset = filters.HeatmapFilter(request.GET or None, queryset=scope, provinces=provinces)
+    form = filterset.form
     context = {
         "periods": periods,
         "period": period,
@@ -172,11 +153,7 @@ def heatmap(request):
     }
     if period is not None:
         context["heatmap"] = progress_charts.heatmap(
-            evaluations_visible_to(request.user).filter(period=period),
-            period=period,
-            kind=kind,
-            province=province,
-            page=request.GET.get("page", 1),
+            filterset.qs, period=period, page=request.GET.get("page", 1)
         )
     template = "evaluations/monitoring/_heatmap.html"
     if request.GET.get("part") != "grid":
@@ -382,7 +359,7 @@ def export_status(request, pk: int):
     require_admin(request.user)
     report = get_object_or_404(Report, pk=pk, kind=Report.Kind.EXPORT)
     context = {"report": report, "poll_seconds": 2}
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render(request, "evaluations/monitoring/_export_status.html", context)
     return render(request, "evaluations/monitoring/export_status.html", context)
 
@@ -427,11 +404,14 @@ def audit_log(request):
     """Browse the audit trail, filtered; paginated; a constant number of queries."""
     require_admin(request.user)
     periods = sel.monitoring_periods()
-    form = AuditFilterForm(request.GET or None, periods=periods, actions=audit_sel.audit_actions())
-    filters = audit_sel.AuditFilters()
-    if request.GET and form.is_valid():
-        filters = audit_sel.AuditFilters(**form.cleaned_data)
-    page = audit_sel.audit_events(filters, page=request.GET.get("page", 1))
+    filterset = filters.AuditFilter(
+        request.GET or None,
+        queryset=audit_sel.audit_queryset(),
+        periods=periods,
+        actions=audit_sel.audit_actions(),
+    )
+    form = filterset.form
+    page = audit_sel.audit_events(filterset.qs, page=request.GET.get("page", 1))
     return render(
         request,
         "evaluations/monitoring/audit_log.html",

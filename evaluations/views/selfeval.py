@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from evaluations import completeness, deadlines
 from evaluations.forms.selfeval import (
+    JUSTIFICATION_REQUIRED,
     AnswerForm,
     EvidenceLinkForm,
     EvidenceUploadForm,
@@ -244,11 +245,7 @@ def answer_edit(request, pk: int, indicator_pk: int):
                     "time": saved_at,
                     "name": _saved_by(answer),
                 }
-                warn = (
-                    _("A justification is required for a level above 0.")
-                    if bound.justification_missing
-                    else ""
-                )
+                warn = str(JUSTIFICATION_REQUIRED) if bound.justification_missing else ""
                 if request.htmx:
                     return render(
                         request,

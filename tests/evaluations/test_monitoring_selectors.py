@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from evaluations import deadlines
+from evaluations import deadlines, filters
 from evaluations.models import Evaluation, Phase
 from evaluations.selectors import audit as audit_sel
 from evaluations.selectors import monitoring as sel
@@ -223,7 +223,10 @@ def test_heatmap_states_per_indicator_and_filter_by_kind(open_period, framework)
     _ev(open_period, institution=f.MinistryFactory(name="Kementerian B"))
     qs = Evaluation.objects.filter(period=open_period)
 
-    hm = progress_charts.heatmap(qs, period=open_period, kind="", province=None, page=1)
+    def filtered(**data):
+        return filters.HeatmapFilter(data, queryset=qs, provinces=sel.provinces_for_filter()).qs
+
+    hm = progress_charts.heatmap(filtered(), period=open_period, page=1)
     assert [r.evaluation.institution.name for r in hm.rows] == ["Kementerian B", "Kota A"]
     pc = progress_charts
     assert hm.rows[1].cells[:5] == [pc.ANSWERED, pc.EVIDENCED, pc.VALIDATED, pc.EMPTY, 0]
@@ -231,11 +234,11 @@ def test_heatmap_states_per_indicator_and_filter_by_kind(open_period, framework)
     assert hm.totals[0] == {"answered": 1, "evidenced": 0, "validated": 0}
 
     only_cities = progress_charts.heatmap(
-        qs, period=open_period, kind=Institution.Kind.KOTA, province=None, page=1
+        filtered(kind=Institution.Kind.KOTA), period=open_period, page=1
     )
     assert [r.evaluation.pk for r in only_cities.rows] == [ev.pk]
     by_province = progress_charts.heatmap(
-        qs, period=open_period, kind="", province=ev.institution.province_id, page=1
+        filtered(province=ev.institution.province_id), period=open_period, page=1
     )
     assert [r.evaluation.pk for r in by_province.rows] == [ev.pk]
 
@@ -251,7 +254,15 @@ def test_institution_rows_search_filter_sort_and_contact(open_period):
     )
     qs = Evaluation.objects.filter(period=open_period)
 
-    page = sel.institution_rows(qs, sel.ListFilters(), now=now, indicator_total=10, page=1)
+    def rows(data=None):
+        filterset = filters.MonitoringListFilter(
+            data,
+            queryset=sel.list_queryset(qs, now=now, indicator_total=10),
+            provinces=sel.provinces_for_filter(),
+        )
+        return sel.institution_rows(filterset.qs, now=now, indicator_total=10, page=1)
+
+    page = rows()
     assert [e.pk for e in page] == [a.pk, b.pk]
     assert (page[0].supervisor_name, page[0].supervisor_email) == ("Sri", "sri@alpha.go.id")
     assert page[1].supervisor_email is None
@@ -260,14 +271,12 @@ def test_institution_rows_search_filter_sort_and_contact(open_period):
     assert page[0].answered_percent == 80.0
 
     def pks(**kw):
-        filters = sel.ListFilters(**kw)
-        return [
-            e.pk for e in sel.institution_rows(qs, filters, now=now, indicator_total=10, page=1)
-        ]
+        return [e.pk for e in rows(kw)]
 
     assert pks(q="beta") == [b.pk]
     assert pks(status=S.IN_PROGRESS) == [a.pk]
-    assert pks(at_risk=True) == [b.pk]
+    assert pks(at_risk="on") == [b.pk]
+    assert pks(status="nonsense") == [a.pk, b.pk]  # a stale value is ignored
     assert pks(sort="-name") == [b.pk, a.pk]
     assert pks(sort="progress") == [b.pk, a.pk]
     assert pks(province=a.institution.province_id) == [a.pk]
@@ -278,9 +287,11 @@ def test_institution_rows_paginate(open_period):
     for _i in range(sel.PAGE_SIZE + 2):
         _ev(open_period)
     qs = Evaluation.objects.filter(period=open_period)
-    page2 = sel.institution_rows(
-        qs, sel.ListFilters(), now=timezone.now(), indicator_total=10, page=2
-    )
+    now = timezone.now()
+    rows = filters.MonitoringListFilter(
+        None, queryset=sel.list_queryset(qs, now=now, indicator_total=10)
+    ).qs
+    page2 = sel.institution_rows(rows, now=now, indicator_total=10, page=2)
     assert page2.paginator.count == sel.PAGE_SIZE + 2
     assert len(page2.object_list) == 2
 
@@ -305,8 +316,11 @@ def test_audit_events_filters():
     e1 = f.AuditEventFactory(evaluation=ev, actor=actor, action="extension.granted", at=now)
     e2 = f.AuditEventFactory(evaluation=other, action="status", at=now - dt.timedelta(days=3))
 
+    periods = sel.monitoring_periods()
+
     def pks(**kw):
-        return [e.pk for e in audit_sel.audit_events(audit_sel.AuditFilters(**kw), page=1)]
+        filterset = filters.AuditFilter(kw, queryset=audit_sel.audit_queryset(), periods=periods)
+        return [e.pk for e in audit_sel.audit_events(filterset.qs, page=1)]
 
     assert pks() == [e1.pk, e2.pk]
     assert pks(institution=ev.institution_id) == [e1.pk]
