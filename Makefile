@@ -106,7 +106,7 @@ format: $(STAMP) ## apply ruff's import sorting, fixes and formatting
 	$(RUFF) check --fix .
 	$(RUFF) format .
 
-# The README's test command (and .ci/run's), with check --deploy as STYLE E2 asks (its
+# The README's test command (and .ci/run's), with the deployment checks (`check --deploy`; its
 # three warnings are deliberate: HSTS subdomains/preload are a deployment choice, and
 # X_FRAME_OPTIONS is SAMEORIGIN for evidence PDFs framed on the scoring page).
 # Browser tests need /usr/bin/chromium, the worker test a Redis on 127.0.0.1:6379;

@@ -1,4 +1,4 @@
-"""Benchmark of the PDF reports (issue 5).
+"""Benchmark of the PDF reports.
 
 (a) One institution report through `render_institution_report_pdf` (selector + charts +
     template + WeasyPrint with the static-only fetcher) against the same HTML rendered

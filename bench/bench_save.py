@@ -1,4 +1,4 @@
-"""Time of a full save of one indicator on the server (issue 3), on PostgreSQL.
+"""Time of a full save of one indicator on the server, on PostgreSQL.
 
 Builds a throwaway database (the configured name + "_bench_save", created and dropped by
 Django's test-database machinery) with the real 35-indicator 5/2018 framework, one

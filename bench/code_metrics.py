@@ -59,7 +59,11 @@ def main() -> None:
         if n > args.lines:
             print(f"  {n:5d}  {path.relative_to(ROOT)}")
     rows = sorted(
-        ((cc, str(p.relative_to(ROOT)), name, line) for p in files for cc, name, line in functions(p)),
+        (
+            (cc, str(p.relative_to(ROOT)), name, line)
+            for p in files
+            for cc, name, line in functions(p)
+        ),
         reverse=True,
     )
     print(f"the {args.top} most complex functions:")

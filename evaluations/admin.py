@@ -8,7 +8,7 @@ Two kinds of model live here:
 - Workflow records (answers, evidence, assignments, extensions, reopenings,
   reports, reminders) are written by the portal's services, which lock the
   evaluation, re-check the deadline and write the audit trail in the same
-  transaction (STYLE S2, M8). Writing them here would skip all three, so their
+  transaction. Writing them here would skip all three, so their
   admins are view-only: for looking things up when supporting a user.
   The evaluation itself is read-mostly: its status and results change only in the
   portal. The audit trail is fully read-only.

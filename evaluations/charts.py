@@ -1,4 +1,4 @@
-"""Charts drawn on the server as SVG strings: no browser, no JavaScript (STYLE C4).
+"""Charts drawn on the server as SVG strings: no browser, no JavaScript.
 
 Pure functions: numbers and labels in, an `<svg>` string out. Used by the PDF
 documents (WeasyPrint draws SVG natively) and by HTML pages. Every text element uses

@@ -1,4 +1,4 @@
-"""The portal's PDF documents: pure rendering, no writes (STYLE C4).
+"""The portal's PDF documents: pure rendering, no writes.
 
 Each document = a selector that loads its data in a constant number of queries
 (`evaluations.selectors.reports`) -> charts (SVG, `evaluations.charts`) -> a

@@ -1,4 +1,4 @@
-"""Checks of an uploaded evidence file, on the server, by its bytes (issue 3).
+"""Checks of an uploaded evidence file, on the server, by its bytes.
 
 A file is accepted only when it is a PDF by its magic bytes *and* pypdf can parse
 it, it is not encrypted, it has at least one page and at most

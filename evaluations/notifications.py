@@ -17,7 +17,7 @@ from django.utils import translation
 def queue_email(*, name: str, to: Iterable[str], context: dict, language: str = "id") -> None:
     """Render email `name` now and send it through Celery once the transaction commits.
 
-    Safe to call inside a transaction: nothing is sent if it rolls back (STYLE S2).
+    Safe to call inside a transaction: nothing is sent if it rolls back.
     """
     recipients = sorted({address for address in to if address})
     if not recipients:

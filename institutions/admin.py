@@ -1,7 +1,7 @@
 """Django admin for institutions, universities and users (ministry admins: is_staff).
 
-The roster is reference data with no workflow, so it is edited here directly
-(STYLE V2); bulk changes go through `manage.py import_institutions`. The user form
+The roster is reference data with no workflow, so it is edited here directly;
+bulk changes go through `manage.py import_institutions`. The user form
 shows role, institution and university together; the database constraint that ties
 them is checked by the form before saving, so a mismatch is a form error.
 """

@@ -1,6 +1,6 @@
 """Who takes part: institutions, the assessor universities, and the portal's users.
 
-This app never imports from `evaluations` (STYLE A2).
+This app never imports from `evaluations`.
 """
 
 from django.contrib.auth.models import AbstractUser, UserManager

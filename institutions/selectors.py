@@ -1,4 +1,4 @@
-"""Reads for the institutions pages, one per screen (STYLE Q1)."""
+"""Reads for the institutions pages, one per screen."""
 
 from __future__ import annotations
 

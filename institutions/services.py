@@ -1,4 +1,4 @@
-"""Writes to the roster: the 2019 loader and the institution import (STYLE A1, S1).
+"""Writes to the roster: the 2019 loader and the institution import.
 
 Both sources become a list of `RosterEntry`; `plan_roster` validates the entries and
 compares them with the database (a `RosterPlan`: errors, and one `RosterChange` per
@@ -513,7 +513,7 @@ def apply_roster(*, plan: RosterPlan) -> RosterPlan:
     Re-plans inside the transaction against the locked rows, so what it writes is
     what the database holds now; returns that plan (its changes are what was done).
     Raises ValidationError (PLAN_INVALID) if the plan, or the re-plan, has errors.
-    No audit event: the roster is reference data with no workflow (STYLE V2).
+    No audit event: the roster is reference data with no workflow.
     """
     if not plan.is_valid:
         raise ValidationError(PLAN_INVALID)

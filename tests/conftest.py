@@ -1,4 +1,4 @@
-"""Test settings overrides and the cast of users, one per role (STYLE E5, X2)."""
+"""Test settings overrides and the cast of users, one per role."""
 
 import pytest
 from django.core.management import call_command

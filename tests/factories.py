@@ -1,4 +1,4 @@
-"""One factory per model, with no hidden side effects (STYLE X2).
+"""One factory per model, with no hidden side effects.
 
 Framework factories build a small framework; tests that need the real
 35-indicator framework load it with `load_framework` (fixture `framework_2018`).

@@ -1,5 +1,5 @@
 """End to end with a REAL Celery worker on Redis: one institution report requested in
-the portal, rendered by a worker process, READY in the database (STYLE C3).
+the portal, rendered by a worker process, READY in the database.
 
 The worker runs as a subprocess against this test database (committed data:
 `transactional_db`) and a filesystem media directory both processes share.

@@ -1,4 +1,4 @@
-"""Every URL x every role: the expected status, and no URL without a row (STYLE X3)."""
+"""Every URL x every role: the expected status, and no URL without a row."""
 
 import importlib
 import pkgutil

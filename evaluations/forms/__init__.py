@@ -1,2 +1,2 @@
 """Forms, one module per area (selfeval, assessment, monitoring, ...). Forms validate input
-only (STYLE F1); rules that need other rows or the clock live in the services."""
+only; rules that need other rows or the clock live in the services."""

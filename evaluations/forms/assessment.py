@@ -1,4 +1,4 @@
-"""Forms of the document evaluation: input validation only (STYLE F1); rules that need
+"""Forms of the document evaluation: input validation only; rules that need
 other rows or the clock are in `evaluations.services.assessment`."""
 
 from __future__ import annotations

@@ -17,8 +17,9 @@ from institutions.models import Institution
 class EvaluationPeriod(models.Model):
     """One evaluation campaign (e.g. SPBE 2019) on one framework.
 
-    Deadlines are data and computed at read time (STYLE M5): an institution may
-    write until `deadline` + `grace_minutes`, or its extension's deadline + grace.
+    Deadlines are data, computed at read time by `evaluations.deadlines` (no job flips
+    rows to "late"): an institution may write until `deadline` + `grace_minutes`, or
+    its extension's deadline + grace.
     """
 
     year = models.PositiveSmallIntegerField(_("year"))

@@ -22,7 +22,7 @@ def report_upload_to(instance: Report, filename: str) -> str:
 class Report(models.Model):
     """A generated document (PDF, ZIP, CSV, XLSX) and its rendering state.
 
-    State lives here, not in a Celery result backend (STYLE C3). A task claims a
+    State lives here, not in a Celery result backend. A task claims a
     QUEUED row (or a RENDERING one whose worker died) with a conditional update.
     `source_hash` is the hash of the data it was rendered from: a READY report whose
     source has not changed is reused rather than rendered again.

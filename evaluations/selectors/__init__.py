@@ -1,4 +1,4 @@
-"""Reusable read queries, shaped for one screen each (STYLE Q1).
+"""Reusable read queries, shaped for one screen each.
 
 Visibility (who sees which evaluation) is encoded once, in
 `evaluations_visible_to`; every list and detail view starts from it.

@@ -1,7 +1,7 @@
 """Reads for the ministry monitoring screens: dashboard, heatmap, extensions, audit trail.
 
 Every function issues a fixed number of grouped queries whatever the number of
-institutions (STYLE Q1, Q2): the dashboard reads one row per institution from the
+institutions: the dashboard reads one row per institution from the
 progress counters the answer services keep on Evaluation, never the answers.
 
 Scope: callers pass `evaluations_visible_to(user)` (or a queryset derived from it);

@@ -1,6 +1,6 @@
 """Every write of the evaluation workflow that spans rows or has side effects.
 
-The package is split by area (STYLE A3: the single module passed 600 lines):
+The package is split by area (a single module had passed 600 lines):
 `selfeval` (answers, evidence, submission, return), `assessment` (assignment,
 scoring, review, release), `reports` (documents), `monitoring` (reminders,
 extensions, exports). Shared helpers live in `core`.

@@ -247,7 +247,7 @@ def send_reminders_now(*, evaluations: QuerySet[Evaluation], by, now=None) -> in
 def grant_extension(*, period, institution, new_deadline: dt.datetime, reason: str, by):
     """Grant an institution a later deadline, or change the one it has.
 
-    Locks the institution's evaluation row (STYLE S3) so two admins cannot both create
+    Locks the institution's evaluation row so two admins cannot both create
     an active extension. Audits old -> new deadline ("extension.granted" or
     "extension.changed"). Returns (extension, created).
     Raises PermissionDenied (not an admin) and ValidationError (no reason, a deadline

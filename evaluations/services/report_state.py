@@ -2,7 +2,7 @@
 
 QUEUED -> RENDERING (claimed by one worker) -> READY | FAILED. A task claims its row
 with one conditional UPDATE, so a second delivery, a retry or a double click does
-nothing (STYLE C3); a RENDERING row whose worker died is claimable again once its
+nothing; a RENDERING row whose worker died is claimable again once its
 claim is older than the hard time limit.
 """
 
@@ -50,7 +50,7 @@ def set_report_progress(*, report_id: int, done: int, total: int | None = None) 
 def finish_report(
     *, report: Report, content: bytes, filename: str, source_hash: str = ""
 ) -> Report:
-    """Store the file and mark READY in one short transaction (STYLE C4)."""
+    """Store the file and mark READY in one short transaction."""
     if report.file:
         report.file.delete(save=False)
     report.file.save(filename, ContentFile(content), save=False)
@@ -78,7 +78,7 @@ def fail_report(*, report_id: int, error: str) -> None:
 
 
 def requeue_report(*, report_id: int) -> None:
-    """Put a claimed report back to QUEUED before a retry (transient errors, STYLE C5)."""
+    """Put a claimed report back to QUEUED before a retry (transient errors)."""
     Report.objects.filter(pk=report_id, status=Report.Status.RENDERING).update(
         status=Report.Status.QUEUED, claimed_at=None
     )

@@ -1,7 +1,7 @@
 """Requesting and producing the portal's documents (receipts, institution and national
 reports, the ZIP of a period's reports).
 
-Requests create or reuse a `Report` row and enqueue its task after commit (STYLE C3).
+Requests create or reuse a `Report` row and enqueue its task after commit.
 The tasks (`evaluations.tasks.reports`) call `generate_report` / `build_archive`,
 which claim the row first, so a second delivery does nothing; the life cycle itself
 is in `evaluations.services.report_state`, shared with the data exports.

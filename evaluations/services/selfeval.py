@@ -1,6 +1,6 @@
-"""Self-evaluation writes: answers, evidence, submission and returns (issue 3).
+"""Self-evaluation writes: answers, evidence, submission and returns.
 
-Every service locks the evaluation row (STYLE S3), re-checks role, status and the
+Every service locks the evaluation row, re-checks role, status and the
 deadline after the lock, writes, appends an AuditEvent and keeps the evaluation's
 progress counters (answered_count, evidenced_count, last_activity_at) current.
 The deadline rule is in evaluations.deadlines (exact to the second).
@@ -127,7 +127,7 @@ class EditConflict(ValidationError):
 
 
 def _lock(evaluation: Evaluation) -> Evaluation:
-    """Re-fetch the evaluation row under lock (STYLE S2/S3).
+    """Re-fetch the evaluation row under lock.
 
     The period, framework and institution are reference rows the workflow does not
     change, loaded by the caller moments earlier in the same request; those copies are

@@ -1,4 +1,4 @@
-"""Celery tasks of the assessment area (thin, STYLE C2)."""
+"""Celery tasks of the assessment area (thin)."""
 
 from celery import shared_task
 

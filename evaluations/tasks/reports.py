@@ -1,4 +1,4 @@
-"""Celery tasks of the reports area: thin, named, keyword-only ids (STYLE C2, C5).
+"""Celery tasks of the reports area: thin, named, keyword-only ids.
 
 Each task delegates to `evaluations.services.reports`, which claims the Report row
 first: a second delivery (acks_late redelivery, double click, retry) does nothing.

@@ -1,6 +1,6 @@
 """Document-evaluation views: the assessor's queue and scoring page, the coordinator's
 dashboard and review, the admin's assignment, release and national figures, and the
-institution's result page. Thin (STYLE V1): access helper, form, service, PRG."""
+institution's result page. Thin: access helper, form, service, PRG."""
 
 from __future__ import annotations
 
@@ -155,7 +155,7 @@ def assessment_answer_save(request, pk, indicator_pk, entry):
             indicator=indicator, entry=entry, phase=Phase.DOCUMENT
         ).first()
     if conflict:
-        # Both versions side by side; the form holds the saved one (STYLE: as self-evaluation).
+        # Both versions side by side; the form holds the saved one (as on the self-evaluation page).
         conflict = {
             "mine": {
                 "level": form.cleaned_data.get("level"),

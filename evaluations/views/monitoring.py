@@ -1,5 +1,5 @@
 """Ministry monitoring views: dashboard (admin; coordinator for the own university),
-heatmap, reminders, extensions, exports and the audit trail. Thin (STYLE V1)."""
+heatmap, reminders, extensions, exports and the audit trail. Thin."""
 
 from __future__ import annotations
 

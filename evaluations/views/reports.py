@@ -1,7 +1,7 @@
 """Reports views: request a document, follow its status, download it; the admin's bulk
 page for a period (all institution reports with a live progress bar, and the ZIP).
 
-Thin function views (STYLE V1): reads through the selectors, writes through
+Thin function views: reads through the selectors, writes through
 `evaluations.services.reports`. A report outside the user's scope answers 404, a
 visible one the user may not have answers 403.
 """

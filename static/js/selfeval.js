@@ -1,4 +1,4 @@
-/* Self-evaluation helpers (issue 3). The server is the truth: these only help.
+/* Self-evaluation helpers. The server is the truth: these only help.
  *
  * - Countdown: elements .countdown[data-seconds] tick down from the server's value.
  * - Unsaved text: a form .answer-form is "dirty" from the first input until htmx reports

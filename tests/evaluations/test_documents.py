@@ -1,4 +1,4 @@
-"""Render tests: the PDFs opened with pypdf and read like a user would (STYLE C4)."""
+"""Render tests: the PDFs opened with pypdf and read like a user would."""
 
 import io
 

@@ -1,4 +1,4 @@
-"""The URL x role permission matrix, one module per area (STYLE X3).
+"""The URL x role permission matrix, one module per area.
 
 Each module defines `ROWS`, a list of `Row`. `tests/test_permissions.py` runs every
 row for every role of the cast and fails when a URL of the portal has no row.

@@ -1,4 +1,4 @@
-"""Matrix rows for the document-evaluation URLs (issue 4).
+"""Matrix rows for the document-evaluation URLs.
 
 The cast's `evaluation` (institution A) is assessed by the coordinator's university
 with `assessor` assigned; `other_evaluation` (B) has no university yet. The queue and

@@ -1,4 +1,4 @@
-"""Matrix rows for the self-evaluation URLs (issue 3).
+"""Matrix rows for the self-evaluation URLs.
 
 Institution A's evaluation is visible to its staff, its assigned assessor, its
 university's coordinator and admins; everyone else gets 404 (scoped lookup).
