@@ -24,7 +24,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from evaluations import scoring
+from evaluations import completeness, scoring
 from evaluations.models import (
     Answer,
     AspectNote,
@@ -357,7 +357,23 @@ RELEASE_FIELDS = [
 ]
 
 
-def _score_and_release(ev, *, own, result, assessed_at, rng, system, released_at, n) -> None:
+def _progress(evaluations, indicators, self_answers, framework) -> dict[int, tuple[int, int]]:
+    """evaluation id -> (answered, with evidence), by the completeness rules, from the
+    answers in memory: an answer has a file when `_store_evidence` linked one."""
+    threshold = framework.evidence_required_from_level
+    by_evaluation: dict[int, list] = {ev.pk: [] for ev in evaluations}
+    for answer in self_answers:
+        answer.n_links = 1 if answer.level >= threshold else 0
+        by_evaluation[answer.evaluation_id].append(answer)
+    return {
+        pk: completeness.progress_counts(indicators, answers, framework)
+        for pk, answers in by_evaluation.items()
+    }
+
+
+def _score_and_release(
+    ev, *, own, result, assessed_at, rng, system, released_at, n, progress
+) -> None:
     """Set the indices, the dates and the released status on `ev` (unsaved)."""
     ev.self_index, ev.self_predicate = own.index, own.predicate
     ev.final_index, ev.final_predicate = result.index, result.predicate
@@ -365,11 +381,14 @@ def _score_and_release(ev, *, own, result, assessed_at, rng, system, released_at
     ev.approved_at = assessed_at + dt.timedelta(days=rng.randint(1, 5))
     ev.released_at = released_at
     ev.status = Evaluation.Status.RELEASED
-    ev.answered_count = ev.validated_count = ev.evidenced_count = n
+    ev.answered_count, ev.evidenced_count = progress
+    ev.validated_count = n
     ev.last_activity_at = assessed_at
 
 
-def _assess_all(period, evaluations, indicators, claimed, *, rng, low, system, assigned_at):
+def _assess_all(
+    period, evaluations, indicators, claimed, *, rng, low, system, assigned_at, progress
+):
     """Validate, score, approve and release every evaluation. Returns the number of
     validated answers and the release time."""
     spec = scoring.spec_for(period.framework)
@@ -400,6 +419,7 @@ def _assess_all(period, evaluations, indicators, claimed, *, rng, low, system, a
             system=system,
             released_at=released_at,
             n=len(indicators),
+            progress=progress[ev.pk],
         )
         events.extend(_status_events(ev, period, system))
     Answer.objects.bulk_create(doc_answers, batch_size=1000)
@@ -456,6 +476,7 @@ def seed_closed_campaign(*, period: EvaluationPeriod, stdout=None) -> list[str]:
         low=0 if framework.allow_zero_validated else 1,
         system=system,
         assigned_at=assigned_at,
+        progress=_progress(evaluations, indicators, self_answers, framework),
     )
     period.results_released_at = released_at
     period.save(update_fields=["results_released_at"])

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.db.models import F
 from pypdf import PdfReader
 
 from evaluations.demo import seed_closed_campaign, tiny_pdf
@@ -14,6 +15,7 @@ from evaluations.models import (
     Extension,
     Phase,
 )
+from evaluations.selectors.selfeval import progress_for
 from evaluations.services.selfeval import submission_content_hash
 from institutions.models import Institution, Role, User
 from tests import factories as f
@@ -62,6 +64,11 @@ def test_seed_closed_campaign_fills_and_releases_once(
     assert len(sample.submission_hash) == 64
     late = evaluations.filter(submitted_at__gt=period.deadline)
     assert Extension.objects.filter(period=period).count() == late.count()
+    # The progress counters are what the completeness rules count from the answers:
+    # "with evidence" only where a file is linked, so not every indicator.
+    for ev in evaluations.select_related("period__framework"):
+        assert (ev.answered_count, ev.evidenced_count) == progress_for(ev)
+    assert evaluations.filter(evidenced_count__lt=F("answered_count")).exists()
     # Idempotent: a second run changes nothing.
     with django_assert_max_num_queries(2):
         assert seed_closed_campaign(period=period) == []
