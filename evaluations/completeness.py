@@ -32,19 +32,35 @@ def entry_started(answer) -> bool:
     )
 
 
+def lacks_justification(answer) -> bool:
+    """A level above 0 without a justification."""
+    return answer.level is not None and answer.level > 0 and not answer.note.strip()
+
+
+def lacks_service_name(answer, indicator) -> bool:
+    """An entry of a multi-entry indicator (public services) without its service name."""
+    return indicator.max_entries > 1 and not answer.service_name.strip()
+
+
 def entry_answered(answer, indicator) -> bool:
     """A level, a justification when the level is above 0, a service name for multi-entry."""
     if answer.level is None:
         return False
-    if answer.level > 0 and not answer.note.strip():
-        return False
-    return indicator.max_entries == 1 or bool(answer.service_name.strip())
+    return not lacks_justification(answer) and not lacks_service_name(answer, indicator)
+
+
+def evidence_threshold(framework) -> int:
+    """The lowest level that needs an evidence file (never 0)."""
+    return max(framework.evidence_required_from_level, 1)
 
 
 def entry_needs_evidence(answer, framework) -> bool:
-    return answer.level is not None and answer.level >= max(
-        framework.evidence_required_from_level, 1
-    )
+    return answer.level is not None and answer.level >= evidence_threshold(framework)
+
+
+def lacks_evidence(answer, framework) -> bool:
+    """A level that needs evidence, and no file linked."""
+    return entry_needs_evidence(answer, framework) and evidence_count(answer) == 0
 
 
 def evidence_count(answer) -> int:
@@ -66,7 +82,7 @@ def indicator_state(indicator, answers, framework) -> str:
         return DRAFT
     if not all(entry_answered(a, indicator) for a in started):
         return DRAFT
-    if any(entry_needs_evidence(a, framework) and evidence_count(a) == 0 for a in started):
+    if any(lacks_evidence(a, framework) for a in started):
         return MISSING_EVIDENCE
     return COMPLETE
 

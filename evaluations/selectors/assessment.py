@@ -1,4 +1,4 @@
-"""Reads of the document evaluation, one per screen (STYLE Q1), no query in loops (Q2).
+"""Reads of the document evaluation, one per screen, no query in loops.
 
 Levels are kept per phase; the final level of an indicator entry is the latest
 assessor phase's (`final_levels`). Nothing of the assessment is shown to the
@@ -134,20 +134,14 @@ def _indicator_total():
     )
 
 
-def assessor_queue(user, *, status: str = "", kind: str = "", q: str = "") -> QuerySet:
-    """The evaluations assigned to an assessor, with progress; filterable."""
+def assessor_queue(user) -> QuerySet:
+    """The evaluations assigned to an assessor, with progress (filters.EvaluationListFilter)."""
     qs = (
         evaluations_visible_to(user)
         .select_related("institution", "period", "university")
         .annotate(indicator_total=_indicator_total())
         .order_by("status", "submitted_at", "institution__name")
     )
-    if status:
-        qs = qs.filter(status=status)
-    if kind:
-        qs = qs.filter(institution__kind=kind)
-    if q:
-        qs = qs.filter(Q(institution__name__icontains=q) | Q(institution__code__icontains=q))
     return qs
 
 
@@ -383,7 +377,9 @@ def released_results_for(user) -> QuerySet:
 # --- coordinator ------------------------------------------------------------------
 
 
-def coordinator_evaluations(university: University, period: EvaluationPeriod, *, status=""):
+def coordinator_evaluations(university: University, period: EvaluationPeriod):
+    """The university's evaluations of a period with their assessors
+    (filters.EvaluationListFilter)."""
     qs = (
         Evaluation.objects.filter(period=period, university=university)
         .select_related("institution")
@@ -393,8 +389,6 @@ def coordinator_evaluations(university: University, period: EvaluationPeriod, *,
         .annotate(indicator_total=_indicator_total())
         .order_by("institution__name")
     )
-    if status:
-        qs = qs.filter(status=status)
     return qs
 
 
@@ -445,20 +439,13 @@ def university_counts(period: EvaluationPeriod) -> list[tuple[University | None,
     return result
 
 
-def period_evaluations_for_assignment(period: EvaluationPeriod, *, university="", q="", kind=""):
+def period_evaluations_for_assignment(period: EvaluationPeriod):
+    """The period's evaluations with their university (filters.UniversityAssignmentFilter)."""
     qs = (
         Evaluation.objects.filter(period=period)
         .select_related("institution", "university")
         .order_by("institution__code")
     )
-    if university == "none":
-        qs = qs.filter(university__isnull=True)
-    elif university:
-        qs = qs.filter(university__code=university)
-    if kind:
-        qs = qs.filter(institution__kind=kind)
-    if q:
-        qs = qs.filter(Q(institution__name__icontains=q) | Q(institution__code__icontains=q))
     return qs
 
 

@@ -2,7 +2,7 @@
 
 Each `*_data` function loads everything one document needs in a constant number of
 queries and returns plain data (strings, numbers, Decimals, lists, dicts) so that
-`evaluations.documents.source_hash_for` can hash exactly what is rendered (STYLE C3).
+`evaluations.documents.source_hash_for` can hash exactly what is rendered.
 Dates are formatted in WIB here, so a change of the shown text changes the hash.
 """
 

@@ -1,6 +1,6 @@
 """Reads of the self-evaluation screens (institution dashboard, indicator page,
 evidence library, submission check) and the extension lookups shared with the
-monitoring area. No query runs in a loop (STYLE Q2)."""
+monitoring area. No query runs in a loop."""
 
 from __future__ import annotations
 
@@ -35,14 +35,6 @@ def active_extension(period, institution) -> Extension | None:
         .order_by("-granted_at")
         .first()
     )
-
-
-def active_extensions(period) -> dict[int, Extension]:
-    """Every active extension of `period`, keyed by institution id. One query."""
-    return {
-        ext.institution_id: ext
-        for ext in Extension.objects.filter(period=period, revoked_at__isnull=True)
-    }
 
 
 def open_reopening(evaluation) -> Reopening | None:
@@ -234,15 +226,12 @@ def _entry_problems(answer, indicator, framework) -> list[str]:
     messages = []
     if answer.level < framework.min_self_level:
         messages.append(LEVEL_TOO_LOW % {"level": answer.level, "min": framework.min_self_level})
-    if answer.level > 0 and not answer.note.strip():
+    if completeness.lacks_justification(answer):
         messages.append(MISSING_JUSTIFICATION % {"level": answer.level})
-    if indicator.max_entries > 1 and not answer.service_name.strip():
+    if completeness.lacks_service_name(answer, indicator):
         messages.append(MISSING_SERVICE_NAME % {"entry": answer.entry})
-    if (
-        completeness.entry_needs_evidence(answer, framework)
-        and completeness.evidence_count(answer) == 0
-    ):
-        threshold = max(framework.evidence_required_from_level, 1)
+    if completeness.lacks_evidence(answer, framework):
+        threshold = completeness.evidence_threshold(framework)
         messages.append(MISSING_EVIDENCE % {"level": answer.level, "from": threshold})
     return [str(m) for m in messages]
 
