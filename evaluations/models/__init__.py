@@ -33,7 +33,12 @@ from evaluations.models.framework import (
     Indicator,
     PredicateBand,
 )
-from evaluations.models.period import EvaluationPeriod, EvaluationPeriodQuerySet, Extension
+from evaluations.models.period import (
+    EvaluationPeriod,
+    EvaluationPeriodQuerySet,
+    Extension,
+    PeriodMode,
+)
 from evaluations.models.report import Reminder, Report, report_upload_to
 
 __all__ = [
@@ -55,6 +60,7 @@ __all__ = [
     "Extension",
     "Framework",
     "Indicator",
+    "PeriodMode",
     "Phase",
     "PredicateBand",
     "Reminder",
