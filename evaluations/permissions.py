@@ -221,3 +221,38 @@ def get_evaluation_for(request, pk: int, *, need: str = "view", queryset=None) -
     if not check(request.user, evaluation):
         raise PermissionDenied
     return evaluation
+
+
+# --- People: who invites, resends and deactivates whom -----------------------------------
+
+
+def invitable_roles(user) -> tuple[str, ...]:
+    """The roles a user may give to the people they invite (empty: may not invite).
+
+    A ministry admin invites every role but admin; a supervisor the operators of the own
+    institution; a coordinator the assessors of the own university.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return ()
+    if user.role == Role.ADMIN:
+        return (Role.OPERATOR, Role.SUPERVISOR, Role.ASSESSOR, Role.COORDINATOR)
+    if user.role == Role.SUPERVISOR:
+        return (Role.OPERATOR,)
+    if user.role == Role.COORDINATOR:
+        return (Role.ASSESSOR,)
+    return ()
+
+
+def can_manage_person(user, person) -> bool:
+    """Whether `user` may resend `person`'s invitation or deactivate the account."""
+    if (
+        not invitable_roles(user)
+        or person.pk == user.pk
+        or person.role not in invitable_roles(user)
+    ):
+        return False
+    if user.role == Role.SUPERVISOR:
+        return person.institution_id == user.institution_id
+    if user.role == Role.COORDINATOR:
+        return person.university_id == user.university_id
+    return True

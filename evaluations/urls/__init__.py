@@ -1,6 +1,6 @@
 """The evaluations URLConf: one list per area, all under the `evaluations` namespace."""
 
-from . import assessment, monitoring, periods, reports, selfeval
+from . import assessment, monitoring, people, periods, reports, selfeval
 
 app_name = "evaluations"
 
@@ -10,4 +10,5 @@ urlpatterns = (
     + reports.urlpatterns
     + monitoring.urlpatterns
     + periods.urlpatterns
+    + people.urlpatterns
 )
