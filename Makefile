@@ -28,7 +28,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/spbe
 STAMP := $(VENV)/.installed
 
 .PHONY: help install system run serve seed migrate worker compilemessages test lint format \
-	bench bench-quick check-deploy clean
+	bench bench-quick check-deploy clean backup restore
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -150,6 +150,15 @@ check-deploy: $(STAMP) ## manage.py check --deploy with production-like environm
 	SESSION_COOKIE_SECURE=True CSRF_COOKIE_SECURE=True \
 	SECURE_SSL_REDIRECT=True SECURE_HSTS_SECONDS=31536000 \
 	$(MANAGE) check --deploy
+
+BACKUP_DIR ?= backups/$(shell date +%Y%m%d-%H%M%S)
+
+backup: ## pg_dump of DATABASE_URL and a tarball of MEDIA_ROOT into BACKUP_DIR
+	scripts/backup $(BACKUP_DIR)
+
+restore: ## restore BACKUP=<dir> into an empty DATABASE_URL and MEDIA_ROOT
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<date-time>" >&2; exit 1; }
+	scripts/restore $(BACKUP)
 
 clean: ## remove caches and the SQLite database (keeps .venv)
 	rm -rf db.sqlite3 staticfiles var/celerybeat-schedule* .ruff_cache .pytest_cache
