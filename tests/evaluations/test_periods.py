@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 from evaluations.models import AuditEvent, Evaluation, EvaluationPeriod, PeriodMode
@@ -384,3 +385,26 @@ def test_the_admin_withdraws_an_institution_on_the_detail_page(
     )
     assert "Kab. Tabanan was withdrawn from the period." in response.content.decode()
     assert open_period.evaluations.count() == 1
+
+
+def test_a_broker_failure_loses_the_emails_not_the_opened_period(
+    client, roster, framework_2018, admin_user, monkeypatch, caplog
+):
+    from evaluations.tasks import mail as mail_tasks
+
+    f.UserFactory(role=Role.OPERATOR, institution=roster["5101"], email="op@jembrana.go.id")
+
+    def broker_down(**kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(mail_tasks.send_mail_task, "delay", broker_down)
+    logged_in(client, admin_user)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            reverse("evaluations:period-open"),
+            {**_form_data(framework_2018, provinces=[roster["bali"].pk]), "action": "open"},
+        )
+    period = EvaluationPeriod.objects.get()
+    assert response["Location"] == reverse("evaluations:period-detail", args=[period.pk])
+    assert period.evaluations.count() == 2
+    assert "Redis is down" in caplog.text
