@@ -215,3 +215,8 @@ def test_setup_portal_loads_the_roster_and_creates_the_first_admin(db, monkeypat
     call_command("setup_portal", "--username=admin", "--email=x@y.z", verbosity=0, stdout=out)
     assert "already exists: unchanged" in out.getvalue()
     assert User.objects.count() == 1
+
+
+def test_the_proxy_gets_its_address_but_not_the_portals_secrets(tmp_path):
+    proxy = yaml.safe_load(_compose_config(tmp_path))["services"]["proxy"]
+    assert proxy["environment"] == {"SITE_ADDRESS": "localhost", "UPLOAD_MAX_SIZE": "25MB"}
