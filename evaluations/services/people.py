@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -67,6 +67,7 @@ INSTITUTION_UNKNOWN = _("no active institution has the code “%(code)s”.")
 UNIVERSITY_UNKNOWN = _("no active university has the code “%(code)s”.")
 IS_ADMIN = _("%(email)s belongs to a ministry admin, who cannot be changed by an import.")
 PLAN_INVALID = _("The file has errors; nothing was written.")
+CHANGED_MEANWHILE = _("An account of the file was created meanwhile; run the dry run again.")
 ROLE_NOT_ALLOWED = _("You cannot invite a person with this role.")
 EMAIL_TAKEN = _("An account with this address already exists.")
 NOT_YOURS = _("You cannot change this account.")
@@ -339,7 +340,10 @@ def apply_people(*, by, rows: list[list]) -> PeoplePlan:
         if user.pk is None:
             user.set_unusable_password()
             invite.append(user)
-        user.save()
+        try:
+            user.save()
+        except IntegrityError as exc:  # the same address created by someone else meanwhile
+            raise ValidationError([PLAN_INVALID, CHANGED_MEANWHILE]) from exc
         events.append(
             _event(
                 action=IMPORT_ACTIONS[change.action],
@@ -396,7 +400,10 @@ def invite_person(
     )
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
-    user.save()
+    try:
+        user.save()
+    except IntegrityError as exc:  # invited by someone else at the same moment
+        raise ValidationError({"email": [EMAIL_TAKEN]}) from exc
     invitation, token = _issue_invitation(user=user, by=by, now=now)
     _send_invitation(user=user, token=token, expires_at=invitation.expires_at)
     AuditEvent.objects.bulk_create(

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -167,7 +167,7 @@ def open_period(*, by, settings: PeriodSettings, selection: Selection) -> Evalua
     if not institution_ids:
         raise ValidationError(NO_PARTICIPANTS)
     now = timezone.now()
-    period = EvaluationPeriod.objects.create(
+    period = EvaluationPeriod(
         name=settings.name,
         year=settings.year,
         framework=settings.framework,
@@ -186,8 +186,13 @@ def open_period(*, by, settings: PeriodSettings, selection: Selection) -> Evalua
         participation=selection.as_dict(),
         opened_at=now,
     )
-    # The new row is the root of this write; lock it like every service does.
-    EvaluationPeriod.objects.select_for_update().get(pk=period.pk)
+    try:
+        # Two admins opening the same name at once: the unique constraint decides, and
+        # the second gets the same message as a name taken earlier.
+        with transaction.atomic():
+            period.save()
+    except IntegrityError as exc:
+        raise ValidationError({"name": [NAME_TAKEN]}) from exc
     Evaluation.objects.bulk_create(
         [Evaluation(institution_id=pk, period=period) for pk in institution_ids],
         batch_size=500,

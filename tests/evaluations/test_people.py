@@ -391,3 +391,21 @@ def test_the_people_list_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(3):
         response = client.get(url)
     assert len(response.context["page"]) == 22
+
+
+def test_an_account_created_meanwhile_stops_the_whole_import(places, admin_user, monkeypatch):
+    # The dry run under the lock saw no account; another import created one since.
+    f.UserFactory(username="dewi@tabanan.go.id", role=Role.OPERATOR, institution=places["tabanan"])
+    real_plan = services.plan_people
+
+    def plan_before_the_other_import(*, rows, lock=False):
+        plan = real_plan(rows=rows, lock=lock)
+        for change in plan.changes:
+            change.action, change.user_id = "create", None
+        return plan
+
+    monkeypatch.setattr(services, "plan_people", plan_before_the_other_import)
+    with pytest.raises(ValidationError) as caught:
+        services.apply_people(by=admin_user, rows=GOOD)
+    assert "run the dry run again" in " ".join(caught.value.messages)
+    assert not User.objects.filter(email="ayu@jembrana.go.id").exists()

@@ -408,3 +408,22 @@ def test_a_broker_failure_loses_the_emails_not_the_opened_period(
     assert response["Location"] == reverse("evaluations:period-detail", args=[period.pk])
     assert period.evaluations.count() == 2
     assert "Redis is down" in caplog.text
+
+
+def test_a_name_taken_at_the_same_moment_is_a_clear_error(roster, framework_2018, admin_user):
+    # The check before the insert passes (as for two admins at once); the constraint decides.
+    f.EvaluationPeriodFactory(name="Pemantauan SPBE 2027")
+    settings = _settings(framework_2018)
+    original = EvaluationPeriod.objects.filter
+
+    def not_yet(*args, **kwargs):
+        if kwargs.get("name") == "Pemantauan SPBE 2027":
+            return original(pk=-1)
+        return original(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(EvaluationPeriod.objects, "filter", not_yet)
+        with pytest.raises(ValidationError) as caught:
+            services.open_period(by=admin_user, settings=settings, selection=Selection())
+    assert caught.value.message_dict == {"name": ["A period with this name already exists."]}
+    assert EvaluationPeriod.objects.count() == 1
