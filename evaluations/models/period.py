@@ -122,6 +122,22 @@ class EvaluationPeriod(models.Model):
     def is_open(self, now: dt.datetime, deadline: dt.datetime | None = None) -> bool:
         return self.opens_at <= now <= self.closes_at(deadline)
 
+    # The stages in order, with the fields that bound each one's window. The document
+    # assessment starts when the self-assessment closes.
+    STAGE_FIELDS = {
+        "self": ("opens_at", "deadline"),
+        "document": ("deadline", "document_deadline"),
+        "interview": ("interview_opens_at", "interview_closes_at"),
+        "visit": ("visit_opens_at", "visit_closes_at"),
+        "review": ("review_opens_at", "review_closes_at"),
+    }
+
+    def stage_window(self, stage: str) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """(start, end) of a stage's window, None where the period does not set it: the
+        one place a stage's dates are read, for showing them and for enforcing them."""
+        opens, closes = self.STAGE_FIELDS[stage]
+        return getattr(self, opens), getattr(self, closes)
+
     @property
     def default_reminder_offsets(self) -> list[int]:
         return self.reminder_offsets_days or [14, 7, 3, 1]

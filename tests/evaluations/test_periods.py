@@ -427,3 +427,20 @@ def test_a_name_taken_at_the_same_moment_is_a_clear_error(roster, framework_2018
             services.open_period(by=admin_user, settings=settings, selection=Selection())
     assert caught.value.message_dict == {"name": ["A period with this name already exists."]}
     assert EvaluationPeriod.objects.count() == 1
+
+
+def test_each_stage_window_is_read_from_one_place(roster, framework_2018, admin_user):
+    period = services.open_period(
+        by=admin_user,
+        settings=_settings(
+            framework_2018, **_evaluation_windows(visit_opens_at=None, visit_closes_at=None)
+        ),
+        selection=Selection(),
+    )
+    assert period.stage_window("self") == (period.opens_at, period.deadline)
+    assert period.stage_window("document") == (period.deadline, period.document_deadline)
+    assert period.stage_window("interview") == (
+        dt.datetime(2027, 10, 21, 8, 0, tzinfo=WIB),
+        dt.datetime(2027, 10, 30, 17, 0, tzinfo=WIB),
+    )
+    assert period.stage_window("visit") == (None, None)
