@@ -7,11 +7,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # WeasyPrint renders the PDF reports with Pango and HarfBuzz; DejaVu is its font.
-# gettext compiles the Indonesian catalog below.
+# gettext compiles the Indonesian catalog below; postgresql-client (15, as the db service)
+# is for scripts/backup and scripts/restore.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-        fonts-dejavu-core gettext \
+        fonts-dejavu-core gettext postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 1000 spbe \

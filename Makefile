@@ -27,8 +27,8 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/spbe
 # Installed once per change of the requirement files.
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run serve seed migrate worker compilemessages test lint format \
-	bench bench-quick check-deploy clean
+.PHONY: help install system run serve seed migrate worker compilemessages test lint format \
+	bench bench-quick check-deploy clean backup restore
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -64,7 +64,11 @@ migrate: $(STAMP) ## apply migrations
 seed: migrate ## load the frameworks, institutions, periods and demo accounts (idempotent)
 	$(MANAGE) seed_demo
 
-run: compilemessages seed serve ## set everything up and serve at http://$(HOST):$(PORT)
+# WeasyPrint's libraries (Pango): installed as root, else the one command to run is printed.
+system: ## install (or name) the system packages `make run` needs
+	@scripts/ensure-system run
+
+run: system compilemessages seed serve ## set everything up and serve at http://$(HOST):$(PORT)
 
 # The development server; with CELERY_BROKER_URL set, a Celery worker and beat run beside
 # it and are stopped when the server stops (Ctrl-C, or TERM to make). Each runs in its
@@ -109,11 +113,13 @@ format: $(STAMP) ## apply ruff's import sorting, fixes and formatting
 # The README's test command (and .ci/run's), with the deployment checks (`check --deploy`; its
 # three warnings are deliberate: HSTS subdomains/preload are a deployment choice, and
 # X_FRAME_OPTIONS is SAMEORIGIN for evidence PDFs framed on the scoring page).
-# Browser tests need /usr/bin/chromium, the worker test a Redis on 127.0.0.1:6379;
-# .ci/run provides both.
+# Browser tests need /usr/bin/chromium, the worker test a Redis on 127.0.0.1:6379:
+# scripts/ensure-system brings them up (as root) or prints the command to run.
 test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
 test: export COMPILEMESSAGES_STRICT := 1
 test: $(STAMP) ## the full check: lint, check --deploy, compilemessages, pytest on PostgreSQL
+	@scripts/ensure-system test
+	$(PY) scripts/ensure_database.py
 	$(RUFF) check .
 	$(RUFF) format --check .
 	$(MANAGE) makemigrations --check --dry-run
@@ -144,6 +150,15 @@ check-deploy: $(STAMP) ## manage.py check --deploy with production-like environm
 	SESSION_COOKIE_SECURE=True CSRF_COOKIE_SECURE=True \
 	SECURE_SSL_REDIRECT=True SECURE_HSTS_SECONDS=31536000 \
 	$(MANAGE) check --deploy
+
+BACKUP_DIR ?= backups/$(shell date +%Y%m%d-%H%M%S)
+
+backup: ## pg_dump of DATABASE_URL and a tarball of MEDIA_ROOT into BACKUP_DIR
+	scripts/backup $(BACKUP_DIR)
+
+restore: ## restore BACKUP=<dir> into an empty DATABASE_URL and MEDIA_ROOT
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<date-time>" >&2; exit 1; }
+	scripts/restore $(BACKUP)
 
 clean: ## remove caches and the SQLite database (keeps .venv)
 	rm -rf db.sqlite3 staticfiles var/celerybeat-schedule* .ruff_cache .pytest_cache

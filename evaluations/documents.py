@@ -11,6 +11,7 @@ a READY report whose hash still matches is not rendered again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import mimetypes
@@ -23,8 +24,6 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from evaluations import charts
 from evaluations.models import Report
@@ -53,28 +52,45 @@ TEMPLATES = {
 }
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """Serves `file:` URLs inside static/ only; anything else (http, data outside,
-    ../ escapes) is refused, so rendering never touches the network."""
+# WeasyPrint is imported when the first document is rendered, not with the URL config:
+# without its system libraries (Pango) the portal still starts, migrates and serves
+# every page; only rendering a PDF fails.
+@functools.cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def fetch(self, url, headers=None):
-        parsed = urlparse(url)
-        if parsed.scheme != "file":
-            raise ValueError(f"Refusing to fetch {url!r} while rendering a report.")
-        path = Path(unquote(parsed.path)).resolve()
-        if not path.is_relative_to(STATIC_ROOT_DIR) or not path.is_file():
-            raise ValueError(f"Refusing to fetch {url!r}: not one of our static files.")
-        mime, _ = mimetypes.guess_type(path.name)
-        return URLFetcherResponse(
-            path.as_uri(),
-            body=path.read_bytes(),
-            headers={"Content-Type": mime or "application/octet-stream"},
-        )
+    class StaticOnlyFetcher(URLFetcher):
+        """Serves `file:` URLs inside static/ only; anything else (http, data outside,
+        ../ escapes) is refused, so rendering never touches the network."""
+
+        def fetch(self, url, headers=None):
+            parsed = urlparse(url)
+            if parsed.scheme != "file":
+                raise ValueError(f"Refusing to fetch {url!r} while rendering a report.")
+            path = Path(unquote(parsed.path)).resolve()
+            if not path.is_relative_to(STATIC_ROOT_DIR) or not path.is_file():
+                raise ValueError(f"Refusing to fetch {url!r}: not one of our static files.")
+            mime, _ = mimetypes.guess_type(path.name)
+            return URLFetcherResponse(
+                path.as_uri(),
+                body=path.read_bytes(),
+                headers={"Content-Type": mime or "application/octet-stream"},
+            )
+
+    return StaticOnlyFetcher
+
+
+def __getattr__(name: str):
+    if name == "StaticOnlyFetcher":
+        return _fetcher_class()
+    raise AttributeError(name)
 
 
 def html_to_pdf(html: str) -> bytes:
     """WeasyPrint with our base URL and the static-only fetcher."""
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher_class()()).write_pdf()
 
 
 # ---------------------------------------------------------------------------

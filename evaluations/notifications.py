@@ -29,4 +29,8 @@ def queue_email(*, name: str, to: Iterable[str], context: dict, language: str = 
 
     from evaluations.tasks.mail import send_mail_task
 
-    transaction.on_commit(lambda: send_mail_task.delay(subject=subject, body=body, to=recipients))
+    # robust: a broker that is down loses this email (logged), never the committed write
+    # or the other emails queued after it.
+    transaction.on_commit(
+        lambda: send_mail_task.delay(subject=subject, body=body, to=recipients), robust=True
+    )

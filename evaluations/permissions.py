@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404
 
 from evaluations.models import Evaluation, EvaluationPeriod, Report
 from evaluations.selectors import evaluations_visible_to
+from institutions.models import Role
 from institutions.permissions import (
     can_monitor,
     is_admin,
@@ -294,3 +295,36 @@ def get_report_for(request, pk: int) -> Report:
         allowed = can_manage_period(user)
     require(allowed)
     return report
+
+
+# --- People: who invites, resends and deactivates whom -----------------------------------
+
+
+def invitable_roles(user) -> tuple[str, ...]:
+    """The roles a user may give to the people they invite (empty: may not invite).
+
+    A ministry admin invites every role but admin; a supervisor the operators of the own
+    institution; a coordinator the assessors of the own university.
+    """
+    if is_admin(user):
+        return (Role.OPERATOR, Role.SUPERVISOR, Role.ASSESSOR, Role.COORDINATOR)
+    if is_supervisor(user):
+        return (Role.OPERATOR,)
+    if is_coordinator(user):
+        return (Role.ASSESSOR,)
+    return ()
+
+
+def can_manage_person(user, person) -> bool:
+    """Whether `user` may resend `person`'s invitation or deactivate the account."""
+    if (
+        not invitable_roles(user)
+        or person.pk == user.pk
+        or person.role not in invitable_roles(user)
+    ):
+        return False
+    if is_supervisor(user):
+        return person.institution_id == user.institution_id
+    if is_coordinator(user):
+        return person.university_id == user.university_id
+    return True

@@ -201,6 +201,41 @@ class User(AbstractUser):
         return _roles().is_admin(self)
 
 
+class Invitation(models.Model):
+    """A single-use link by which a new person sets a password.
+
+    Only the SHA-256 of the token is stored: the link in the email is the only copy.
+    A link is good once, until `expires_at`, and only while it is the person's latest
+    (a resend or a deactivation closes the earlier ones).
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("user")
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
 def _roles():
     # Imported late: institutions.permissions imports this module.
     from institutions import permissions

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import io
 import re
 import zipfile
 from collections import Counter
@@ -381,9 +382,24 @@ def _read_rows(path: Path) -> list[list]:
     if ext not in (".csv", ".xlsx"):
         raise ValidationError(FILE_EXTENSION % {"ext": ext or path.name})
     try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(FILE_UNREADABLE % {"reason": exc}) from exc
+    return read_table(name=path.name, data=data)
+
+
+def read_table(*, name: str, data: bytes) -> list[list]:
+    """The rows of a CSV or XLSX file's content as lists of cells (header first).
+
+    Used for files on disk and for uploads alike. Raises ValidationError with a message
+    for the user when the type is not supported or the content cannot be read.
+    """
+    ext = Path(name).suffix.lower()
+    if ext not in (".csv", ".xlsx"):
+        raise ValidationError(FILE_EXTENSION % {"ext": ext or name})
+    try:
         if ext == ".csv":
-            with open(path, encoding="utf-8-sig", newline="") as fh:
-                text = fh.read()
+            text = data.decode("utf-8-sig")
             first = text.split("\n", 1)[0]
             delimiter = ";" if ";" in first and "," not in first else ","
             return [
@@ -392,7 +408,7 @@ def _read_rows(path: Path) -> list[list]:
             ]
         from openpyxl import load_workbook
 
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             sheet = workbook.worksheets[0]
             return [[_cell(c) for c in row] for row in sheet.iter_rows(values_only=True)]

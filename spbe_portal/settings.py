@@ -6,6 +6,7 @@ need nothing but Python: SQLite, eager Celery tasks, console email. Production
 (DEBUG off) is refused when it is misconfigured.
 """
 
+import json
 from pathlib import Path
 
 import environ
@@ -158,8 +159,32 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded evidence and generated reports live outside any public URL: there is
 # no MEDIA_URL route; every file goes out through a permission-checked view.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+
+
+def _json_option(name: str) -> dict:
+    raw = env(name, default="").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object.")
+    return value
+
+
+# Every file is read and written through Django's storage API, so the media can move to
+# object storage by configuration: e.g. MEDIA_STORAGE_BACKEND=storages.backends.s3.S3Storage
+# with MEDIA_STORAGE_OPTIONS={"bucket_name": "...", "endpoint_url": "..."} (README).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env(
+            "MEDIA_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        )
+        or "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": _json_option("MEDIA_STORAGE_OPTIONS"),
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from evaluations.views.people import invitation_accept
 from institutions.permissions import is_admin
 
 from . import views
@@ -22,6 +23,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The link of an invitation email: public, the token is the credential.
+    path("accounts/invitation/<str:token>/", invitation_accept, name="invitation-accept"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("institutions/", include("institutions.urls")),

@@ -27,8 +27,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+NO_BROWSER = (
+    "The browser tests need Chromium at {path}, which is missing. Install it with\n"
+    "  sudo apt-get install -y chromium\n"
+    "(or run `make test`, which installs it as root), or point CHROMIUM at another build."
+)
+
+
 @pytest.fixture
 def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(NO_BROWSER.format(path=CHROMIUM), pytrace=False)
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -14,7 +14,7 @@ from tests.permission_rows import LOGIN, ROLES
 # Namespaces (and root names) the matrix must cover; Django's own admin and auth
 # views are tested by Django and by tests/test_auth.py.
 COVERED_NAMESPACES = {"evaluations", "institutions"}
-COVERED_ROOT_NAMES = {"home", "healthz"}
+COVERED_ROOT_NAMES = {"home", "healthz", "invitation-accept"}
 
 
 def _all_rows():

@@ -32,7 +32,7 @@ from evaluations.models.framework import (
     Indicator,
     PredicateBand,
 )
-from evaluations.models.period import EvaluationPeriod, Extension
+from evaluations.models.period import EvaluationPeriod, Extension, PeriodMode
 from evaluations.models.report import Reminder, Report, report_upload_to
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "Extension",
     "Framework",
     "Indicator",
+    "PeriodMode",
     "Phase",
     "PredicateBand",
     "Reminder",

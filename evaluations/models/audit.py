@@ -50,6 +50,19 @@ class AuditEvent(models.Model):
         REMINDER_SENT = "reminder.sent", _("Deadline reminder sent")
         REPORT_REQUESTED = "report.requested", _("Document requested")
         REPORTS_GENERATED = "reports.generated", _("Institution reports requested for the period")
+        PERIOD_OPENED = "period.opened", _("Period opened")
+        PERIOD_INSTITUTION_ADDED = "period.institution_added", _("Institution added to the period")
+        PERIOD_INSTITUTION_WITHDRAWN = (
+            "period.institution_withdrawn",
+            _("Institution withdrawn from the period"),
+        )
+        USER_CREATED = "user.created", _("Account created")
+        USER_UPDATED = "user.updated", _("Account updated")
+        USER_REACTIVATED = "user.reactivated", _("Account reactivated")
+        USER_INVITED = "user.invited", _("Invitation sent")
+        USER_INVITATION_RESENT = "user.invitation_resent", _("Invitation sent again")
+        USER_DEACTIVATED = "user.deactivated", _("Account deactivated")
+        USER_INVITATION_ACCEPTED = "user.invitation_accepted", _("Invitation accepted")
 
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(

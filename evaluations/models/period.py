@@ -5,6 +5,8 @@ The deadline rule itself lives in `evaluations.deadlines`; these models only hol
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -12,6 +14,20 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.models.framework import Framework
 from institutions.models import Institution
+
+
+class PeriodMode(models.TextChoices):
+    # Monitoring: self-assessment, then document assessment. Evaluation adds an
+    # interview and, for the institutions that need it, a site visit.
+    MONITORING = "monitoring", _("Monitoring (self and document assessment)")
+    EVALUATION = "evaluation", _("Evaluation (also interview and, where needed, a visit)")
+
+
+def _window_ordered(opens: str, closes: str) -> Q:
+    """Both ends empty, or both set with the start before the end."""
+    return Q(**{f"{opens}__isnull": True, f"{closes}__isnull": True}) | Q(
+        **{f"{opens}__lt": F(closes)}
+    )
 
 
 class EvaluationPeriod(models.Model):
@@ -33,6 +49,22 @@ class EvaluationPeriod(models.Model):
     document_deadline = models.DateTimeField(
         _("document-evaluation deadline"), null=True, blank=True
     )
+    mode = models.CharField(
+        _("mode"), max_length=20, choices=PeriodMode.choices, default=PeriodMode.MONITORING
+    )
+    # The windows of the later stages. The self-assessment window is opens_at..deadline
+    # (+ grace) and the document assessment runs until document_deadline; the stages
+    # below are held here as data so that each can be enforced where it is recorded.
+    interview_opens_at = models.DateTimeField(_("interviews open at"), null=True, blank=True)
+    interview_closes_at = models.DateTimeField(_("interviews close at"), null=True, blank=True)
+    visit_opens_at = models.DateTimeField(_("site visits open at"), null=True, blank=True)
+    visit_closes_at = models.DateTimeField(_("site visits close at"), null=True, blank=True)
+    review_opens_at = models.DateTimeField(_("ministry review opens at"), null=True, blank=True)
+    review_closes_at = models.DateTimeField(_("ministry review closes at"), null=True, blank=True)
+    # How the participants were chosen when the period was opened, kept so that the
+    # next period can start from the same choice.
+    participation = models.JSONField(_("participation"), default=dict, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     results_released_at = models.DateTimeField(_("results released at"), null=True, blank=True)
     reminder_offsets_days = models.JSONField(
         _("reminder offsets (days before deadline)"), default=list, blank=True
@@ -54,10 +86,44 @@ class EvaluationPeriod(models.Model):
                 name="evaluations_period_document_after_deadline",
             ),
             models.UniqueConstraint(fields=["name"], name="evaluations_period_unique_name"),
+            models.CheckConstraint(
+                condition=_window_ordered("interview_opens_at", "interview_closes_at"),
+                name="evaluations_period_interview_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=_window_ordered("visit_opens_at", "visit_closes_at"),
+                name="evaluations_period_visit_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=_window_ordered("review_opens_at", "review_closes_at"),
+                name="evaluations_period_review_window_ordered",
+            ),
+            # A monitoring period has no interview and no visit.
+            models.CheckConstraint(
+                condition=~Q(mode="monitoring")
+                | Q(interview_opens_at__isnull=True, visit_opens_at__isnull=True),
+                name="evaluations_period_monitoring_without_interview",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    # The stages in order, with the fields that bound each one's window. The document
+    # assessment starts when the self-assessment closes.
+    STAGE_FIELDS = {
+        "self": ("opens_at", "deadline"),
+        "document": ("deadline", "document_deadline"),
+        "interview": ("interview_opens_at", "interview_closes_at"),
+        "visit": ("visit_opens_at", "visit_closes_at"),
+        "review": ("review_opens_at", "review_closes_at"),
+    }
+
+    def stage_window(self, stage: str) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """(start, end) of a stage's window, None where the period does not set it: the
+        one place a stage's dates are read, for showing them and for enforcing them."""
+        opens, closes = self.STAGE_FIELDS[stage]
+        return getattr(self, opens), getattr(self, closes)
 
     @property
     def default_reminder_offsets(self) -> list[int]:

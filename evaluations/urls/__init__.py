@@ -1,9 +1,14 @@
 """The evaluations URLConf: one list per area, all under the `evaluations` namespace."""
 
-from . import assessment, monitoring, reports, selfeval
+from . import assessment, monitoring, people, periods, reports, selfeval
 
 app_name = "evaluations"
 
 urlpatterns = (
-    selfeval.urlpatterns + assessment.urlpatterns + reports.urlpatterns + monitoring.urlpatterns
+    selfeval.urlpatterns
+    + assessment.urlpatterns
+    + reports.urlpatterns
+    + monitoring.urlpatterns
+    + periods.urlpatterns
+    + people.urlpatterns
 )

@@ -1,0 +1,494 @@
+"""People: importing staff and assessors from a file, invitations, deactivation.
+
+An import file (CSV or XLSX) has the columns name, email, role, code and optionally
+phone; `code` is the institution's code for operators and supervisors and the
+university's code for assessors and coordinators. `plan_people` checks every row and
+compares it with the database; `apply_people` writes a valid plan in one transaction,
+after checking it again under the lock. Each new person gets an invitation: a link that
+sets the password once, within INVITATION_VALID_FOR. Accounts are deactivated, never
+deleted, so that the audit trail keeps its actors. Every write is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings as django_settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from evaluations.models import AuditEvent
+from evaluations.notifications import queue_email
+from evaluations.permissions import (
+    can_manage_period,
+    can_manage_person,
+    invitable_roles,
+    is_coordinator,
+    is_supervisor,
+)
+from institutions.models import INSTITUTION_ROLES, Institution, Invitation, Role, University, User
+from institutions.services import read_table
+
+INVITATION_VALID_FOR = dt.timedelta(days=7)
+IMPORT_ACTIONS = {
+    "create": AuditEvent.Action.USER_CREATED,
+    "update": AuditEvent.Action.USER_UPDATED,
+    "reactivate": AuditEvent.Action.USER_REACTIVATED,
+}
+
+COLUMNS = ("name", "email", "role", "code", "phone")
+REQUIRED_COLUMNS = ("name", "email", "role", "code")
+# Role names accepted in a file, English and Indonesian.
+ROLE_NAMES = {
+    "operator": Role.OPERATOR,
+    "supervisor": Role.SUPERVISOR,
+    "penanggung jawab": Role.SUPERVISOR,
+    "penanggung_jawab": Role.SUPERVISOR,
+    "assessor": Role.ASSESSOR,
+    "asesor": Role.ASSESSOR,
+    "coordinator": Role.COORDINATOR,
+    "koordinator": Role.COORDINATOR,
+}
+
+ROW_ERROR = _("Row %(row)s: %(message)s")
+FILE_EMPTY = _("The file is empty: it has no header row.")
+FILE_NO_ROWS = _("The file has a header but no rows.")
+HEADER_MISSING = _("The header lacks the column(s) %(columns)s. Expected columns: %(expected)s.")
+NAME_REQUIRED = _("a name is required.")
+NAME_TOO_LONG = _("the name has more than 150 characters.")
+PHONE_TOO_LONG = _("the phone number has more than 30 characters.")
+EMAIL_INVALID = _("“%(value)s” is not an email address.")
+EMAIL_REPEATED = _("the address %(email)s already appears in row %(first)s.")
+ROLE_UNKNOWN = _("unknown role “%(value)s”; use operator, supervisor, assessor or coordinator.")
+INSTITUTION_UNKNOWN = _("no active institution has the code “%(code)s”.")
+UNIVERSITY_UNKNOWN = _("no active university has the code “%(code)s”.")
+IS_ADMIN = _("%(email)s belongs to a ministry admin, who cannot be changed by an import.")
+PLAN_INVALID = _("The file has errors; nothing was written.")
+CHANGED_MEANWHILE = _("An account of the file was created meanwhile; run the dry run again.")
+ROLE_NOT_ALLOWED = _("You cannot invite a person with this role.")
+EMAIL_TAKEN = _("An account with this address already exists.")
+NOT_YOURS = _("You cannot change this account.")
+ALREADY_SET = _(
+    "This person has already set a password; they can use “Forgot password?” on the sign-in page."
+)
+INACTIVE = _("This account is deactivated.")
+ALREADY_INACTIVE = _("This account is already deactivated.")
+REASON_REQUIRED = _("Give the reason.")
+LINK_INVALID = _("This invitation link is not valid. Ask for a new invitation.")
+LINK_USED = _("This invitation link was already used. Sign in, or use “Forgot password?”.")
+LINK_EXPIRED = _("This invitation link has expired. Ask for a new invitation.")
+LINK_OTHER_USER = _(
+    "This invitation is for another account. Sign out first, then open the link again."
+)
+
+
+@dataclass
+class PersonChange:
+    """What one valid row does: create, update, reactivate or nothing."""
+
+    row: int
+    email: str
+    name: str
+    role: str
+    code: str
+    phone: str
+    action: str  # "create", "update", "reactivate", "unchanged"
+    changes: dict = field(default_factory=dict)  # field -> [old, new]
+    user_id: int | None = None
+
+
+@dataclass
+class PeoplePlan:
+    errors: list[str] = field(default_factory=list)
+    changes: list[PersonChange] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors and bool(self.changes)
+
+    @property
+    def totals(self) -> Counter:
+        return Counter(c.action for c in self.changes)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _row_error(row: int, message, **params) -> str:
+    return str(ROW_ERROR % {"row": row, "message": message % params if params else message})
+
+
+def plan_people(*, rows: list[list], lock: bool = False) -> PeoplePlan:
+    """Check a table (header first) and compare each row with the database.
+
+    With `lock`, the existing accounts are locked (select_for_update): apply_people
+    plans again under the lock so that what it writes is what it checked.
+    """
+    plan = PeoplePlan()
+    if not rows or not any(str(c).strip() for c in rows[0]):
+        plan.errors.append(str(FILE_EMPTY))
+        return plan
+    header = [str(c).strip().lower() for c in rows[0]]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        plan.errors.append(
+            str(HEADER_MISSING % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)})
+        )
+        return plan
+    col = {name: header.index(name) for name in COLUMNS if name in header}
+
+    def cell(row, name):
+        i = col.get(name)
+        return str(row[i]).strip() if i is not None and i < len(row) else ""
+
+    entries = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(str(c).strip() for c in row):
+            continue  # blank lines between blocks are harmless
+        entries.append(
+            (
+                number,
+                {
+                    "name": cell(row, "name"),
+                    "email": cell(row, "email").lower(),
+                    "role": cell(row, "role").lower(),
+                    "code": cell(row, "code"),
+                    "phone": cell(row, "phone"),
+                },
+            )
+        )
+    if not entries:
+        plan.errors.append(str(FILE_NO_ROWS))
+        return plan
+
+    codes = {e["code"] for _n, e in entries}
+    institutions = {i.code: i for i in Institution.objects.active().filter(code__in=codes)}
+    universities = {u.code: u for u in University.objects.filter(is_active=True, code__in=codes)}
+    emails = [e["email"] for _n, e in entries]
+    existing_qs = User.objects.filter(Q(email__in=emails) | Q(username__in=emails)).order_by("pk")
+    if lock:
+        existing_qs = existing_qs.select_for_update()
+    existing: dict[str, User] = {}
+    for user in existing_qs:
+        existing.setdefault((user.email or user.username).lower(), user)
+        existing.setdefault(user.username.lower(), user)
+
+    first_row: dict[str, int] = {}
+    for number, e in entries:
+        errors = []
+        if not e["name"]:
+            errors.append(_row_error(number, NAME_REQUIRED))
+        elif len(e["name"]) > 150:
+            errors.append(_row_error(number, NAME_TOO_LONG))
+        if len(e["phone"]) > 30:
+            errors.append(_row_error(number, PHONE_TOO_LONG))
+        try:
+            validate_email(e["email"])
+        except ValidationError:
+            errors.append(_row_error(number, EMAIL_INVALID, value=e["email"]))
+        else:
+            if e["email"] in first_row:
+                errors.append(
+                    _row_error(
+                        number, EMAIL_REPEATED, email=e["email"], first=first_row[e["email"]]
+                    )
+                )
+            else:
+                first_row[e["email"]] = number
+        role = ROLE_NAMES.get(e["role"])
+        institution = university = None
+        if role is None:
+            errors.append(_row_error(number, ROLE_UNKNOWN, value=e["role"]))
+        elif role in INSTITUTION_ROLES:
+            institution = institutions.get(e["code"])
+            if institution is None:
+                errors.append(_row_error(number, INSTITUTION_UNKNOWN, code=e["code"]))
+        else:
+            university = universities.get(e["code"])
+            if university is None:
+                errors.append(_row_error(number, UNIVERSITY_UNKNOWN, code=e["code"]))
+        user = existing.get(e["email"])
+        if user is not None and user.role == Role.ADMIN:
+            errors.append(_row_error(number, IS_ADMIN, email=e["email"]))
+        if errors:
+            plan.errors.extend(errors)
+            continue
+        change = PersonChange(
+            row=number,
+            email=e["email"],
+            name=e["name"],
+            role=role,
+            code=e["code"],
+            phone=e["phone"],
+            action="create",
+        )
+        if user is not None:
+            change.user_id = user.pk
+            new = {
+                "name": e["name"],
+                "role": str(role),
+                "institution": institution.code if institution else None,
+                "university": university.code if university else None,
+                "phone": e["phone"],
+            }
+            old = {
+                "name": user.get_full_name(),
+                "role": user.role,
+                "institution": user.institution.code if user.institution_id else None,
+                "university": user.university.code if user.university_id else None,
+                "phone": user.phone,
+            }
+            change.changes = {k: [old[k], new[k]] for k in new if old[k] != new[k]}
+            if not user.is_active:
+                change.action = "reactivate"
+            else:
+                change.action = "update" if change.changes else "unchanged"
+        plan.changes.append(change)
+    return plan
+
+
+def parse_people(*, name: str, data: bytes) -> PeoplePlan:
+    """The dry run of an import file: every change and every row-numbered error."""
+    try:
+        rows = read_table(name=name, data=data)
+    except ValidationError as exc:
+        return PeoplePlan(errors=list(exc.messages))
+    return plan_people(rows=rows)
+
+
+def _invitation_link(token: str) -> str:
+    return django_settings.SITE_URL.rstrip("/") + reverse("invitation-accept", args=[token])
+
+
+def _issue_invitation(*, user: User, by, now: dt.datetime) -> tuple[Invitation, str]:
+    """Close the person's open invitations and make a new one. Returns it and its token."""
+    Invitation.objects.filter(user=user, used_at__isnull=True, closed_at__isnull=True).update(
+        closed_at=now
+    )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        user=user,
+        token_hash=_token_hash(token),
+        created_at=now,
+        expires_at=now + INVITATION_VALID_FOR,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    return invitation, token
+
+
+def _send_invitation(*, user: User, token: str, expires_at: dt.datetime) -> None:
+    organisation = user.institution or user.university
+    queue_email(
+        name="invitation",
+        to=[user.email],
+        context={
+            "name": user.get_full_name() or user.username,
+            "username": user.username,
+            "role": user.get_role_display(),
+            "organisation": str(organisation or ""),
+            "link": _invitation_link(token),
+            "expires_at": expires_at,
+        },
+    )
+
+
+def _event(*, action: str, by, user: User, now, changes=None, note: str = "") -> AuditEvent:
+    """An audit event about a person (unsaved). The person is named in `changes`."""
+    return AuditEvent(
+        at=now,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        action=action,
+        institution_id=user.institution_id,
+        changes={"user": [None, user.username], **(changes or {})},
+        note=note,
+    )
+
+
+@transaction.atomic
+def apply_people(*, by, rows: list[list]) -> PeoplePlan:
+    """Write an import: create, update or reactivate each person, invite the new ones.
+
+    Plans again under the lock and writes nothing unless the whole file is valid.
+    """
+    if not can_manage_period(by):
+        raise PermissionDenied
+    plan = plan_people(rows=rows, lock=True)
+    if not plan.is_valid:
+        raise ValidationError([PLAN_INVALID, *plan.errors])
+    now = timezone.now()
+    institutions = dict(Institution.objects.values_list("code", "pk"))
+    universities = dict(University.objects.values_list("code", "pk"))
+    users = User.objects.in_bulk([c.user_id for c in plan.changes if c.user_id])
+    events, invite = [], []
+    for change in plan.changes:
+        if change.action == "unchanged":
+            continue
+        user = users.get(change.user_id) or User(username=change.email, date_joined=now)
+        user.email = change.email
+        user.first_name, user.last_name = change.name, ""
+        user.role = change.role
+        user.phone = change.phone
+        if change.role in INSTITUTION_ROLES:
+            user.institution_id, user.university_id = institutions[change.code], None
+        else:
+            user.institution_id, user.university_id = None, universities[change.code]
+        user.is_active = True
+        if user.pk is None:
+            user.set_unusable_password()
+            invite.append(user)
+        try:
+            user.save()
+        except IntegrityError as exc:  # the same address created by someone else meanwhile
+            raise ValidationError([PLAN_INVALID, CHANGED_MEANWHILE]) from exc
+        events.append(
+            _event(
+                action=IMPORT_ACTIONS[change.action],
+                by=by,
+                user=user,
+                now=now,
+                changes=change.changes,
+                note=f"row {change.row}",
+            )
+        )
+    for user in invite:
+        invitation, token = _issue_invitation(user=user, by=by, now=now)
+        _send_invitation(user=user, token=token, expires_at=invitation.expires_at)
+        events.append(_event(action=AuditEvent.Action.USER_INVITED, by=by, user=user, now=now))
+    AuditEvent.objects.bulk_create(events, batch_size=500)
+    return plan
+
+
+def _guard_role(by, *, role: str, institution, university) -> None:
+    if role not in invitable_roles(by):
+        raise PermissionDenied
+    if is_supervisor(by) and institution.pk != by.institution_id:
+        raise PermissionDenied
+    if is_coordinator(by) and university.pk != by.university_id:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def invite_person(
+    *,
+    by,
+    name: str,
+    email: str,
+    role: str,
+    institution: Institution | None = None,
+    university: University | None = None,
+    phone: str = "",
+) -> User:
+    """Create one account with an unusable password and send its invitation."""
+    _guard_role(by, role=role, institution=institution, university=university)
+    email = email.strip().lower()
+    if User.objects.select_for_update().filter(Q(email__iexact=email) | Q(username=email)).exists():
+        raise ValidationError({"email": [EMAIL_TAKEN]})
+    now = timezone.now()
+    user = User(
+        username=email,
+        email=email,
+        first_name=name.strip(),
+        role=role,
+        institution=institution if role in INSTITUTION_ROLES else None,
+        university=university if role not in INSTITUTION_ROLES else None,
+        phone=phone.strip(),
+        date_joined=now,
+    )
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    try:
+        user.save()
+    except IntegrityError as exc:  # invited by someone else at the same moment
+        raise ValidationError({"email": [EMAIL_TAKEN]}) from exc
+    invitation, token = _issue_invitation(user=user, by=by, now=now)
+    _send_invitation(user=user, token=token, expires_at=invitation.expires_at)
+    AuditEvent.objects.bulk_create(
+        [
+            _event(action=AuditEvent.Action.USER_CREATED, by=by, user=user, now=now),
+            _event(action=AuditEvent.Action.USER_INVITED, by=by, user=user, now=now),
+        ]
+    )
+    return user
+
+
+def _locked_person(*, by, user: User) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not can_manage_person(by, user):
+        raise PermissionDenied
+    return user
+
+
+@transaction.atomic
+def resend_invitation(*, by, user: User) -> Invitation:
+    """A new link for a person who has not set a password yet; the earlier ones close."""
+    user = _locked_person(by=by, user=user)
+    if not user.is_active:
+        raise ValidationError(INACTIVE)
+    if user.has_usable_password():
+        raise ValidationError(ALREADY_SET)
+    now = timezone.now()
+    invitation, token = _issue_invitation(user=user, by=by, now=now)
+    _send_invitation(user=user, token=token, expires_at=invitation.expires_at)
+    _event(action=AuditEvent.Action.USER_INVITATION_RESENT, by=by, user=user, now=now).save()
+    return invitation
+
+
+@transaction.atomic
+def deactivate_person(*, by, user: User, reason: str) -> User:
+    """Switch an account off (never delete it) and close its open invitations."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [REASON_REQUIRED]})
+    user = _locked_person(by=by, user=user)
+    if not user.is_active:
+        raise ValidationError(ALREADY_INACTIVE)
+    now = timezone.now()
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    Invitation.objects.filter(user=user, used_at__isnull=True, closed_at__isnull=True).update(
+        closed_at=now
+    )
+    _event(action=AuditEvent.Action.USER_DEACTIVATED, by=by, user=user, now=now, note=reason).save()
+    return user
+
+
+def check_invitation(*, token: str, viewer, now: dt.datetime | None = None) -> Invitation:
+    """The invitation a link stands for, or ValidationError saying why it cannot be used."""
+    now = now or timezone.now()
+    invitation = (
+        Invitation.objects.select_related("user").filter(token_hash=_token_hash(token)).first()
+    )
+    if invitation is None or invitation.closed_at is not None or not invitation.user.is_active:
+        raise ValidationError(LINK_INVALID, code="invalid")
+    if invitation.used_at is not None:
+        raise ValidationError(LINK_USED, code="used")
+    if now >= invitation.expires_at:
+        raise ValidationError(LINK_EXPIRED, code="expired")
+    if getattr(viewer, "is_authenticated", False) and viewer.pk != invitation.user_id:
+        raise ValidationError(LINK_OTHER_USER, code="other_user")
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, password: str, viewer) -> User:
+    """Set the password through a valid link, once. The password is validated by the form."""
+    # Lock the row first so that two submissions of one link cannot both pass the check.
+    Invitation.objects.select_for_update().filter(token_hash=_token_hash(token)).first()
+    invitation = check_invitation(token=token, viewer=viewer)
+    now = timezone.now()
+    user = invitation.user
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    Invitation.objects.filter(pk=invitation.pk).update(used_at=now)
+    _event(action=AuditEvent.Action.USER_INVITATION_ACCEPTED, by=user, user=user, now=now).save()
+    return user
