@@ -129,11 +129,21 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Behind TRUSTED_PROXY_COUNT proxies the client's address is read from X-Forwarded-For
+# (spbe_portal/client_ip.py); 0 means the portal faces the clients directly.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# A username is locked from one address only (the real user elsewhere still signs in);
+# an address is stopped after LOGIN_FAILURES_PER_ADDRESS failures in 15 minutes
+# (spbe_portal/auth_views.py).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# The lock ends 15 minutes after the failure that set it, as the lockout page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "spbe_portal.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "spbe_portal.auth_views.axes_lockout"
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=50)
 
 # Argon2id first; a PBKDF2 hash from before is checked once more and re-hashed with
 # Argon2id at that sign-in (Django upgrades a hash made by any later hasher in the list).

@@ -22,6 +22,13 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "en"
     settings.AXES_ENABLED = False
+    # A cache of the test's own: counters (sign-in and reset limits) never leak between tests.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
     settings.WHITENOISE_AUTOREFRESH = True
     # Celery may already have read Django settings: set eager mode on the app itself.
     celery_app.conf.task_always_eager = True
