@@ -144,6 +144,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "spbe_portal.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "spbe_portal.auth_views.axes_lockout"
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=50)
+# Password reset requests per hour: from one client address, and for one email address.
+PASSWORD_RESETS_PER_CLIENT = 10
+PASSWORD_RESETS_PER_EMAIL = 3
 
 # Argon2id first; a PBKDF2 hash from before is checked once more and re-hashed with
 # Argon2id at that sign-in (Django upgrades a hash made by any later hasher in the list).
