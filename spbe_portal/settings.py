@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session limits (after authentication and messages).
+    "spbe_portal.sessions.SessionLimitsMiddleware",
     # Before the clickjacking middleware: its CSP frame-ancestors follows X-Frame-Options.
     "spbe_portal.security.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -86,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "spbe_portal.sessions.session_limits",
             ],
         },
     },
@@ -121,6 +124,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 60 * 60 * 12  # one working day
+# Signed out after this many seconds without a page load or a save (a warning comes
+# SESSION_IDLE_WARNING seconds before), and SESSION_ABSOLUTE_LIFETIME after signing in.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_IDLE_WARNING = 120
+SESSION_ABSOLUTE_LIFETIME = SESSION_COOKIE_AGE
 SESSION_COOKIE_HTTPONLY = True
 
 # --- Authentication -------------------------------------------------------------

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import auth_views, views
+from . import auth_views, sessions, views
 
 
 def _admin_site_permission(request) -> bool:
@@ -25,6 +25,7 @@ urlpatterns = [
         auth_views.QueuedPasswordResetView.as_view(),
         name="password_reset",
     ),
+    path("accounts/session/keepalive/", sessions.keepalive, name="session-keepalive"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
