@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "institutions",
     "evaluations",
 ]
@@ -65,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session limits (after authentication and messages).
     "spbe_portal.sessions.SessionLimitsMiddleware",
+    # A session that still owes its second factor reaches only the two-factor pages.
+    "spbe_portal.two_factor.TwoFactorMiddleware",
     # Before the clickjacking middleware: its CSP frame-ancestors follows X-Frame-Options.
     "spbe_portal.security.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -172,6 +177,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Two-factor sign-in: required for ministry admins, coordinators, assessors and the admin
+# site; for institution staff only when this is on (they may always enrol).
+TWO_FACTOR_FOR_INSTITUTIONS = env.bool("TWO_FACTOR_FOR_INSTITUTIONS", default=False)
+OTP_TOTP_ISSUER = "Portal SPBE"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

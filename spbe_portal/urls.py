@@ -2,17 +2,27 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import auth_views, sessions, views
+from . import auth_views, sessions, two_factor, two_factor_views, views
 
 
 def _admin_site_permission(request) -> bool:
-    """Only ministry admins reach Django admin, even if a staff flag was set by mistake."""
+    """Only ministry admins reach Django admin, even if a staff flag was set by mistake,
+    and only once they gave their second factor on this session."""
     user = request.user
-    return bool(user.is_active and user.is_staff and getattr(user, "is_ministry_admin", False))
+    return bool(
+        user.is_active
+        and user.is_staff
+        and getattr(user, "is_ministry_admin", False)
+        and two_factor.DEVICE_ID_SESSION_KEY in request.session
+    )
 
 
 admin.site.has_permission = _admin_site_permission
+# Factors are removed only through the audited reset page (two-factor-reset).
+admin.site.unregister([TOTPDevice, StaticDevice])
 admin.site.site_header = _("SPBE Evaluation Portal — administration")
 admin.site.site_title = _("SPBE Portal admin")
 
@@ -26,6 +36,13 @@ urlpatterns = [
         name="password_reset",
     ),
     path("accounts/session/keepalive/", sessions.keepalive, name="session-keepalive"),
+    path("accounts/two-factor/", two_factor_views.verify, name="two-factor-verify"),
+    path("accounts/two-factor/setup/", two_factor_views.setup, name="two-factor-setup"),
+    path(
+        "accounts/two-factor/reset/<int:user_pk>/",
+        two_factor_views.reset,
+        name="two-factor-reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),

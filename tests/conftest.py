@@ -7,6 +7,7 @@ from institutions.models import Role
 from spbe_portal.celery import app as celery_app
 
 from . import factories as f
+from .auth_helpers import force_login
 from .browser import browser  # noqa: F401 - a fixture for the browser tests
 
 
@@ -128,7 +129,7 @@ def other_evaluation(other_institution, period):
 
 
 def logged_in(client, user):
-    """Log `user` in on `client` and return it (no password round trip)."""
+    """Log `user` in on `client` and return it (no password or second-factor round trip)."""
     if user is not None:
-        client.force_login(user)
+        force_login(client, user)
     return client

@@ -116,6 +116,14 @@ def test_no_csp_violation_on_the_admin_site(chromium, live_server, admin_user, t
         assert violations_on(chromium, live_server, admin_user, path) == [], path
 
 
+def test_no_csp_violation_on_the_two_factor_and_session_pages(
+    chromium, live_server, transactional_db, assessor, admin_user
+):
+    assert violations_on(chromium, live_server, assessor, "/accounts/two-factor/setup/") == []
+    reset = reverse("two-factor-reset", args=[assessor.pk])
+    assert violations_on(chromium, live_server, admin_user, reset) == []
+
+
 def test_the_check_itself_catches_an_inline_script(chromium, live_server, transactional_db):
     """The detector is live: an injected inline script is blocked and reported."""
     context = chromium.new_context()

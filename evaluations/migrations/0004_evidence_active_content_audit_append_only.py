@@ -1,8 +1,10 @@
 """Evidence files record their active content; the audit trail becomes append-only.
 
-The audit table refuses UPDATE and DELETE in the database itself (a trigger), so no
-code path, admin action or SQL console session can rewrite history. Deleting a period,
-an institution or an evaluation that has audit events is refused for the same reason.
+On PostgreSQL (production, CI) the audit table refuses UPDATE and DELETE in the
+database itself (a trigger), so no code path, admin action or SQL console session can
+rewrite history; deleting a period, an institution or an evaluation that has audit
+events is refused for the same reason. TRUNCATE (a test database's flush) still works.
+A laptop's SQLite database gets no trigger: its flush deletes row by row.
 """
 
 from django.db import migrations, models
@@ -22,19 +24,11 @@ CREATE TRIGGER {NAME}
     FOR EACH ROW EXECUTE FUNCTION {NAME}();
 """
 POSTGRES_DOWN = f"DROP TRIGGER IF EXISTS {NAME} ON {TABLE}; DROP FUNCTION IF EXISTS {NAME}();"
-SQLITE_UP = [
-    f"CREATE TRIGGER {NAME}_{op.lower()} BEFORE {op} ON {TABLE} "
-    f"BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: {op} on {TABLE} refused'); END;"
-    for op in ("UPDATE", "DELETE")
-]
-SQLITE_DOWN = [f"DROP TRIGGER IF EXISTS {NAME}_{op}" for op in ("update", "delete")]
-
-
-def _run(statements_by_vendor):
+def _run(sql_by_vendor):
     def run(apps, schema_editor):
-        statements = statements_by_vendor.get(schema_editor.connection.vendor, [])
-        for statement in [statements] if isinstance(statements, str) else statements:
-            schema_editor.execute(statement)
+        sql = sql_by_vendor.get(schema_editor.connection.vendor)
+        if sql:
+            schema_editor.execute(sql, params=None)  # no placeholders: % is PL/pgSQL's
 
     return run
 
@@ -51,7 +45,7 @@ class Migration(migrations.Migration):
             field=models.JSONField(blank=True, default=list, verbose_name="active content"),
         ),
         migrations.RunPython(
-            _run({"postgresql": POSTGRES_UP, "sqlite": SQLITE_UP}),
-            _run({"postgresql": POSTGRES_DOWN, "sqlite": SQLITE_DOWN}),
+            _run({"postgresql": POSTGRES_UP}),
+            _run({"postgresql": POSTGRES_DOWN}),
         ),
     ]
