@@ -22,7 +22,9 @@ def _admin_site_permission(request) -> bool:
 
 admin.site.has_permission = _admin_site_permission
 # Factors are removed only through the audited reset page (two-factor-reset).
-admin.site.unregister([TOTPDevice, StaticDevice])
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):  # this module may be imported again
+        admin.site.unregister(_device_model)
 admin.site.site_header = _("SPBE Evaluation Portal — administration")
 admin.site.site_title = _("SPBE Portal admin")
 

@@ -38,10 +38,15 @@ def browser():
         chromium.close()
 
 
-def page_as(browser, live_server, user, *, accept_dialogs: bool = False):
-    """A fresh browser context logged in as `user` (session cookie from the test client)."""
+def page_as(browser, live_server, user, *, accept_dialogs: bool = False, bypass_csp: bool = True):
+    """A fresh browser context logged in as `user` (session cookie from the test client).
+
+    Playwright's page.wait_for_function evaluates its predicate with eval, which the
+    portal's CSP refuses, so these contexts bypass the CSP by default; the CSP has its own
+    tests (tests/test_csp_browser.py), and bypass_csp=False enforces it here too.
+    """
     client = force_login(Client(), user)
-    context = browser.new_context(locale="en-US")
+    context = browser.new_context(locale="en-US", bypass_csp=bypass_csp)
     context.add_cookies(
         [
             {

@@ -61,6 +61,8 @@ def test_library_shows_the_flag_to_the_institution(client, flagged, operator):
     text = html.content.decode()
     assert "Active content" in text and "JavaScript" in text
     assert "an action that runs on opening" in text
+    # Read on screen through the pdf.js viewer; the file link itself downloads.
+    assert reverse("evaluations:evidence-view", args=[flagged.pk]) in text
 
 
 def test_clean_file_has_no_flag(client, evaluation, operator):

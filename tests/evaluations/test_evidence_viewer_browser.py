@@ -32,7 +32,7 @@ def test_assessor_reads_hostile_evidence_in_the_pdfjs_frame(
     )
     f.EvidenceLinkFactory(answer=answer, evidence=evidence)
 
-    page = page_as(browser, live_server, assessor)
+    page = page_as(browser, live_server, assessor, bypass_csp=False)
     page.context.add_init_script(LISTEN)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
