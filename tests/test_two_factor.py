@@ -195,3 +195,14 @@ def test_admin_resets_a_factor_audited_and_the_person_enrols_again(client, admin
     other = _sign_in(type(client)(), assessor)
     to_verify = other.get(reverse("evaluations:assessor-queue"))["Location"]
     assert other.get(to_verify)["Location"].startswith(reverse("two-factor-setup"))
+
+
+@pytest.mark.django_db
+def test_the_admin_user_page_links_to_the_audited_reset(client, admin_user, assessor):
+    from django.conf import settings
+
+    url = f"/{settings.ADMIN_URL}institutions/user/{assessor.pk}/change/"
+    html = logged_in(client, admin_user).get(url).content.decode()
+    assert reverse("two-factor-reset", args=[assessor.pk]) in html
+    # No device admin pages: a factor is removed only through the audited reset.
+    assert client.get(f"/{settings.ADMIN_URL}otp_totp/totpdevice/").status_code == 404
