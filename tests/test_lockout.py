@@ -117,3 +117,19 @@ def test_lockout_message_in_indonesian(behind_proxy, supervisor):
     html = _login(client, "supervisor", PASSWORD, ATTACKER).content.decode()
     assert "Silakan coba lagi dalam 15 menit." in html
     assert "jaringan lain" in html
+
+
+@pytest.mark.django_db
+def test_a_cache_failure_lifts_the_address_limit_but_sign_in_works(
+    behind_proxy, supervisor, monkeypatch
+):
+    class Unreachable:
+        def __getattr__(self, name):
+            def down(*args, **kwargs):
+                raise ConnectionError("redis unreachable")
+
+            return down
+
+    monkeypatch.setattr("spbe_portal.throttle.cache", Unreachable())
+    assert _login(Client(), "supervisor", "guess-password", ATTACKER).status_code == 200
+    assert _login(Client(), "supervisor", PASSWORD, REAL_USER).status_code == 302
