@@ -1,10 +1,14 @@
 """Checks of an uploaded evidence file, on the server, by its bytes.
 
-A file is accepted only when it is a PDF by its magic bytes *and* pypdf can parse
-it, it is not encrypted, it has at least one page and at most
-settings.EVIDENCE_MAX_BYTES bytes. The name the browser sent is only sanitised for
-display; the storage name is the model's unguessable `upload_to`.
-Each refusal is a ValidationError with one of the message constants below.
+A file is accepted only when it starts with the PDF header (`%PDF-` at byte 0) *and*
+pypdf can parse it, it is not encrypted, it has at least one page and at most
+settings.EVIDENCE_MAX_BYTES bytes. Active content (scripts, launch actions, embedded
+files, rich media, XFA forms) does not refuse the file, since many honest office
+exports carry some, but is recorded so the institution and the assessor see a warning;
+the portal never lets a browser's own PDF viewer run it (see views/evidence_viewer.py).
+The name the browser sent is only sanitised for display; the storage name is the
+model's unguessable `upload_to`. Each refusal is a ValidationError with one of the
+message constants below.
 """
 
 from __future__ import annotations
@@ -49,6 +53,21 @@ class CheckedPdf:
     size: int
     sha256: str
     page_count: int
+    active_content: tuple[str, ...] = ()
+
+
+# Kinds of active content, as stored on EvidenceFile.active_content, with their labels.
+ACTIVE_CONTENT_KINDS = {
+    "javascript": _("JavaScript"),
+    "auto_action": _("an action that runs on opening (OpenAction or AA)"),
+    "launch": _("a launch action (starts a program)"),
+    "embedded_file": _("embedded files"),
+    "rich_media": _("rich media (Flash or video)"),
+    "xfa": _("an XFA form"),
+}
+# A PDF with more objects than this is not searched to the end (the upload is limited
+# in bytes, not in objects); what was found so far is kept.
+ACTIVE_CONTENT_MAX_OBJECTS = 200_000
 
 
 def sanitize_filename(name: str, max_length: int = 150) -> str:
@@ -87,8 +106,8 @@ def check_pdf(uploaded_file, *, max_bytes: int | None = None) -> CheckedPdf:
             params={"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)},
         )
     data = _read(uploaded_file)
-    # Acrobat accepts the header within the first 1024 bytes; so do we.
-    if PDF_MAGIC not in data[:1024]:
+    # Only at byte 0: a header further down lets a file be both HTML and "PDF".
+    if not data.startswith(PDF_MAGIC):
         raise ValidationError(FILE_NOT_PDF, code="not_pdf", params={"name": name})
     # A file cut short in transfer loses its trailer: require the end marker near the end.
     if EOF_MARKER not in data[-2048:]:
@@ -98,6 +117,7 @@ def check_pdf(uploaded_file, *, max_bytes: int | None = None) -> CheckedPdf:
         if reader.is_encrypted:
             raise ValidationError(FILE_ENCRYPTED, code="encrypted", params={"name": name})
         page_count = len(reader.pages)
+        active = find_active_content(reader)
     except ValidationError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError):
@@ -107,5 +127,82 @@ def check_pdf(uploaded_file, *, max_bytes: int | None = None) -> CheckedPdf:
     if page_count == 0:
         raise ValidationError(FILE_NO_PAGES, code="no_pages", params={"name": name})
     return CheckedPdf(
-        name=name, size=size, sha256=hashlib.sha256(data).hexdigest(), page_count=page_count
+        name=name,
+        size=size,
+        sha256=hashlib.sha256(data).hexdigest(),
+        page_count=page_count,
+        active_content=active,
     )
+
+
+def _is_action(obj, kinds: tuple[str, ...]) -> bool:
+    """True when `obj` is (or chains through /Next to) an action of one of `kinds`."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    seen = 0
+    pending = [obj]
+    while pending and seen < 64:
+        seen += 1
+        item = pending.pop()
+        item = item.get_object() if hasattr(item, "get_object") else item
+        if isinstance(item, ArrayObject):
+            pending.extend(item)
+        elif isinstance(item, DictionaryObject):
+            subtype = item.get("/S")
+            if (subtype == "/JavaScript" and "javascript" in kinds) or (
+                subtype == "/Launch" and "launch" in kinds
+            ):
+                return True
+            if "/Next" in item:
+                pending.append(item["/Next"])
+    return False
+
+
+def find_active_content(reader) -> tuple[str, ...]:
+    """The kinds of ACTIVE_CONTENT_KINDS found anywhere in the document's object graph.
+
+    Walks every object reachable from the trailer (so objects inside object streams and
+    names written with #-escapes count, which a byte search would miss).
+    """
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    found: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    pending: list = [reader.trailer]
+    visited = 0
+    while pending and visited < ACTIVE_CONTENT_MAX_OBJECTS:
+        obj = pending.pop()
+        if isinstance(obj, IndirectObject):
+            key = (obj.idnum, obj.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            obj = obj.get_object()
+        visited += 1
+        if isinstance(obj, DictionaryObject):
+            subtype = obj.get("/S")
+            if "/JS" in obj or subtype == "/JavaScript" or "/JavaScript" in obj:
+                found.add("javascript")
+            if subtype == "/Launch":
+                found.add("launch")
+            if (
+                obj.get("/Type") == "/EmbeddedFile"
+                or "/EmbeddedFiles" in obj
+                or obj.get("/Subtype") == "/FileAttachment"
+            ):
+                found.add("embedded_file")
+            if obj.get("/Subtype") == "/RichMedia" or "/RichMediaContent" in obj:
+                found.add("rich_media")
+            if "/XFA" in obj:
+                found.add("xfa")
+            # /OpenAction is an action (or a destination); /AA maps events to actions.
+            for trigger_name in ("/OpenAction", "/AA"):
+                trigger = obj[trigger_name].get_object() if trigger_name in obj else None
+                if trigger_name == "/AA" and isinstance(trigger, DictionaryObject):
+                    trigger = ArrayObject(trigger.values())
+                if trigger is not None and _is_action(trigger, ("javascript", "launch")):
+                    found.add("auto_action")
+            pending.extend(obj.values())
+        elif isinstance(obj, ArrayObject):
+            pending.extend(obj)
+    return tuple(kind for kind in ACTIVE_CONTENT_KINDS if kind in found)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import AuditEvent, Evaluation
 from evaluations.wib import WIB
-from institutions.models import Institution
+from institutions.models import Institution, Role, User
 
 
 def values(filterset: django_filters.FilterSet) -> SimpleNamespace:
@@ -236,3 +236,28 @@ class AuditFilter(django_filters.FilterSet):
 
     def filter_date_to(self, queryset, name, value):
         return queryset.filter(at__lt=_wib_midnight(value + dt.timedelta(days=1)))
+
+
+class PeopleFilter(django_filters.FilterSet):
+    """The people page: a search (name, email, institution name, or an institution's or
+    university's exact code) and a role."""
+
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Role"))
+
+    class Meta:
+        model = User
+        fields = ["q", "role"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(email__icontains=value)
+            | Q(institution__name__icontains=value)
+            | Q(institution__code=value)
+            | Q(university__code=value)
+        )

@@ -10,6 +10,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Institution, University, User
@@ -150,7 +152,9 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+        (_("Two-factor sign-in"), {"fields": ["two_factor"]}),
     ]
+    readonly_fields = ["two_factor"]
     add_fieldsets = [
         (
             None,
@@ -168,6 +172,12 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     ]
+
+    @admin.display(description=_("second factor"))
+    def two_factor(self, obj) -> str:
+        # The reset is its own audited page, never an edit of the device rows here.
+        url = reverse("two-factor-reset", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Enrolment and reset"))
 
     @admin.display(description=_("name"), ordering="first_name")
     def get_full_name(self, obj) -> str:

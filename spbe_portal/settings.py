@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "institutions",
     "evaluations",
 ]
@@ -61,11 +64,18 @@ MIDDLEWARE = [
     "spbe_portal.middleware.IndonesianFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # request.htmx, read by the session and two-factor middleware below.
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session limits (after authentication and messages).
+    "spbe_portal.sessions.SessionLimitsMiddleware",
+    # A session that still owes its second factor reaches only the two-factor pages.
+    "spbe_portal.two_factor.TwoFactorMiddleware",
+    # Before the clickjacking middleware: its CSP frame-ancestors follows X-Frame-Options.
+    "spbe_portal.security.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes documents: it turns lockouts into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -85,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "spbe_portal.sessions.session_limits",
             ],
         },
     },
@@ -120,6 +131,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 60 * 60 * 12  # one working day
+# Signed out after this many seconds without a page load or a save (a warning comes
+# SESSION_IDLE_WARNING seconds before), and SESSION_ABSOLUTE_LIFETIME after signing in.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_IDLE_WARNING = 120
+SESSION_ABSOLUTE_LIFETIME = SESSION_COOKIE_AGE
 SESSION_COOKIE_HTTPONLY = True
 
 # --- Authentication -------------------------------------------------------------
@@ -128,18 +144,45 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Behind TRUSTED_PROXY_COUNT proxies the client's address is read from X-Forwarded-For
+# (spbe_portal/client_ip.py); 0 means the portal faces the clients directly.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# A username is locked from one address only (the real user elsewhere still signs in);
+# an address is stopped after LOGIN_FAILURES_PER_ADDRESS failures in 15 minutes
+# (spbe_portal/auth_views.py).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# The lock ends 15 minutes after the failure that set it, as the lockout page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "spbe_portal.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "spbe_portal.auth_views.axes_lockout"
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=50)
+# Password reset requests per hour: from one client address, and for one email address.
+PASSWORD_RESETS_PER_CLIENT = 10
+PASSWORD_RESETS_PER_EMAIL = 3
 
+# Argon2id first; a PBKDF2 hash from before is checked once more and re-hashed with
+# Argon2id at that sign-in (Django upgrades a hash made by any later hasher in the list).
+PASSWORD_HASHERS = [
+    "spbe_portal.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Two-factor sign-in: required for ministry admins, coordinators, assessors and the admin
+# site; for institution staff only when this is on (they may always enrol).
+TWO_FACTOR_FOR_INSTITUTIONS = env.bool("TWO_FACTOR_FOR_INSTITUTIONS", default=False)
+OTP_TOTP_ISSUER = "Portal SPBE"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -233,12 +276,25 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Security -------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "SAMEORIGIN"  # evidence PDFs open in a frame on the scoring page
+# No page may be framed; the evidence viewer alone allows the portal's own pages
+# (xframe_options_sameorigin), and the CSP in spbe_portal/security.py follows suit.
+X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=(), fullscreen=(self)"
+)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# The portal's own subdomains (if any) are HTTPS too; preloading is the registrable
+# domain owner's decision (README, "Deployment checks").
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Django's admin site under a path of the operator's choosing, not the /admin/ that
+# every scanner tries first (relative, ending in "/").
+ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
 
 # --- Benchmark ------------------------------------------------------------------
 # Mounts /bench/ceiling (one SELECT FOR UPDATE + UPDATE), the throughput ceiling

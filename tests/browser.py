@@ -13,6 +13,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.auth_helpers import force_login
+
 # Playwright runs an event loop in the test thread; the ORM calls in tests are safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -45,11 +47,15 @@ def browser():
         chromium.close()
 
 
-def page_as(browser, live_server, user, *, accept_dialogs: bool = False):
-    """A fresh browser context logged in as `user` (session cookie from the test client)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(locale="en-US")
+def page_as(browser, live_server, user, *, accept_dialogs: bool = False, bypass_csp: bool = True):
+    """A fresh browser context logged in as `user` (session cookie from the test client).
+
+    Playwright's page.wait_for_function evaluates its predicate with eval, which the
+    portal's CSP refuses, so these contexts bypass the CSP by default; the CSP has its own
+    tests (tests/test_csp_browser.py), and bypass_csp=False enforces it here too.
+    """
+    client = force_login(Client(), user)
+    context = browser.new_context(locale="en-US", bypass_csp=bypass_csp)
     context.add_cookies(
         [
             {
@@ -63,4 +69,26 @@ def page_as(browser, live_server, user, *, accept_dialogs: bool = False):
     page = context.new_page()
     if accept_dialogs:
         page.on("dialog", lambda dialog: dialog.accept())
+    return page
+
+
+def sign_in(browser, live_server, username: str, password: str, *, totp_device=None):
+    """A fresh context signed in through the real pages: password, then (when the account
+    has an authenticator) the current code, as seed_demo's demo accounts do."""
+    from tests.auth_helpers import current_code
+
+    context = browser.new_context(locale="en-US")
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name='username']", username)
+    page.fill("input[name='password']", password)
+    page.click("form:has(input[name='password']) button[type=submit]")
+    page.wait_for_load_state()
+    if totp_device is not None:
+        page.fill("input[name='code']", current_code(totp_device))
+        page.click("form:has(input[name='code']) button[type=submit]")
+        page.wait_for_load_state()
     return page

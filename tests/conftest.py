@@ -7,6 +7,7 @@ from institutions.models import Role
 from spbe_portal.celery import app as celery_app
 
 from . import factories as f
+from .auth_helpers import force_login
 from .browser import browser  # noqa: F401 - a fixture for the browser tests
 
 
@@ -22,6 +23,13 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "en"
     settings.AXES_ENABLED = False
+    # A cache of the test's own: counters (sign-in and reset limits) never leak between tests.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
     settings.WHITENOISE_AUTOREFRESH = True
     # Celery may already have read Django settings: set eager mode on the app itself.
     celery_app.conf.task_always_eager = True
@@ -121,7 +129,7 @@ def other_evaluation(other_institution, period):
 
 
 def logged_in(client, user):
-    """Log `user` in on `client` and return it (no password round trip)."""
+    """Log `user` in on `client` and return it (no password or second-factor round trip)."""
     if user is not None:
-        client.force_login(user)
+        force_login(client, user)
     return client

@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
+from tests.auth_helpers import current_code, enrol
 from tests.conftest import logged_in
 
 PASSWORD = "pass-12345"  # tests.factories.UserFactory's password
@@ -56,9 +57,14 @@ def test_auth_login_page_explains_the_portal_and_shows_the_form(client):
 )
 def test_auth_login_lands_on_the_role_home(client, request, role, dashboard):
     user = request.getfixturevalue(role)
+    device = enrol(user) if role != "operator" else None
     response = _login(client, user.username, PASSWORD)
     assert response["Location"] == reverse("home")
     assert int(client.session[SESSION_KEY]) == user.pk
+    if device is not None:
+        # Admins, coordinators and assessors give their second factor first.
+        assert client.get(reverse("home"))["Location"].startswith(reverse("two-factor-verify"))
+        client.post(reverse("two-factor-verify"), {"code": current_code(device), "next": "/"})
     assert client.get(reverse("home"))["Location"] == reverse(dashboard)
 
 

@@ -36,7 +36,8 @@ NOT_LINKED = {
 # Per role: an evidence file that no answer cites is listed only in the institution's own
 # library; the other roles reach files through the answers that cite them.
 NOT_LINKED_FOR = {
-    role: {"evaluations:evidence-download"} for role in ("assessor", "coordinator", "admin")
+    role: {"evaluations:evidence-download", "evaluations:evidence-view"}
+    for role in ("assessor", "coordinator", "admin")
 }
 CRAWLED_ROLES = ("operator", "supervisor", "assessor", "coordinator", "admin")
 MAX_PAGES = 600

@@ -63,6 +63,9 @@ class AuditEvent(models.Model):
         USER_INVITATION_RESENT = "user.invitation_resent", _("Invitation sent again")
         USER_DEACTIVATED = "user.deactivated", _("Account deactivated")
         USER_INVITATION_ACCEPTED = "user.invitation_accepted", _("Invitation accepted")
+        TWO_FACTOR_ENROLLED = "account.two_factor_enrolled", _("Two-factor sign-in set up")
+        TWO_FACTOR_RESET = "account.two_factor_reset", _("Two-factor sign-in reset")
+        RECOVERY_CODE_USED = "account.recovery_code_used", _("Recovery code used")
 
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(

@@ -36,6 +36,8 @@ class EvidenceFile(models.Model):
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     page_count = models.PositiveIntegerField(_("pages"), default=0)
+    # Kinds of active content found at upload (evaluations.evidence.ACTIVE_CONTENT_KINDS).
+    active_content = models.JSONField(_("active content"), default=list, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -57,6 +59,12 @@ class EvidenceFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def active_content_labels(self) -> list[str]:
+        from evaluations.evidence import ACTIVE_CONTENT_KINDS
+
+        return [str(ACTIVE_CONTENT_KINDS.get(k, k)) for k in self.active_content]
 
 
 class EvidenceLink(models.Model):

@@ -107,7 +107,7 @@ def pick_period(periods: list[EvaluationPeriod], raw: str | None, now: dt.dateti
 
 def at_risk_q(*, now: dt.datetime, indicator_total: int) -> Q:
     """The at-risk rule (module docstring) as a filter on an evaluation queryset
-    annotated by `with_deadline`."""
+    annotated by `deadlines.annotate_deadline`."""
     half = indicator_total * AT_RISK_PROGRESS_SHARE
     little_progress = Q(
         answered_count__lt=half,

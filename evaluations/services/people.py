@@ -32,6 +32,7 @@ from evaluations.permissions import (
     can_manage_period,
     can_manage_person,
     invitable_roles,
+    is_admin,
     is_coordinator,
     is_supervisor,
 )
@@ -218,7 +219,7 @@ def plan_people(*, rows: list[list], lock: bool = False) -> PeoplePlan:
             if university is None:
                 errors.append(_row_error(number, UNIVERSITY_UNKNOWN, code=e["code"]))
         user = existing.get(e["email"])
-        if user is not None and user.role == Role.ADMIN:
+        if user is not None and is_admin(user):
             errors.append(_row_error(number, IS_ADMIN, email=e["email"]))
         if errors:
             plan.errors.extend(errors)

@@ -415,6 +415,7 @@ def upload_evidence(
         size=checked.size,
         sha256=checked.sha256,
         page_count=checked.page_count,
+        active_content=list(checked.active_content),
         uploaded_by=by,
     )
     evidence.file.save(checked.name, uploaded_file, save=False)
@@ -424,7 +425,11 @@ def upload_evidence(
             action=AuditEvent.Action.EVIDENCE_UPLOADED,
             actor=by,
             evaluation=ev,
-            changes={"file": [None, checked.name], "sha256": [None, checked.sha256]},
+            changes={
+                "file": [None, checked.name],
+                "sha256": [None, checked.sha256],
+                "active_content": [None, list(checked.active_content)],
+            },
             at=now,
         )
         _touch(ev, by=by, now=now)

@@ -1,11 +1,12 @@
 """The evaluations URLConf: one list per area, all under the `evaluations` namespace."""
 
-from . import assessment, monitoring, people, periods, reports, selfeval
+from . import assessment, evidence, monitoring, people, periods, reports, selfeval
 
 app_name = "evaluations"
 
 urlpatterns = (
     selfeval.urlpatterns
+    + evidence.urlpatterns
     + assessment.urlpatterns
     + reports.urlpatterns
     + monitoring.urlpatterns

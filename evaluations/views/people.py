@@ -15,8 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from evaluations import filters
 from evaluations.forms.people import DeactivateForm, InviteForm, PeopleImportForm
-from evaluations.permissions import invitable_roles, require_admin
+from evaluations.permissions import invitable_roles, is_admin, require_admin
 from evaluations.selectors.people import people_list, people_visible_to
 from evaluations.services import people as services
 from institutions.models import Role
@@ -34,20 +35,16 @@ def _require_people_manager(user) -> None:
 @login_required
 def person_list(request):
     _require_people_manager(request.user)
-    q = request.GET.get("q", "").strip()[:100]
-    role = request.GET.get("role", "")
-    if role not in Role.values:
-        role = ""
-    page = Paginator(people_list(request.user, q=q, role=role), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    filterset = filters.PeopleFilter(request.GET or None, queryset=people_list(request.user))
+    chosen = filters.values(filterset)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "evaluations/people/person_list.html",
         {
             "page": page,
-            "q": q,
-            "role": role,
+            "q": chosen.q,
+            "role": chosen.role,
             "roles": Role.choices,
             "manageable": set(invitable_roles(request.user)),
             "deactivate_form": DeactivateForm(),
@@ -59,7 +56,7 @@ def _invite_form(request, data=None):
     return InviteForm(
         data,
         roles=invitable_roles(request.user),
-        ask_code=request.user.role == Role.ADMIN,
+        ask_code=is_admin(request.user),
     )
 
 

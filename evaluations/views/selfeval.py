@@ -37,9 +37,9 @@ from evaluations.permissions import (
     reopened_indicator_ids,
     require,
 )
-from evaluations.selectors import evaluations_visible_to
 from evaluations.selectors import selfeval as sel
 from evaluations.selectors.audit import describe_events
+from evaluations.selectors.evidence import visible_evidence
 from evaluations.services import selfeval as svc
 
 
@@ -448,20 +448,21 @@ def evidence_delete(request, pk: int, evidence_pk: int):
 
 @login_required
 def evidence_download(request, evidence_pk: int):
-    """The file, to institution staff, assigned assessors, the university's coordinator, admins."""
-    evidence = EvidenceFile.objects.filter(
-        pk=evidence_pk, evaluation__in=evaluations_visible_to(request.user)
-    ).first()
+    """The file, to institution staff, assigned assessors, the university's coordinator, admins.
+
+    Always an attachment: a browser's own PDF viewer would run the document's scripts.
+    Reading it on screen goes through the pdf.js viewer (views/evidence_viewer.py).
+    """
+    evidence = visible_evidence(request.user, evidence_pk)
     if evidence is None:
         raise Http404
-    inline = request.GET.get("inline") == "1"
     try:
         handle = evidence.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
     response = FileResponse(
         handle,
-        as_attachment=not inline,
+        as_attachment=True,
         filename=evidence.original_name,
         content_type="application/pdf",
     )

@@ -15,6 +15,18 @@
     if (form && form.classList) form.classList.remove("is-dirty");
   });
 
+  // An evidence link opens the pdf.js viewer in the row's frame, next to the form
+  // (without this file the link opens the same viewer as a page of its own).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a.evidence-open");
+    if (!link) return;
+    var frame = document.getElementById(link.dataset.frame);
+    if (!frame) return;
+    event.preventDefault();
+    frame.src = link.href;
+    frame.classList.remove("d-none");
+  });
+
   // Leaving the page with an unsaved row asks first.
   window.addEventListener("beforeunload", function (event) {
     if (document.querySelector(".score-form.is-dirty, .aspect-form.is-dirty")) {

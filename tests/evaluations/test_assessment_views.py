@@ -42,7 +42,10 @@ def test_scoring_page_shows_institution_answer_evidence_and_last_year(
 ):
     answer = submitted.answers.get(indicator=indicators[0], phase=Phase.SELF)
     link = f.EvidenceLinkFactory(
-        answer=answer, evidence=f.EvidenceFileFactory(evaluation=submitted, title="SK Tim SPBE")
+        answer=answer,
+        evidence=f.EvidenceFileFactory(
+            evaluation=submitted, title="SK Tim SPBE", active_content=["launch"]
+        ),
     )
     earlier = f.EvaluationPeriodFactory(
         framework=period.framework,
@@ -55,8 +58,11 @@ def test_scoring_page_shows_institution_answer_evidence_and_last_year(
     html = response.content.decode()
     assert response.status_code == 200
     assert "SK Tim SPBE" in html
-    evidence_url = reverse("evaluations:evidence-download", args=[link.evidence.pk])
-    assert f"{evidence_url}?inline=1" in html
+    # Evidence opens in the pdf.js viewer beside the form; the download is a separate link.
+    assert reverse("evaluations:evidence-view", args=[link.evidence.pk]) in html
+    assert f'id="evidence-frame-{indicators[0].pk}-1"' in html
+    assert "?inline=1" not in html
+    assert "Active content: a launch action (starts a program)" in html
     assert "Last period" in html and '<dd class="col-7">2</dd>' in html
 
 

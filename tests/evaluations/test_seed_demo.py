@@ -2,15 +2,23 @@
 
 import datetime as dt
 import zoneinfo
+from base64 import b32encode
 from io import StringIO
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from evaluations import deadlines
-from evaluations.management.commands.seed_demo import DEMO_ACCOUNTS, next_october_deadline
+from evaluations.management.commands.seed_demo import (
+    DEMO_ACCOUNTS,
+    DEMO_TOTP_KEY_HEX,
+    DEMO_TOTP_SECRET,
+    next_october_deadline,
+)
 from evaluations.models import Evaluation, EvaluationPeriod
 from institutions.models import Institution, Role, University, User
 
@@ -89,6 +97,16 @@ def test_seed_demo_creates_one_account_per_role_with_the_password(settings):
     assert all(users[a.username].check_password("another-demo-pass") for a in DEMO_ACCOUNTS)
     assert "another-demo-pass" in out
     assert all(a.username in out for a in DEMO_ACCOUNTS)
+    # Every demo account signs in with the documented authenticator key.
+    devices = TOTPDevice.objects.filter(user__username__in=[a.username for a in DEMO_ACCOUNTS])
+    assert sorted(d.user.username for d in devices if d.confirmed) == sorted(
+        a.username for a in DEMO_ACCOUNTS
+    )
+    assert {d.key for d in devices} == {DEMO_TOTP_KEY_HEX}
+    assert b32encode(bytes.fromhex(DEMO_TOTP_KEY_HEX)).decode() == DEMO_TOTP_SECRET
+    assert DEMO_TOTP_SECRET in out
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert DEMO_TOTP_SECRET in readme
 
 
 @pytest.mark.django_db

@@ -28,6 +28,10 @@ from institutions.models import Institution, Role, University, User
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 FRAMEWORK_CODE = "permenpanrb-5-2018"
 DEFAULT_PASSWORD = "spbe-demo-2019"  # noqa: S105 - demo only; the command refuses DEBUG off
+# The demo accounts' authenticator key (development only, like the password): the RFC 6238
+# test key "12345678901234567890", in base32 for an authenticator app.
+DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
+DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105 - demo only, as above
 REMINDER_OFFSETS = [14, 7, 3, 1]
 # The demo institution: Kota Denpasar (Kemendagri code 51.71) when the roster has it.
 DEMO_INSTITUTION_CODES = ("5171", "51.71")
@@ -98,6 +102,7 @@ class Command(BaseCommand):
                 if created:
                     self.changes.append(f"{created} evaluations created for {period.name}")
             accounts = self._seed_accounts(password=password)
+            self._enrol_second_factor(accounts)
 
         # --- DEMO CAMPAIGN HOOK ------------------------------------------------------
         # The closed 2019 period gets a complete synthetic campaign (evaluations/demo.py):
@@ -252,6 +257,22 @@ class Command(BaseCommand):
             users.append(user)
         return users
 
+    def _enrol_second_factor(self, users: list[User]) -> None:
+        """Each demo account has a confirmed authenticator with the fixed demo key."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        for user in users:
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                TOTPDevice.objects.create(
+                    user=user, name="authenticator", key=DEMO_TOTP_KEY_HEX, confirmed=True
+                )
+                self.changes.append(f"authenticator enrolled: {user.username}")
+            elif device.key != DEMO_TOTP_KEY_HEX:
+                device.key = DEMO_TOTP_KEY_HEX
+                device.save(update_fields=["key"])
+                self.changes.append(f"authenticator key reset: {user.username}")
+
     # --- output -------------------------------------------------------------------
 
     def _info(self, text: str) -> None:
@@ -281,6 +302,7 @@ class Command(BaseCommand):
             )
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {password})")
+        self.stdout.write(f"Authenticator key for all (TOTP, 6 digits, 30 s): {DEMO_TOTP_SECRET}")
         header = f"  {'username':<18} {'role':<24} belongs to"
         self.stdout.write(header)
         self.stdout.write("  " + "-" * (len(header) + 20))

@@ -1,0 +1,105 @@
+"""Password reset: the same answer in the same time for every address typed (the mail is
+sent by a task), limited per client and per email address, honest when the broker fails."""
+
+import statistics
+import time
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from institutions.tasks import send_password_reset_task
+from tests import factories as f
+
+UNKNOWN = "tidak-ada@contoh.go.id"
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The reset tasks the view queued (not run: as with a real broker)."""
+    calls = []
+    monkeypatch.setattr(send_password_reset_task, "delay", lambda **kw: calls.append(kw))
+    return calls
+
+
+def _reset(client, email, **extra):
+    return client.post(reverse("password_reset"), {"email": email}, **extra)
+
+
+@pytest.mark.django_db
+def test_known_and_unknown_addresses_get_the_same_answer(client, operator, queued):
+    known = _reset(client, operator.email)
+    unknown = _reset(client, UNKNOWN)
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert known["Location"] == reverse("password_reset_done")
+    # Both queue the same task; the lookup happens in the worker.
+    assert [c["email"] for c in queued] == [operator.email, UNKNOWN]
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_known_and_unknown_addresses_take_the_same_time(operator, queued, settings):
+    settings.PASSWORD_RESETS_PER_CLIENT = 1000
+    settings.PASSWORD_RESETS_PER_EMAIL = 1000
+    client = Client()
+
+    def median_ms(email):
+        times = []
+        for _ in range(15):
+            start = time.perf_counter()
+            _reset(client, email)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    median_ms(UNKNOWN)  # warm-up
+    ratio = median_ms(operator.email) / median_ms(UNKNOWN)
+    assert 0.67 < ratio < 1.5
+
+
+@pytest.mark.django_db
+def test_the_task_mails_known_active_accounts_only(operator):
+    f.UserFactory(username="pensiun", email="pensiun@contoh.go.id", is_active=False)
+    send_password_reset_task(
+        email=operator.email, domain="spbe.go.id", use_https=True, language="id"
+    )
+    send_password_reset_task(email=UNKNOWN, domain="spbe.go.id", use_https=True, language="id")
+    send_password_reset_task(
+        email="pensiun@contoh.go.id", domain="spbe.go.id", use_https=True, language="id"
+    )
+    assert [m.to for m in mail.outbox] == [[operator.email]]
+    assert "https://spbe.go.id/accounts/reset/" in mail.outbox[0].body
+    assert "Nama pengguna Anda: operator." in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_one_address_gets_at_most_three_links_an_hour(client, operator, queued):
+    answers = {_reset(client, operator.email)["Location"] for _ in range(5)}
+    assert answers == {reverse("password_reset_done")}
+    assert len(queued) == 3
+
+
+@pytest.mark.django_db
+def test_one_client_is_stopped_after_ten_requests(operator, queued):
+    client = Client()
+    for n in range(10):
+        assert _reset(client, f"orang{n}@contoh.go.id").status_code == 302
+    response = _reset(client, operator.email)
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Too many password reset requests" in html and "Please try again in" in html
+    assert len(queued) == 10
+    # Another client is not affected.
+    assert _reset(Client(), operator.email, REMOTE_ADDR="198.51.100.7").status_code == 302
+
+
+@pytest.mark.django_db
+def test_broker_down_says_so_for_every_address(client, operator, monkeypatch):
+    def down(**kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(send_password_reset_task, "delay", down)
+    for email in (operator.email, UNKNOWN):
+        response = _reset(client, email)
+        assert response.status_code == 503
+        assert "could not be sent just now" in response.content.decode()
