@@ -53,6 +53,13 @@ def bench_ceiling(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+def bad_request(request, exception=None):
+    # Mostly a body over DATA_UPLOAD_MAX_MEMORY_SIZE: say so instead of a bare 400.
+    from evaluations.text_limits import JUSTIFICATION
+
+    return render(request, "400.html", {"justification_limit": JUSTIFICATION}, status=400)
+
+
 def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
 

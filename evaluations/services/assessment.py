@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evaluations import text_limits
 from evaluations.models import (
     Answer,
     AspectNote,
@@ -127,6 +128,8 @@ def save_validated_answer(
     if answer is None and version:
         raise ValidationError(EDIT_CONFLICT, code="conflict")
     note, recommendation = (note or "").strip(), (recommendation or "").strip()
+    text_limits.check(note, text_limits.EXPLANATION, _("Explanation"))
+    text_limits.check(recommendation, text_limits.RECOMMENDATION, _("Recommendation"))
     changes = {}
     if answer is None:
         answer = Answer(
@@ -157,7 +160,7 @@ def save_validated_answer(
         actor=by,
         evaluation=evaluation,
         indicator=indicator,
-        changes={**changes, "entry": entry},
+        changes=text_limits.audit_changes({**changes, "entry": entry}),
     )
     return answer
 

@@ -200,7 +200,11 @@ def answer_edit(request, pk: int, indicator_pk: int):
                 return render(
                     request,
                     "evaluations/selfeval/_save_status.html",
-                    {"error": _("Not saved: check the highlighted fields."), "entry": entry},
+                    {
+                        "error": " ".join(m for errors in bound.errors.values() for m in errors)
+                        or _("Not saved: check the highlighted fields."),
+                        "entry": entry,
+                    },
                 )
             status = 400
         else:
@@ -243,7 +247,7 @@ def answer_edit(request, pk: int, indicator_pk: int):
                     "evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk
                 )
             else:
-                saved_at = timezone.localtime(answer.updated_at).strftime("%H:%M")
+                saved_at = timezone.localtime(answer.updated_at).strftime("%H:%M:%S")
                 text = _("Saved at %(time)s by %(name)s") % {
                     "time": saved_at,
                     "name": _saved_by(answer),
@@ -257,7 +261,13 @@ def answer_edit(request, pk: int, indicator_pk: int):
                     return render(
                         request,
                         "evaluations/selfeval/_save_status.html",
-                        {"saved": text, "warning": warn, "answer": answer, "entry": answer.entry},
+                        {
+                            "saved": text,
+                            "warning": warn,
+                            "answer": answer,
+                            "entry": answer.entry,
+                            "state": sel.indicator_state_after_save(evaluation, indicator),
+                        },
                     )
                 messages.success(request, text)
                 if warn:
