@@ -7,6 +7,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spbe_portal.settings")
 
@@ -28,3 +29,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/10"),
     },
 }
+# A heartbeat through each queue: /healthz reports how long ago a worker of it answered.
+# `expires` drops the beats that piled up while the broker was away.
+for _queue in settings.WORKER_QUEUES:
+    app.conf.beat_schedule[f"worker-heartbeat-{_queue}"] = {
+        "task": "evaluations.worker_heartbeat",
+        "schedule": 15.0,
+        "kwargs": {"queue": _queue},
+        "options": {"queue": _queue, "expires": 15},
+    }

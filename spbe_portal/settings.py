@@ -113,11 +113,15 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # A Redis that does not answer fails fast instead of holding a request.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only: with Redis down every page still knows who is
+# logged in (a cached_db session on a dead cache made every logged-in page a 500).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 12  # one working day
 SESSION_COOKIE_HTTPONLY = True
 
@@ -201,6 +205,15 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Two queues, each with its own workers: what a user waits for (receipts, emails,
+# reminders, one document, the dispatcher and reclaim jobs) never waits behind the bulk
+# rendering of a whole period or an export.
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_ROUTES = {
+    "evaluations.build_archive": {"queue": "bulk"},
+    "evaluations.build_export": {"queue": "bulk"},
+}
+WORKER_QUEUES = ("interactive", "bulk")
 
 # --- Forms ----------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,10 +25,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness and database check for the container orchestrator."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """Database, cache, broker, media storage and worker heartbeats (spbe_portal.health)."""
+    from spbe_portal import health
+
+    status, body = health.report()
+    return JsonResponse(body, status=status)
 
 
 @login_required

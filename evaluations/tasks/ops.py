@@ -1,0 +1,14 @@
+"""The portal's own upkeep: worker heartbeats (one per queue, for /healthz)."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from evaluations.models import WorkerHeartbeat
+
+
+@shared_task(bind=True, name="evaluations.worker_heartbeat", ignore_result=True)
+def worker_heartbeat_task(self, *, queue: str) -> None:
+    WorkerHeartbeat.objects.update_or_create(
+        queue=queue,
+        defaults={"seen_at": timezone.now(), "hostname": self.request.hostname or ""},
+    )
