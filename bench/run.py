@@ -184,6 +184,8 @@ class Bench:
             "-A",
             "spbe_portal",
             "worker",
+            "-Q",
+            "interactive,bulk",
             "-c",
             "2",
             "-l",

@@ -29,6 +29,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/10"),
     },
 }
+# Tasks whose publish failed (broker down) are in the outbox table; this sends them.
+app.conf.beat_schedule["dispatch-pending-tasks"] = {
+    "task": "evaluations.dispatch_pending",
+    "schedule": 20.0,
+    "options": {"expires": 20},
+}
 # A heartbeat through each queue: /healthz reports how long ago a worker of it answered.
 # `expires` drops the beats that piled up while the broker was away.
 for _queue in settings.WORKER_QUEUES:

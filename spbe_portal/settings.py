@@ -208,12 +208,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Two queues, each with its own workers: what a user waits for (receipts, emails,
 # reminders, one document, the dispatcher and reclaim jobs) never waits behind the bulk
 # rendering of a whole period or an export.
-CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_INTERACTIVE_QUEUE", default="interactive")
+BULK_QUEUE = env.str("CELERY_BULK_QUEUE", default="bulk")
 CELERY_TASK_ROUTES = {
-    "evaluations.build_archive": {"queue": "bulk"},
-    "evaluations.build_export": {"queue": "bulk"},
+    "evaluations.build_archive": {"queue": BULK_QUEUE},
+    "evaluations.build_export": {"queue": BULK_QUEUE},
 }
-WORKER_QUEUES = ("interactive", "bulk")
+WORKER_QUEUES = (CELERY_TASK_DEFAULT_QUEUE, BULK_QUEUE)
 
 # --- Forms ----------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

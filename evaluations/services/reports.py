@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import documents
+from evaluations.dispatch import enqueue, enqueue_many, send_now
 from evaluations.models import Evaluation, EvaluationPeriod, Report
 from evaluations.permissions import (
     can_manage_period,
@@ -63,12 +64,16 @@ def _latest(qs):
     return qs.select_for_update().order_by("-requested_at", "-pk").first()
 
 
+def _queue_for(kind: str) -> str:
+    """A receipt is what a supervisor waits for after submitting; the rest is bulk work."""
+    return "" if kind == Report.Kind.RECEIPT else settings.BULK_QUEUE
+
+
 def _enqueue(report: Report) -> None:
     from evaluations.tasks.reports import build_archive_task, render_report_task
 
     task = build_archive_task if report.kind == Report.Kind.ARCHIVE else render_report_task
-    report_id = report.pk
-    transaction.on_commit(lambda: task.delay(report_id=report_id))
+    enqueue(task, queue=_queue_for(report.kind), report_id=report.pk)
 
 
 def _queue(existing: Report | None, *, by, source_hash: str = "", **fields) -> Report:
@@ -221,13 +226,9 @@ def generate_period_reports(*, period, by, language: str = "id") -> int:
         changes={"language": language, "count": len(ids)},
     )
 
-    def enqueue_all():
-        from evaluations.tasks.reports import render_report_task
+    from evaluations.tasks.reports import render_report_task
 
-        for report_id in ids:
-            render_report_task.delay(report_id=report_id)
-
-    transaction.on_commit(enqueue_all)
+    enqueue_many(render_report_task, [{"report_id": pk} for pk in ids], queue=settings.BULK_QUEUE)
     return len(ids)
 
 
@@ -325,7 +326,7 @@ def generate_report(*, report_id: int) -> Report | None:
     if kind == Report.Kind.RECEIPT and not report.params.get("emailed_at"):
         from evaluations.tasks.reports import send_receipt_task
 
-        transaction.on_commit(lambda: send_receipt_task.delay(report_id=report_id))
+        enqueue(send_receipt_task, report_id=report_id)
     return report
 
 
@@ -409,5 +410,5 @@ def reclaim_stale_reports(*, now=None) -> list[int]:
 
     for pk, kind in stale:
         task = build_archive_task if kind == Report.Kind.ARCHIVE else render_report_task
-        task.delay(report_id=pk)
+        send_now(task, queue=_queue_for(kind), report_id=pk)
     return [pk for pk, _kind in stale]

@@ -1,8 +1,10 @@
-"""The portal's own upkeep: worker heartbeats (one per queue, for /healthz)."""
+"""The portal's own upkeep: worker heartbeats (one per queue, for /healthz) and the
+dispatcher that publishes tasks the broker missed."""
 
 from celery import shared_task
 from django.utils import timezone
 
+from evaluations import dispatch
 from evaluations.models import WorkerHeartbeat
 
 
@@ -12,3 +14,9 @@ def worker_heartbeat_task(self, *, queue: str) -> None:
         queue=queue,
         defaults={"seen_at": timezone.now(), "hostname": self.request.hostname or ""},
     )
+
+
+@shared_task(name="evaluations.dispatch_pending", ignore_result=True)
+def dispatch_pending_task() -> int:
+    sent, _pending = dispatch.dispatch_pending()
+    return sent
