@@ -60,10 +60,11 @@ def worker_heartbeats(now=None) -> dict:
     from evaluations.models import WorkerHeartbeat
 
     now = now or timezone.now()
-    seen = dict(WorkerHeartbeat.objects.values_list("queue", "seen_at"))
+    queues = settings.WORKER_QUEUES
+    seen = dict(WorkerHeartbeat.objects.filter(name__in=queues).values_list("name", "seen_at"))
     return {
         queue: (round((now - seen[queue]).total_seconds()) if queue in seen else None)
-        for queue in settings.WORKER_QUEUES
+        for queue in queues
     }
 
 

@@ -23,7 +23,7 @@ from tests.evaluations.selfeval_helpers import small_framework
 @pytest.mark.django_db
 def test_healthz_reports_each_check_and_heartbeat_ages(client):
     WorkerHeartbeat.objects.create(
-        queue="interactive", seen_at=timezone.now() - dt.timedelta(seconds=40)
+        name="interactive", seen_at=timezone.now() - dt.timedelta(seconds=40)
     )
     response = client.get(reverse("healthz"))
     assert response.status_code == 200

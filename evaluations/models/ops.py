@@ -1,4 +1,4 @@
-"""The portal watching itself: the last time a Celery worker of each queue answered."""
+"""The portal watching itself: worker heartbeats, and tasks the broker has not taken yet."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WorkerHeartbeat(models.Model):
-    """One row per queue, touched by a beat job that a worker of that queue runs.
+    """When a queue or a worker process was last seen alive.
 
-    Its age is what /healthz reports: a queue whose row is old has no live worker, or no
-    broker between beat and the worker.
+    A queue's row ("interactive", "bulk") is touched by a beat job that a worker of that
+    queue runs: its age is what /healthz reports (an old row means no live worker, or no
+    broker between beat and the workers). A worker's row ("worker:<hostname>") is touched
+    every few seconds by a thread of the worker itself: a document claimed by a worker
+    whose row is old was orphaned by a crash and is queued again.
     """
 
-    queue = models.CharField(_("queue"), max_length=50, primary_key=True)
+    name = models.CharField(_("queue or worker"), max_length=255, primary_key=True)
     seen_at = models.DateTimeField(_("seen at"))
     hostname = models.CharField(_("worker"), max_length=255, blank=True)
 
@@ -22,7 +25,7 @@ class WorkerHeartbeat(models.Model):
         verbose_name_plural = _("worker heartbeats")
 
     def __str__(self) -> str:
-        return f"{self.queue} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
 
 
 class TaskOutbox(models.Model):

@@ -392,12 +392,46 @@ def send_receipt(*, report_id: int) -> bool:
         return bool(recipients)
 
 
+def _requeue_orphans(now) -> list[tuple[int, str]]:
+    """RENDERING rows whose worker stopped beating: back to QUEUED (one UPDATE each,
+    conditional, so a worker that finishes meanwhile keeps its result)."""
+    from evaluations.models import WorkerHeartbeat
+    from evaluations.worker_liveness import DEAD_AFTER, heartbeat_name
+
+    alive_since = now - DEAD_AFTER
+    claims = Report.objects.filter(
+        status=Report.Status.RENDERING, claimed_at__lt=alive_since
+    ).exclude(claimed_by="")
+    rows = list(claims.values_list("pk", "kind", "claimed_by", "claimed_at"))
+    if not rows:
+        return []
+    alive = set(
+        WorkerHeartbeat.objects.filter(
+            name__in={heartbeat_name(host) for _pk, _kind, host, _at in rows},
+            seen_at__gte=alive_since,
+        ).values_list("hostname", flat=True)
+    )
+    orphans = []
+    for pk, kind, host, claimed_at in rows:
+        if host in alive:
+            continue
+        requeued = Report.objects.filter(
+            pk=pk, status=Report.Status.RENDERING, claimed_at=claimed_at
+        ).update(status=Report.Status.QUEUED, claimed_at=None, claimed_by="")
+        if requeued:
+            logger.warning("report %s: worker %s stopped beating, queued again", pk, host)
+            orphans.append((pk, kind))
+    return orphans
+
+
 def reclaim_stale_reports(*, now=None) -> list[int]:
-    """Re-enqueue documents whose worker died (RENDERING past the hard time limit) or
-    whose message was lost (QUEUED for over an hour: a bulk run of 623 legitimately keeps
-    rows queued for many minutes). Exports are left to their own area."""
+    """Re-enqueue documents whose worker died (its heartbeat stopped, or RENDERING past
+    the hard time limit) or whose message was lost (QUEUED for over an hour: a bulk run
+    of 623 legitimately keeps rows queued for many minutes)."""
+    now = now or timezone.now()
+    orphans = _requeue_orphans(now)
     cutoff = stale_claim_cutoff(now)
-    lost_cutoff = (now or timezone.now()) - LOST_MESSAGE_AFTER
+    lost_cutoff = now - LOST_MESSAGE_AFTER
     stale = list(
         Report.objects.exclude(kind=Report.Kind.EXPORT)
         .filter(
@@ -406,9 +440,11 @@ def reclaim_stale_reports(*, now=None) -> list[int]:
         )
         .values_list("pk", "kind")
     )
+    from evaluations.tasks.monitoring import build_export_task
     from evaluations.tasks.reports import build_archive_task, render_report_task
 
-    for pk, kind in stale:
-        task = build_archive_task if kind == Report.Kind.ARCHIVE else render_report_task
-        send_now(task, queue=_queue_for(kind), report_id=pk)
-    return [pk for pk, _kind in stale]
+    tasks = {Report.Kind.ARCHIVE: build_archive_task, Report.Kind.EXPORT: build_export_task}
+    again = dict(orphans + stale)  # an orphan may also be an old row: send it once
+    for pk, kind in again.items():
+        send_now(tasks.get(kind, render_report_task), queue=_queue_for(kind), report_id=pk)
+    return list(again)

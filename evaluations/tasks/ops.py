@@ -11,7 +11,7 @@ from evaluations.models import WorkerHeartbeat
 @shared_task(bind=True, name="evaluations.worker_heartbeat", ignore_result=True)
 def worker_heartbeat_task(self, *, queue: str) -> None:
     WorkerHeartbeat.objects.update_or_create(
-        queue=queue,
+        name=queue,
         defaults={"seen_at": timezone.now(), "hostname": self.request.hostname or ""},
     )
 
