@@ -201,7 +201,11 @@ def answer_edit(request, pk: int, indicator_pk: int):
                     request,
                     "evaluations/selfeval/_save_status.html",
                     {
-                        "error": " ".join(m for errors in bound.errors.values() for m in errors)
+                        "error": " ".join(
+                            f"{bound.fields[name].label}: {m}" if name in bound.fields else m
+                            for name, errors in bound.errors.items()
+                            for m in errors
+                        )
                         or _("Not saved: check the highlighted fields."),
                         "entry": entry,
                     },

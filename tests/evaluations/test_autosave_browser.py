@@ -220,3 +220,35 @@ def test_scoring_page_network_cut_and_server_error(live_server, browser, assesso
     _wait_state(page, form, "saved")
     answer.refresh_from_db()
     assert answer.recommendation == "Perluas"
+
+
+def test_scoring_page_edit_conflict_shows_both_and_keeps_mine(
+    live_server, browser, assessor, scoring
+):
+    from evaluations.services import assessment as assessment_services
+
+    evaluation, indicators = scoring
+    page = page_as(browser, live_server, assessor, accept_dialogs=True)
+    page.goto(f"{live_server.url}/assessment/{evaluation.pk}/")
+    # Meanwhile the same entry is saved elsewhere (another tab of the assessor).
+    assessment_services.save_validated_answer(
+        evaluation=evaluation,
+        indicator=indicators[0],
+        by=assessor,
+        level=4,
+        note="Versi tab lain",
+        version=0,
+    )
+    form = f"#score-{indicators[0].pk}-1"
+    page.select_option(f"{form} select[name=level]", "2")
+    page.locator(f"{form} textarea[name=note]").press_sequentially("Versi saya", delay=30)
+    _wait_state(page, form, "conflict")
+    box = page.locator(f"{form} .score-conflict")
+    assert "Versi tab lain" in box.inner_text() and "Versi saya" in box.inner_text()
+    answer = Answer.objects.get(evaluation=evaluation, indicator=indicators[0], phase="document")
+    assert (answer.level, answer.note) == (4, "Versi tab lain")
+
+    box.get_by_role("button", name="Save my version over it").click()
+    page.wait_for_selector(f"{form} .save-ok", timeout=15_000)
+    answer.refresh_from_db()
+    assert (answer.level, answer.note) == (2, "Versi saya")
