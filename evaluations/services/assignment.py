@@ -31,6 +31,7 @@ from evaluations.models import (
 from evaluations.notifications import queue_email
 from evaluations.services.core import record_event
 from institutions.models import Institution, Role, University, User
+from institutions.services import BAD_CHARACTER, FORBIDDEN_CHARACTERS
 
 # --- messages (tests import these) ------------------------------------------------
 
@@ -50,6 +51,11 @@ CSV_NO_EVALUATION = _("%(institution)s has no evaluation in this period.")
 CSV_UNKNOWN_UNIVERSITY = _("Unknown university code “%(code)s”.")
 CSV_DUPLICATE = _("The institution appears more than once in the file.")
 CSV_HAS_ERRORS = _("Fix the rows with errors before applying the file.")
+CSV_UNKNOWN_COLUMNS = _(
+    "The file has unknown column(s) %(columns)s; it takes only institution_code and "
+    "university_code."
+)
+CSV_COLUMNS = ("institution_code", "university_code")
 
 # Statuses in which the assignment may still change (scoring not yet finished).
 ASSIGNABLE = frozenset(
@@ -331,14 +337,27 @@ def preview_university_csv(*, period: EvaluationPeriod, content: str) -> CsvPrev
     """
     reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
     header = {(h or "").strip().lower() for h in (reader.fieldnames or [])}
-    if not {"institution_code", "university_code"} <= header:
+    if not set(CSV_COLUMNS) <= header:
         return CsvPreview(rows=[], error=str(CSV_BAD_HEADER))
-    raw = []
+    unknown = sorted(h or "(empty)" for h in header - set(CSV_COLUMNS))
+    if unknown:
+        return CsvPreview(rows=[], error=str(CSV_UNKNOWN_COLUMNS % {"columns": ", ".join(unknown)}))
+    raw, bad = [], {}
     for line, record in enumerate(reader, start=2):
+        # A value in a column the header does not name comes under the key None.
+        extra = record.pop(None, None)
         record = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items()}
-        if not any(record.values()):
+        if not any(record.values()) and not extra:
             continue
         raw.append(CsvRow(line, record["institution_code"], record["university_code"]))
+        if extra:
+            bad[line] = str(CSV_UNKNOWN_COLUMNS % {"columns": f"#{len(CSV_COLUMNS) + 1}"})
+        for column in CSV_COLUMNS:
+            found = FORBIDDEN_CHARACTERS.search(record[column])
+            if found:
+                char = f"U+{ord(found.group()):04X}"
+                message = BAD_CHARACTER % {"char": char, "position": found.start() + 1}
+                bad[line] = f"{column}: {message}"
     if not raw:
         return CsvPreview(rows=[], error=str(CSV_EMPTY))
     evaluations = {
@@ -358,7 +377,9 @@ def preview_university_csv(*, period: EvaluationPeriod, content: str) -> CsvPrev
     for row in raw:
         row.evaluation = evaluations.get(row.institution_code)
         row.university = universities.get(row.university_code)
-        if row.institution_code in seen:
+        if row.line in bad:
+            row.error = bad[row.line]
+        elif row.institution_code in seen:
             row.error = str(CSV_DUPLICATE)
         elif row.institution_code not in institutions:
             row.error = str(CSV_UNKNOWN_INSTITUTION % {"code": row.institution_code})
