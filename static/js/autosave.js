@@ -166,7 +166,8 @@
       method: "POST",
       body: body,
       credentials: "same-origin",
-      headers: { "HX-Request": "true", "X-Autosave": "1" }
+      // The views answer an htmx-style request with the small partial read below.
+      headers: { "HX-Request": "true" }
     }).then(function (response) {
       return response.text().then(function (text) { return { response: response, text: text }; });
     }).then(function (result) {
