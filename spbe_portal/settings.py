@@ -205,6 +205,11 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that publishes a task (after its commit) tries a dead broker once, briefly,
+# then leaves the task to the dispatcher (evaluations.dispatch) instead of holding the
+# user for kombu's default reconnect loop.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 # Two queues, each with its own workers: what a user waits for (receipts, emails,
 # reminders, one document, the dispatcher and reclaim jobs) never waits behind the bulk
 # rendering of a whole period or an export.

@@ -10,9 +10,7 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,15 +26,10 @@ from spbe_portal.celery import app as celery_app
 from tests import factories as f
 from tests.conftest import logged_in
 from tests.evaluations.selfeval_helpers import make_pdf, small_framework, upload
+from tests.own_redis import OwnRedis
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait(predicate, timeout: float, what: str, log: Path | None = None):
@@ -49,42 +42,11 @@ def _wait(predicate, timeout: float, what: str, log: Path | None = None):
     raise AssertionError(f"timed out waiting for {what}\n{tail}")
 
 
-class Redis:
-    """A redis-server of this test only, started and stopped by the test."""
-
-    def __init__(self, port: int):
-        self.port, self.process = port, None
-
-    def start(self):
-        binary = shutil.which("redis-server")
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-        def up():
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return True
-            except OSError:
-                return False
-
-        _wait(up, 10, "redis-server")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
 @pytest.fixture
 def broker(settings, tmp_path):
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
-    redis = Redis(_free_port())
+    redis = OwnRedis()
     redis.start()
-    url = f"redis://127.0.0.1:{redis.port}/0"
+    url = redis.url
     settings.MEDIA_ROOT = tmp_path
     settings.STORAGES = {
         **settings.STORAGES,
@@ -184,7 +146,17 @@ def test_broker_down_during_submission_then_receipt_within_a_minute(
 
         redis.stop()
         logged_in(client, supervisor)
+        # /healthz says the broker is away, but stays 200: no page needs it.
+        started = time.monotonic()
+        health = client.get(reverse("healthz"))
+        assert time.monotonic() - started < 5  # short timeouts, no reconnect loop
+        assert health.status_code == 200 and health.json()["status"] == "degraded"
+        assert health.json()["checks"]["broker"].startswith("error")
+        assert isinstance(health.json()["worker_heartbeat_age_seconds"]["interactive"], int)
+        started = time.monotonic()
         response = client.post(reverse("evaluations:submit", args=[evaluation.pk]), follow=True)
+        # The supervisor is not held by the dead broker (one short try, then the outbox).
+        assert time.monotonic() - started < 3
         assert response.status_code == 200
         assert "Submitted at" in response.content.decode()
         evaluation.refresh_from_db()

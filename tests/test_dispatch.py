@@ -6,7 +6,6 @@ alone. (With a real broker and worker: tests/test_broker_faults.py.)"""
 from __future__ import annotations
 
 import datetime as dt
-import socket
 
 import pytest
 from django.core import mail
@@ -19,14 +18,13 @@ from evaluations.tasks.mail import send_mail_task
 from evaluations.worker_liveness import heartbeat_name
 from spbe_portal.celery import app as celery_app
 from tests import factories as f
+from tests.own_redis import free_port
 
 
 @pytest.fixture
 def dead_broker():
     """A broker URL on a port nobody listens on; eager mode off."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     conf = celery_app.conf
     old = (conf.broker_url, conf.task_always_eager)
     conf.broker_url, conf.task_always_eager = f"redis://127.0.0.1:{port}/0", False

@@ -5,10 +5,6 @@ working."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import socket
-import subprocess
-import time
 
 import pytest
 from django.urls import reverse
@@ -18,6 +14,7 @@ from evaluations.models import Answer, WorkerHeartbeat
 from tests import factories as f
 from tests.conftest import logged_in
 from tests.evaluations.selfeval_helpers import small_framework
+from tests.own_redis import OwnRedis
 
 
 @pytest.mark.django_db
@@ -53,44 +50,20 @@ def test_healthz_answers_503_when_media_storage_fails(client, settings, tmp_path
     assert body["checks"]["database"] == "ok"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def own_redis():
-    """A redis-server of this test only (never the shared one), stopped by the test."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed")
-    port = _free_port()
-    process = subprocess.Popen(  # noqa: S603 - a fixed command line
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield port, process
-    if process.poll() is None:
-        process.terminate()
-        process.wait(timeout=10)
+    redis = OwnRedis()
+    redis.start()
+    yield redis
+    redis.stop()
 
 
 @pytest.mark.django_db
 def test_portal_keeps_working_when_its_redis_stops(client, settings, own_redis, operator, period):
-    port, process = own_redis
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "LOCATION": own_redis.url,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
@@ -102,8 +75,7 @@ def test_portal_keeps_working_when_its_redis_stops(client, settings, own_redis, 
     assert client.get(page).status_code == 200
     assert client.get(reverse("healthz")).json()["checks"]["cache"] == "ok"
 
-    process.terminate()
-    process.wait(timeout=10)
+    own_redis.stop()
 
     # Still logged in, pages answer, a save is stored and says so.
     assert client.get(reverse("evaluations:institution-dashboard")).status_code == 200
