@@ -175,10 +175,14 @@ class Bench:
             str(self.broker_port),
             "--bind",
             "127.0.0.1",
+            # Persistent like the compose stack's Redis (append-only file), so a stop
+            # keeps the messages already queued.
             "--save",
             "",
             "--appendonly",
-            "no",
+            "yes",
+            "--dir",
+            str(self.work),
             log="broker.log",
         )
         for _ in range(100):

@@ -100,3 +100,19 @@ def test_a_document_of_a_dead_worker_is_queued_again_a_live_ones_is_not(framewor
     busy.refresh_from_db()
     assert orphan.status == Report.Status.READY and orphan.attempts == 2
     assert busy.status == Report.Status.RENDERING and busy.claimed_by == "alive@host"
+
+
+@pytest.mark.django_db
+def test_a_receipt_whose_message_was_lost_is_sent_again_after_two_minutes(framework_2018):
+    period = f.EvaluationPeriodFactory(framework=framework_2018, year=2019)
+    evaluation = f.answer_all_indicators(f.EvaluationFactory(period=period), released=False)
+    lost, fresh = (
+        f.ReportFactory(kind=Report.Kind.RECEIPT, evaluation=evaluation, language=language)
+        for language in ("id", "en")
+    )
+    Report.objects.filter(pk=lost.pk).update(requested_at=timezone.now() - dt.timedelta(minutes=3))
+    assert services.reclaim_stale_reports() == [lost.pk]
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    assert lost.status == Report.Status.READY
+    assert fresh.status == Report.Status.QUEUED  # its message is still on its way

@@ -52,6 +52,9 @@ UNKNOWN_KIND = _("This kind of document cannot be requested here.")
 
 ARCHIVE_PROGRESS_EVERY = 25
 LOST_MESSAGE_AFTER = dt.timedelta(hours=1)
+# A receipt waits on the interactive queue, which bulk work never fills: one still queued
+# after this lost its message (a broker that crashed before writing it to disk).
+LOST_RECEIPT_AFTER = dt.timedelta(minutes=2)
 LANGUAGES = ("id", "en")
 
 
@@ -427,7 +430,7 @@ def _requeue_orphans(now) -> list[tuple[int, str]]:
 def reclaim_stale_reports(*, now=None) -> list[int]:
     """Re-enqueue documents whose worker died (its heartbeat stopped, or RENDERING past
     the hard time limit) or whose message was lost (QUEUED for over an hour: a bulk run
-    of 623 legitimately keeps rows queued for many minutes)."""
+    of 623 legitimately keeps rows queued for many minutes; a receipt after 2 minutes)."""
     now = now or timezone.now()
     orphans = _requeue_orphans(now)
     cutoff = stale_claim_cutoff(now)
@@ -437,6 +440,11 @@ def reclaim_stale_reports(*, now=None) -> list[int]:
         .filter(
             Q(status=Report.Status.RENDERING, claimed_at__lt=cutoff)
             | Q(status=Report.Status.QUEUED, requested_at__lt=lost_cutoff)
+            | Q(
+                kind=Report.Kind.RECEIPT,
+                status=Report.Status.QUEUED,
+                requested_at__lt=now - LOST_RECEIPT_AFTER,
+            )
         )
         .values_list("pk", "kind")
     )
