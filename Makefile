@@ -83,8 +83,11 @@ serve: $(STAMP)
 		wait || true; }; \
 	trap 'stop; exit 143' INT TERM; trap stop EXIT; \
 	if [ -n "$${CELERY_BROKER_URL:-}" ]; then \
-		echo "Celery worker and beat on $$CELERY_BROKER_URL (logs: var/log/worker.log, var/log/beat.log)"; \
-		start $(VENV)/bin/celery -A spbe_portal worker --loglevel=INFO --concurrency=2 >var/log/worker.log 2>&1; \
+		echo "Celery workers and beat on $$CELERY_BROKER_URL (logs: var/log/worker*.log, var/log/beat.log)"; \
+		start $(VENV)/bin/celery -A spbe_portal worker -n interactive@%h -Q $${CELERY_INTERACTIVE_QUEUE:-interactive} \
+			--loglevel=INFO --concurrency=1 >var/log/worker.log 2>&1; \
+		start $(VENV)/bin/celery -A spbe_portal worker -n bulk@%h -Q $${CELERY_BULK_QUEUE:-bulk} \
+			--loglevel=INFO --concurrency=1 >var/log/worker-bulk.log 2>&1; \
 		start $(VENV)/bin/celery -A spbe_portal beat --loglevel=INFO \
 			--schedule=var/celerybeat-schedule >var/log/beat.log 2>&1; \
 	else \
@@ -98,6 +101,7 @@ serve: $(STAMP)
 worker: $(STAMP) ## run a Celery worker and beat in the foreground (needs CELERY_BROKER_URL)
 	@test -n "$${CELERY_BROKER_URL:-}" || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 1; }
 	$(VENV)/bin/celery -A spbe_portal worker --beat --loglevel=INFO --concurrency=2 \
+		-Q $${CELERY_INTERACTIVE_QUEUE:-interactive},$${CELERY_BULK_QUEUE:-bulk} \
 		--schedule=var/celerybeat-schedule
 
 lint: $(STAMP) ## ruff check, format check, missing migrations, manage.py check

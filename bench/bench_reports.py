@@ -38,6 +38,10 @@ MEDIA = tempfile.mkdtemp(prefix="spbe-bench-reports-")
 # The bench process sends tasks to Redis (not eager) and shares MEDIA_ROOT with the worker.
 os.environ["CELERY_BROKER_URL"] = BROKER
 os.environ["MEDIA_ROOT"] = MEDIA
+# Both queues are this run's own one (the bulk run goes to the bulk queue).
+os.environ["CELERY_BULK_QUEUE"] = os.environ["CELERY_INTERACTIVE_QUEUE"] = (
+    f"bench-reports-{os.getpid()}"
+)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spbe_portal.settings")
 sys.path.insert(0, str(ROOT))
 
@@ -56,7 +60,7 @@ from institutions.models import Role, User  # noqa: E402
 from spbe_portal.celery import app as celery_app  # noqa: E402
 
 # A queue of this run's own: the Redis server is shared, another run must not take our tasks.
-QUEUE = f"bench-reports-{os.getpid()}"
+QUEUE = os.environ["CELERY_BULK_QUEUE"]
 celery_app.conf.task_default_queue = QUEUE
 celery_app.__dict__.pop("amqp", None)  # routes are built from the conf on first use
 

@@ -5,14 +5,17 @@ What it does (see bench/README.md for how to read the table):
 1. A fresh PostgreSQL database (spbe_bench), the roster, two staff accounts per
    institution and the released 2019 campaign (bench/setup_data.py).
 2. The portal as in production: gunicorn (2 x cores + 1 workers, 4 threads each),
-   DEBUG off, Redis cache and broker, a Celery worker (2 processes), on 127.0.0.1.
+   DEBUG off, Redis cache, a broker (a redis-server of the bench's own, so the fault
+   step can stop it), Celery workers for the interactive and the bulk queue, and beat.
 3. The ceiling (/bench/ceiling: one SELECT FOR UPDATE + UPDATE) and the autosave
    endpoint, same users, same concurrency: save throughput as a ratio of the ceiling.
 4. The deadline rush with locust at 10, 50 and 200 simulated browsers, each on a fresh
    open period: requests/s, p50/p95/p99 per kind of request, errors. At the highest
    level the whole campaign (623 institutions x 35 answers, ~5,000 evidence files,
    623 submissions) runs to the end: the time to absorb it.
-5. Nothing lost (bench/verify.py) for every level.
+5. Nothing lost (bench/verify.py) for every level. During the 50-browser stage the
+   workers are killed (SIGKILL) and the broker stopped for 10 s: the time until every
+   acknowledged submission's receipt is emailed and no task is pending (bench/recovery.py).
 6. The ministry dashboard at 623 institutions (bench/bench_dashboard.py), the reports
    against raw WeasyPrint and the bulk run of 623 (bench/bench_reports.py), the full
    answers XLSX export.
@@ -32,9 +35,11 @@ import platform
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -58,6 +63,14 @@ class Bench:
         self.procs: list[subprocess.Popen] = []
         self.sections: list[str] = []
         self.summary: dict = {}
+        # The broker is a redis-server of the bench's own: the fault step stops it, and
+        # the machine's shared Redis must never be stopped.
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.broker_port = sock.getsockname()[1]
+        self.broker: subprocess.Popen | None = None
+        self.workers: list[subprocess.Popen] = []
+        self.faults: tuple[dict, dict] = ({}, {})
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "spbe_portal.settings",
@@ -65,7 +78,7 @@ class Bench:
             "DEBUG": "False",
             "SECRET_KEY": secrets.token_urlsafe(48),
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/11",
+            "CELERY_BROKER_URL": f"redis://127.0.0.1:{self.broker_port}/0",
             "REDIS_URL": "redis://127.0.0.1:6379/12",
             "BENCH_CELERY_BROKER_URL": "redis://127.0.0.1:6379/13",
             "MEDIA_ROOT": str(self.media),
@@ -153,10 +166,58 @@ class Bench:
         so the worker does not render old receipts during the measurements."""
         import redis
 
-        for url in (self.env["CELERY_BROKER_URL"], self.env["BENCH_CELERY_BROKER_URL"]):
-            redis.Redis.from_url(url).flushdb()
+        redis.Redis.from_url(self.env["BENCH_CELERY_BROKER_URL"]).flushdb()
+
+    def start_broker(self) -> None:
+        self.broker = self.start(
+            "redis-server",
+            "--port",
+            str(self.broker_port),
+            "--bind",
+            "127.0.0.1",
+            # Persistent like the compose stack's Redis (append-only file), so a stop
+            # keeps the messages already queued.
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--dir",
+            str(self.work),
+            log="broker.log",
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.broker_port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit("the bench's redis-server did not start; see broker.log")
+
+    def start_workers(self) -> None:
+        """One worker process per queue (interactive, bulk): 2 processes as before."""
+        self.workers = [
+            self.start(
+                str(BIN / "celery"),
+                "-A",
+                "spbe_portal",
+                "worker",
+                "-n",
+                f"{queue}@%h",
+                "-Q",
+                queue,
+                "-c",
+                "1",
+                "-l",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                log=f"worker-{queue}.log",
+            )
+            for queue in ("interactive", "bulk")
+        ]
 
     def serve(self) -> None:
+        self.start_broker()
         cores = os.cpu_count() or 2
         workers = 2 * cores + 1
         self.summary["gunicorn"] = f"{workers} workers x 4 threads (gthread)"
@@ -179,18 +240,17 @@ class Bench:
             "warning",
             log="gunicorn.log",
         )
+        self.start_workers()
         self.start(
             str(BIN / "celery"),
             "-A",
             "spbe_portal",
-            "worker",
-            "-c",
-            "2",
+            "beat",
             "-l",
             "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            log="worker.log",
+            "--schedule",
+            str(self.work / "beat-schedule"),
+            log="beat.log",
         )
         for _ in range(120):
             try:
@@ -302,6 +362,46 @@ class Bench:
             f"{checked['answers_checked']} answers.\n"
         )
 
+    def probe(self, period_id: int) -> dict:
+        out = self.run(PY, "bench/recovery.py", str(period_id), check=False).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    def fault(self, plan: Path, delay: float, found: dict) -> None:
+        """During a rush stage: SIGKILL the workers and stop the broker for 10 s, bring
+        both back, then time how long until what was pending is through: the receipts
+        of the submissions acknowledged so far emailed, no task left in the outbox."""
+        period_id = json.loads(plan.read_text())["period_id"]
+        time.sleep(delay)
+        for proc in self.workers:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+        if self.broker is not None and self.broker.poll() is None:
+            os.killpg(self.broker.pid, signal.SIGTERM)
+            self.broker.wait(timeout=30)
+        self.say("fault: workers killed, broker stopped for 10 s")
+        time.sleep(10)
+        self.start_broker()
+        back = time.monotonic()
+        self.start_workers()
+        backlog = set(self.probe(period_id)["pending"])
+        found["backlog"] = len(backlog)
+        while time.monotonic() - back < 600:
+            state = self.probe(period_id)
+            if not backlog & set(state["pending"]) and state["outbox_stale"] == 0:
+                found["recovery_seconds"] = time.monotonic() - back
+                return
+            time.sleep(1)
+
+    def after_fault(self, plan: Path) -> dict:
+        """Once the stage is over: every acknowledged submission's receipt emailed once."""
+        period_id = json.loads(plan.read_text())["period_id"]
+        deadline = time.monotonic() + 300
+        while True:
+            state = self.probe(period_id)
+            if (not state["pending"] and state["outbox"] == 0) or time.monotonic() > deadline:
+                return state
+            time.sleep(2)
+
     def rush(self) -> None:
         levels = [10, 50] if self.quick else [10, 50, 200]
         stage_seconds = 15 if self.quick else 60
@@ -316,6 +416,11 @@ class Bench:
                 limit = 40 if self.quick else 0
                 seconds = 3600 * 3
             self.say(f"rush at {users} browsers" + (" (whole campaign)" if last else ""))
+            found: dict = {}
+            fault = None
+            if users == 50:
+                fault = threading.Thread(target=self.fault, args=(plan, stage_seconds / 4, found))
+                fault.start()
             result = self.locust(
                 plan=plan,
                 scenario="campaign",
@@ -324,6 +429,12 @@ class Bench:
                 label=f"rush-{users}",
                 limit=limit,
             )
+            if fault is not None:
+                fault.join()
+                after = self.after_fault(plan)
+                self.faults = (found, after)
+                if after["pending"] or after["duplicate_receipts"]:
+                    self.summary.setdefault("lost", []).append(f"after the fault: {after}")
             checked = self.verify(result["acks"])
             rows.append((users, result, checked, last))
             if checked["problems"]:
@@ -371,6 +482,19 @@ class Bench:
             if users == 50:
                 save = stats.get("save answer (autosave)", {})
                 self.summary["save_p95_at_50"] = save.get("p95")
+                found, after = self.faults
+                seconds = found.get("recovery_seconds")
+                text.append(
+                    "**Fault during this stage**: both workers killed (SIGKILL) and the broker "
+                    "stopped for 10 s, a quarter into the stage. Time to recover after the "
+                    "broker returned (the "
+                    f"{found.get('backlog', 0)} receipts pending at that moment emailed, no "
+                    "task left in the outbox): "
+                    + (f"**{seconds:.1f} s**" if seconds is not None else "**not recovered**")
+                    + f". After the stage: {after.get('submitted', 0)} submissions, "
+                    f"{len(after.get('pending', []))} receipts missing, "
+                    f"{after.get('duplicate_receipts', 0)} duplicated.\n"
+                )
         self.sections.append("\n".join(text))
 
     def helper_bench(self, title: str, *args: str, timeout: float = 7200) -> None:
@@ -403,8 +527,9 @@ class Bench:
             f"{time.strftime('%Y-%m-%d %H:%M %Z')} · {os.cpu_count()} cores · {mem} · "
             f"Python {platform.python_version()} · PostgreSQL {pg} · "
             + " · ".join(f"{k} {v}" for k, v in versions.items())
-            + f"\n\nServer: gunicorn {self.summary.get('gunicorn')}, DEBUG off, Redis cache and "
-            "broker, Celery worker with 2 processes; load generator (locust) on the same "
+            + f"\n\nServer: gunicorn {self.summary.get('gunicorn')}, DEBUG off, Redis cache, a "
+            "broker of the bench's own (redis-server), Celery workers for the interactive and "
+            "the bulk queue (one process each) and beat; load generator (locust) on the same "
             "machine.\n"
         )
 

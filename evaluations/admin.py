@@ -39,6 +39,8 @@ from .models import (
     Reminder,
     Reopening,
     Report,
+    TaskOutbox,
+    WorkerHeartbeat,
 )
 
 
@@ -409,3 +411,24 @@ class AuditEventAdmin(ViewOnlyAdmin):
     list_select_related = ["actor", "institution"]
     date_hierarchy = "at"
     autocomplete_fields = ("actor", "period", "institution", "evaluation", "indicator")
+
+
+# --- Upkeep ------------------------------------------------------------------------
+
+
+@admin.register(TaskOutbox)
+class TaskOutboxAdmin(ViewOnlyAdmin):
+    """Tasks the broker has not taken yet (it was down); the dispatcher sends them."""
+
+    list_display = ["created_at", "task", "queue", "attempts", "last_error"]
+    list_filter = ["task", "queue"]
+    search_fields = ["task", "last_error"]
+    ordering = ["created_at"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ViewOnlyAdmin):
+    list_display = ["name", "seen_at", "hostname"]
+    list_filter = ["hostname"]
+    search_fields = ["name", "hostname"]
+    ordering = ["name"]

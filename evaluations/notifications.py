@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -17,7 +16,8 @@ from django.utils import translation
 def queue_email(*, name: str, to: Iterable[str], context: dict, language: str = "id") -> None:
     """Render email `name` now and send it through Celery once the transaction commits.
 
-    Safe to call inside a transaction: nothing is sent if it rolls back.
+    Safe to call inside a transaction: nothing is sent if it rolls back; with the broker
+    down it is sent when the broker is back (evaluations.dispatch).
     """
     recipients = sorted({address for address in to if address})
     if not recipients:
@@ -27,10 +27,7 @@ def queue_email(*, name: str, to: Iterable[str], context: dict, language: str = 
         subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
         body = render_to_string(f"emails/{name}_body.txt", context)
 
+    from evaluations.dispatch import enqueue
     from evaluations.tasks.mail import send_mail_task
 
-    # robust: a broker that is down loses this email (logged), never the committed write
-    # or the other emails queued after it.
-    transaction.on_commit(
-        lambda: send_mail_task.delay(subject=subject, body=body, to=recipients), robust=True
-    )
+    enqueue(send_mail_task, subject=subject, body=body, to=recipients)

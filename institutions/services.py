@@ -52,6 +52,15 @@ HEADER_MISSING = _("The header lacks the column(s) %(columns)s. Expected columns
 HEADER_UNKNOWN = _("The header has unknown column(s) %(columns)s. Expected columns: %(expected)s.")
 HEADER_DUPLICATE = _("The header repeats the column(s) %(columns)s.")
 PLAN_INVALID = _("The roster has errors; nothing was written.")
+BAD_CHARACTER = _(
+    "contains the invisible or control character %(char)s at position %(position)s; "
+    "retype the value without it."
+)
+BAD_CODE = _("“%(code)s” is not a %(kind)s code: expected %(pattern)s.")
+REGION_CODE_PROVINCE = _(
+    "the code “%(code)s” does not start with its province's code “%(province)s”."
+)
+EXTRA_CELLS = _("a value in column %(position)s, which the header does not name: “%(value)s”.")
 
 # --- import file format ------------------------------------------------------------
 
@@ -61,6 +70,20 @@ COLUMNS = ("code", "name", "short_name", "kind", "province_code", "is_active")
 TRUE_VALUES = {"1", "true", "yes", "y", "ya", "aktif"}
 FALSE_VALUES = {"0", "false", "no", "n", "tidak", "nonaktif"}
 REGION_KINDS = (Kind.KABUPATEN, Kind.KOTA)
+# NUL and the other C0/C1 controls, and the marks that reorder text on screen (bidi
+# embeddings, overrides and isolates): a name must read the same everywhere it is shown.
+FORBIDDEN_CHARACTERS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+# Codes by kind: Kemendagri's two digits for a province and four for a regency or city;
+# the project's own K and L numbering for ministries and agencies.
+CODE_PATTERNS = {
+    Kind.PROVINSI: (re.compile(r"\d{2}"), "NN"),
+    Kind.KABUPATEN: (re.compile(r"\d{4}"), "NNNN"),
+    Kind.KOTA: (re.compile(r"\d{4}"), "NNNN"),
+    Kind.KEMENTERIAN: (re.compile(r"K\d{2,3}"), "K + 2-3 digits"),
+    Kind.LEMBAGA: (re.compile(r"L\d{2,3}"), "L + 2-3 digits"),
+}
 
 # --- the 2019 roster ---------------------------------------------------------------
 
@@ -288,6 +311,24 @@ def _check_entry(entry: RosterEntry) -> list[RosterError]:
         value = getattr(entry, column) or ""
         if len(value) > limit:
             errors.append(_err(entry, column, TOO_LONG % {"limit": limit, "length": len(value)}))
+    for column in ("code", "name", "short_name", "kind", "province_code"):
+        value = getattr(entry, column) or ""
+        bad = FORBIDDEN_CHARACTERS.search(value)
+        if bad:
+            char = f"U+{ord(bad.group()):04X}"
+            message = BAD_CHARACTER % {"char": char, "position": bad.start() + 1}
+            errors.append(_err(entry, column, message))
+    pattern = CODE_PATTERNS.get(entry.kind)
+    if entry.code and pattern and not pattern[0].fullmatch(entry.code):
+        message = BAD_CODE % {"code": entry.code, "kind": entry.kind, "pattern": pattern[1]}
+        errors.append(_err(entry, "code", message))
+    elif (
+        entry.kind in REGION_KINDS
+        and entry.province_code
+        and not entry.code.startswith(entry.province_code)
+    ):
+        message = REGION_CODE_PROVINCE % {"code": entry.code, "province": entry.province_code}
+        errors.append(_err(entry, "code", message))
     if entry.kind not in Kind.values:
         choices = ", ".join(Kind.values)
         errors.append(_err(entry, "kind", UNKNOWN_KIND % {"value": entry.kind, "choices": choices}))
@@ -481,6 +522,11 @@ def parse_roster(*, path: Path | str) -> RosterPlan:
     for number, cells in enumerate(rows[1:], start=2):
         if not any(c != "" for c in cells):
             continue  # blank line (spreadsheets keep many)
+        for position, extra in enumerate(cells[len(names) :], start=len(names) + 1):
+            if extra != "":
+                shown = FORBIDDEN_CHARACTERS.sub("?", str(extra))[:40]
+                message = EXTRA_CELLS % {"position": position, "value": shown}
+                errors.append(RosterError(number, f"#{position}", str(message)))
         values = dict(zip(names, [*cells, *[""] * len(names)], strict=False))
         values = {k: (v if isinstance(v, bool) else str(v).strip()) for k, v in values.items()}
         is_active = None

@@ -7,6 +7,8 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_ready
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spbe_portal.settings")
 
@@ -25,6 +27,33 @@ app.conf.beat_schedule = {
     },
     "reclaim-stale-reports": {
         "task": "evaluations.reclaim_stale_reports",
-        "schedule": crontab(minute="*/10"),
+        # Every 30 s: a document whose worker died is queued again within a minute or so.
+        "schedule": 30.0,
+        "options": {"expires": 30},
     },
 }
+# Tasks whose publish failed (broker down) are in the outbox table; this sends them.
+app.conf.beat_schedule["dispatch-pending-tasks"] = {
+    "task": "evaluations.dispatch_pending",
+    "schedule": 20.0,
+    "options": {"expires": 20},
+}
+# A heartbeat through each queue: /healthz reports how long ago a worker of it answered.
+# `expires` drops the beats that piled up while the broker was away.
+for _queue in settings.WORKER_QUEUES:
+    app.conf.beat_schedule[f"worker-heartbeat-{_queue}"] = {
+        "task": "evaluations.worker_heartbeat",
+        "schedule": 15.0,
+        "kwargs": {"queue": _queue},
+        "options": {"queue": _queue, "expires": 15},
+    }
+
+
+@worker_ready.connect
+def _start_worker_heartbeat(sender=None, **kwargs):
+    """Each worker process beats on its own (evaluations.worker_liveness)."""
+    from evaluations import worker_liveness
+
+    hostname = getattr(sender, "hostname", None)
+    if hostname:
+        worker_liveness.start(hostname)

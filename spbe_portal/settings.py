@@ -125,11 +125,15 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # A Redis that does not answer fails fast instead of holding a request.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only: with Redis down every page still knows who is
+# logged in (a cached_db session on a dead cache made every logged-in page a 500).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 12  # one working day
 # Signed out after this many seconds without a page load or a save (a warning comes
 # SESSION_IDLE_WARNING seconds before), and SESSION_ABSOLUTE_LIFETIME after signing in.
@@ -269,6 +273,21 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that publishes a task (after its commit) tries a dead broker once, briefly,
+# then leaves the task to the dispatcher (evaluations.dispatch) instead of holding the
+# user for kombu's default reconnect loop.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Two queues, each with its own workers: what a user waits for (receipts, emails,
+# reminders, one document, the dispatcher and reclaim jobs) never waits behind the bulk
+# rendering of a whole period or an export.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_INTERACTIVE_QUEUE", default="interactive")
+BULK_QUEUE = env.str("CELERY_BULK_QUEUE", default="bulk")
+CELERY_TASK_ROUTES = {
+    "evaluations.build_archive": {"queue": BULK_QUEUE},
+    "evaluations.build_export": {"queue": BULK_QUEUE},
+}
+WORKER_QUEUES = (CELERY_TASK_DEFAULT_QUEUE, BULK_QUEUE)
 
 # --- Forms ----------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

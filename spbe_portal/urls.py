@@ -60,6 +60,7 @@ urlpatterns = [
 if settings.BENCHMARK_ENDPOINTS:
     urlpatterns.append(path("bench/ceiling", views.bench_ceiling, name="bench-ceiling"))
 
+handler400 = "spbe_portal.views.bad_request"
 handler403 = "spbe_portal.views.permission_denied"
 handler404 = "spbe_portal.views.page_not_found"
 handler500 = "spbe_portal.views.server_error"

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,10 +25,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness and database check for the container orchestrator."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """Database, cache, broker, media storage and worker heartbeats (spbe_portal.health)."""
+    from spbe_portal import health
+
+    status, body = health.report()
+    return JsonResponse(body, status=status)
 
 
 @login_required
@@ -51,6 +52,13 @@ def bench_ceiling(request: HttpRequest) -> HttpResponse:
         )
         Evaluation.objects.filter(pk=evaluation.pk).update(last_activity_at=timezone.now())
     return HttpResponse("ok", content_type="text/plain")
+
+
+def bad_request(request, exception=None):
+    # Mostly a body over DATA_UPLOAD_MAX_MEMORY_SIZE: say so instead of a bare 400.
+    from evaluations.text_limits import JUSTIFICATION
+
+    return render(request, "400.html", {"justification_limit": JUSTIFICATION}, status=400)
 
 
 def permission_denied(request, exception=None):

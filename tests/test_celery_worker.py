@@ -61,6 +61,7 @@ def real_broker(settings, tmp_path, queue):
     conf.broker_url = REDIS_URL
     conf.task_always_eager = False
     conf.task_default_queue = queue
+    settings.BULK_QUEUE = queue  # documents go to the bulk queue: this run's own too
     _reset_connections()
     yield tmp_path
     conf.broker_url, conf.task_always_eager, conf.task_default_queue = old

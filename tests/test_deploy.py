@@ -58,9 +58,18 @@ def _compose_config(tmp_path) -> str:
 def test_the_compose_file_validates_and_starts_in_the_right_order(tmp_path):
     config = yaml.safe_load(_compose_config(tmp_path))
     services = config["services"]
-    assert set(services) == {"proxy", "db", "redis", "migrate", "web", "worker", "beat"}
+    assert set(services) == {
+        "proxy",
+        "db",
+        "redis",
+        "migrate",
+        "web",
+        "worker",
+        "worker-bulk",
+        "beat",
+    }
     # Worker and beat (and web) wait for the migrations to have run.
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "worker-bulk", "beat"):
         assert services[name]["depends_on"]["migrate"]["condition"] == (
             "service_completed_successfully"
         )

@@ -50,7 +50,9 @@ def test_healthz_returns_ok_json(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok"}
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"] == "ok" and body["checks"]["media"] == "ok"
     assert "no-cache" in response["Cache-Control"]
 
 

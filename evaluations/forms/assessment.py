@@ -7,6 +7,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from evaluations import text_limits
 from evaluations.models import Evaluation, Indicator
 from institutions.models import University
 
@@ -27,9 +28,19 @@ class ValidatedAnswerForm(_Helper, forms.Form):
     level = forms.TypedChoiceField(
         label=_("Validated level"), coerce=int, choices=[], empty_value=None
     )
-    note = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 3}))
+    # Optional here: a level may be saved first as a draft; completing the assessment
+    # requires the explanation (services.assessment.missing_entries).
+    note = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        max_length=text_limits.EXPLANATION,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     recommendation = forms.CharField(
-        label=_("Recommendation"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Recommendation"),
+        required=False,
+        max_length=text_limits.RECOMMENDATION,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
@@ -42,10 +53,16 @@ class ValidatedAnswerForm(_Helper, forms.Form):
 
 class AspectNoteForm(_Helper, forms.Form):
     strengths = forms.CharField(
-        label=_("Strengths"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Strengths"),
+        required=False,
+        max_length=text_limits.ASPECT_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     weaknesses = forms.CharField(
-        label=_("Weaknesses"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Weaknesses"),
+        required=False,
+        max_length=text_limits.ASPECT_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
@@ -61,7 +78,9 @@ class ClarificationForm(_Helper, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     reason = forms.CharField(
-        label=_("What should the institution clarify?"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What should the institution clarify?"),
+        max_length=text_limits.REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, framework=None, **kwargs):
@@ -72,7 +91,9 @@ class ClarificationForm(_Helper, forms.Form):
 
 class SendBackForm(_Helper, forms.Form):
     comment = forms.CharField(
-        label=_("What must change?"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What must change?"),
+        max_length=text_limits.REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, **kwargs):

@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from evaluations import text_limits
 from evaluations.models import EvidenceFile, Indicator
 
 JUSTIFICATION_REQUIRED = _("A justification is required for a level above 0.")
@@ -27,6 +28,7 @@ class AnswerForm(forms.Form):
     note = forms.CharField(
         label=_("Justification"),
         required=False,
+        max_length=text_limits.JUSTIFICATION,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Required for a level above 0: what exists and where the evidence shows it."),
     )
@@ -102,7 +104,11 @@ class ReturnForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=text_limits.REASON,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     due_at = forms.DateTimeField(
         label=_("Answer by (WIB, optional)"),
         required=False,

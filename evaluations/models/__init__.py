@@ -7,6 +7,7 @@
 - `evidence`: EvidenceFile, EvidenceLink
 - `report`: Report, Reminder
 - `audit`: AuditEvent
+- `ops`: WorkerHeartbeat, TaskOutbox
 
 Everything is re-exported here, so `from evaluations.models import Evaluation` works
 and the migrations keep their import paths. Status changes and every multi-row write go
@@ -32,6 +33,7 @@ from evaluations.models.framework import (
     Indicator,
     PredicateBand,
 )
+from evaluations.models.ops import TaskOutbox, WorkerHeartbeat
 from evaluations.models.period import EvaluationPeriod, Extension, PeriodMode
 from evaluations.models.report import Reminder, Report, report_upload_to
 
@@ -58,6 +60,8 @@ __all__ = [
     "Reminder",
     "Reopening",
     "Report",
+    "TaskOutbox",
+    "WorkerHeartbeat",
     "evidence_upload_to",
     "report_upload_to",
 ]

@@ -83,6 +83,9 @@ class Report(models.Model):
     )
     requested_at = models.DateTimeField(auto_now_add=True, verbose_name=_("requested at"))
     claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
+    # The Celery worker (hostname) rendering it: if that worker stops beating, the row
+    # is queued again (services.reports.reclaim_stale_reports).
+    claimed_by = models.CharField(_("claimed by"), max_length=255, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evaluations import text_limits
 from evaluations.models import (
     Answer,
     AspectNote,
@@ -169,13 +170,16 @@ def save_validated_answer(
     evaluation = _lock_for_assessor(evaluation, by)
     _require_scorable(evaluation)
     _check_validated_level(evaluation.period.framework, indicator, entry, level)
+    note, recommendation = (note or "").strip(), (recommendation or "").strip()
+    text_limits.check(note, text_limits.EXPLANATION, _("Explanation"))
+    text_limits.check(recommendation, text_limits.RECOMMENDATION, _("Recommendation"))
     answer = _document_answer(evaluation, indicator, entry, version)
     changes = _apply_changes(
         answer,
         {
             "level": level,
-            "note": (note or "").strip(),
-            "recommendation": (recommendation or "").strip(),
+            "note": note,
+            "recommendation": recommendation,
         },
     )
     if not changes and answer.pk:
@@ -191,7 +195,7 @@ def save_validated_answer(
         actor=by,
         evaluation=evaluation,
         indicator=indicator,
-        changes={**changes, "entry": entry},
+        changes=text_limits.audit_changes({**changes, "entry": entry}),
     )
     return answer
 

@@ -502,10 +502,11 @@ def undo_assessor_batch(*, period: EvaluationPeriod, university: University, by)
 
 
 def _notify_after_commit(assignment_ids: list[int]) -> None:
+    from evaluations.dispatch import enqueue
     from evaluations.tasks.assessment import notify_assignments_task
 
     if assignment_ids:
-        transaction.on_commit(lambda: notify_assignments_task.delay(assignment_ids=assignment_ids))
+        enqueue(notify_assignments_task, assignment_ids=assignment_ids)
 
 
 def notify_assessor_assignments(*, assignment_ids: list[int]) -> int:

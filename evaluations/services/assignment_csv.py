@@ -26,6 +26,7 @@ from evaluations.services.assignment import (
     _university_conflicts,
 )
 from institutions.models import Institution, University
+from institutions.services import BAD_CHARACTER, FORBIDDEN_CHARACTERS
 
 # --- messages (tests import these) ------------------------------------------------
 
@@ -36,8 +37,13 @@ CSV_NO_EVALUATION = _("%(institution)s has no evaluation in this period.")
 CSV_UNKNOWN_UNIVERSITY = _("Unknown university code “%(code)s”.")
 CSV_DUPLICATE = _("The institution appears more than once in the file.")
 CSV_HAS_ERRORS = _("Fix the rows with errors before applying the file.")
+CSV_UNKNOWN_COLUMNS = _(
+    "The file has unknown column(s) %(columns)s; it takes only institution_code and "
+    "university_code."
+)
 
-REQUIRED_COLUMNS = frozenset({"institution_code", "university_code"})
+CSV_COLUMNS = ("institution_code", "university_code")
+REQUIRED_COLUMNS = frozenset(CSV_COLUMNS)
 
 
 @dataclass
@@ -49,6 +55,9 @@ class CsvRow:
     university: University | None = None
     current: University | None = None
     error: str = ""
+    # A problem found while reading the line (a forbidden character, a value in a
+    # column the header does not name); it wins over the checks against the database.
+    read_error: str = ""
 
     @property
     def changes(self) -> bool:
@@ -93,14 +102,35 @@ def _read_rows(content: str) -> tuple[list[CsvRow], str]:
     header = {(h or "").strip().lower() for h in (reader.fieldnames or [])}
     if not header >= REQUIRED_COLUMNS:
         return [], str(CSV_BAD_HEADER)
+    unknown = sorted(h or "(empty)" for h in header - REQUIRED_COLUMNS)
+    if unknown:
+        return [], str(CSV_UNKNOWN_COLUMNS % {"columns": ", ".join(unknown)})
     rows = []
     for line, record in enumerate(reader, start=2):
+        # A value in a column the header does not name comes under the key None.
+        extra = record.pop(None, None)
         record = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items()}
-        if any(record.values()):
-            rows.append(CsvRow(line, record["institution_code"], record["university_code"]))
+        if any(record.values()) or extra:
+            row = CsvRow(line, record["institution_code"], record["university_code"])
+            row.read_error = _read_error(record, extra)
+            rows.append(row)
     if not rows:
         return [], str(CSV_EMPTY)
     return rows, ""
+
+
+def _read_error(record: dict, extra) -> str:
+    """A value beyond the named columns, or a control, NUL or bidi character in a cell."""
+    if extra:
+        return str(CSV_UNKNOWN_COLUMNS % {"columns": f"#{len(CSV_COLUMNS) + 1}"})
+    for column in CSV_COLUMNS:
+        found = FORBIDDEN_CHARACTERS.search(record[column])
+        if found:
+            char = f"U+{ord(found.group()):04X}"
+            return f"{column}: " + str(
+                BAD_CHARACTER % {"char": char, "position": found.start() + 1}
+            )
+    return ""
 
 
 def _lookups(period: EvaluationPeriod, rows: list[CsvRow]) -> _Lookups:
@@ -121,6 +151,8 @@ def _lookups(period: EvaluationPeriod, rows: list[CsvRow]) -> _Lookups:
 
 def _row_error(row: CsvRow, found: _Lookups, seen: set[str]) -> str:
     """Why the row cannot be applied ("" when it can); the first reason wins."""
+    if row.read_error:
+        return row.read_error
     if row.institution_code in seen:
         return str(CSV_DUPLICATE)
     if row.institution_code not in found.institutions:

@@ -362,9 +362,10 @@ def request_export(*, period, dataset: str, fmt: str, by) -> Report:
         params={"dataset": dataset},
         requested_by=by,
     )
+    from evaluations.dispatch import enqueue
     from evaluations.tasks.monitoring import build_export_task
 
-    transaction.on_commit(lambda: build_export_task.delay(report_id=report.pk))
+    enqueue(build_export_task, report_id=report.pk)
     return report
 
 

@@ -24,6 +24,15 @@ def stale_claim_cutoff(now: dt.datetime | None = None) -> dt.datetime:
     return (now or timezone.now()) - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
 
 
+def _current_worker() -> str:
+    """The hostname of the Celery worker running the current task ("" outside one)."""
+    from celery import current_task
+
+    request = getattr(current_task, "request", None)
+    hostname = getattr(request, "hostname", None) if request is not None else None
+    return hostname if isinstance(hostname, str) else ""
+
+
 def claim_report(*, report_id: int, now: dt.datetime | None = None) -> Report | None:
     """Claim a report for rendering; returns it, or None when another run has it or it is done."""
     now = now or timezone.now()
@@ -31,7 +40,11 @@ def claim_report(*, report_id: int, now: dt.datetime | None = None) -> Report | 
         status=Report.Status.RENDERING, claimed_at__lt=stale_claim_cutoff(now)
     )
     updated = Report.objects.filter(claimable, pk=report_id).update(
-        status=Report.Status.RENDERING, claimed_at=now, attempts=F("attempts") + 1, error=""
+        status=Report.Status.RENDERING,
+        claimed_at=now,
+        claimed_by=_current_worker(),
+        attempts=F("attempts") + 1,
+        error="",
     )
     if updated != 1:
         return None

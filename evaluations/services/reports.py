@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import documents
+from evaluations.dispatch import enqueue, enqueue_many, send_now
 from evaluations.models import AuditEvent, Evaluation, EvaluationPeriod, Report
 from evaluations.permissions import (
     can_manage_period,
@@ -51,6 +52,9 @@ UNKNOWN_KIND = _("This kind of document cannot be requested here.")
 
 ARCHIVE_PROGRESS_EVERY = 25
 LOST_MESSAGE_AFTER = dt.timedelta(hours=1)
+# A receipt waits on the interactive queue, which bulk work never fills: one still queued
+# after this lost its message (a broker that crashed before writing it to disk).
+LOST_RECEIPT_AFTER = dt.timedelta(minutes=2)
 LANGUAGES = ("id", "en")
 
 
@@ -63,12 +67,16 @@ def _latest(qs):
     return qs.select_for_update().order_by("-requested_at", "-pk").first()
 
 
+def _queue_for(kind: str) -> str:
+    """A receipt is what a supervisor waits for after submitting; the rest is bulk work."""
+    return "" if kind == Report.Kind.RECEIPT else settings.BULK_QUEUE
+
+
 def _enqueue(report: Report) -> None:
     from evaluations.tasks.reports import build_archive_task, render_report_task
 
     task = build_archive_task if report.kind == Report.Kind.ARCHIVE else render_report_task
-    report_id = report.pk
-    transaction.on_commit(lambda: task.delay(report_id=report_id))
+    enqueue(task, queue=_queue_for(report.kind), report_id=report.pk)
 
 
 def _queue(existing: Report | None, *, by, source_hash: str = "", **fields) -> Report:
@@ -237,13 +245,9 @@ def generate_period_reports(*, period, by, language: str = "id") -> int:
         changes={"language": language, "count": len(ids)},
     )
 
-    def enqueue_all():
-        from evaluations.tasks.reports import render_report_task
+    from evaluations.tasks.reports import render_report_task
 
-        for report_id in ids:
-            render_report_task.delay(report_id=report_id)
-
-    transaction.on_commit(enqueue_all)
+    enqueue_many(render_report_task, [{"report_id": pk} for pk in ids], queue=settings.BULK_QUEUE)
     return len(ids)
 
 
@@ -341,7 +345,7 @@ def generate_report(*, report_id: int) -> Report | None:
     if kind == Report.Kind.RECEIPT and not report.params.get("emailed_at"):
         from evaluations.tasks.reports import send_receipt_task
 
-        transaction.on_commit(lambda: send_receipt_task.delay(report_id=report_id))
+        enqueue(send_receipt_task, report_id=report_id)
     return report
 
 
@@ -407,23 +411,64 @@ def send_receipt(*, report_id: int) -> bool:
         return bool(recipients)
 
 
+def _requeue_orphans(now) -> list[tuple[int, str]]:
+    """RENDERING rows whose worker stopped beating: back to QUEUED (one UPDATE each,
+    conditional, so a worker that finishes meanwhile keeps its result)."""
+    from evaluations.models import WorkerHeartbeat
+    from evaluations.worker_liveness import DEAD_AFTER, heartbeat_name
+
+    alive_since = now - DEAD_AFTER
+    claims = Report.objects.filter(
+        status=Report.Status.RENDERING, claimed_at__lt=alive_since
+    ).exclude(claimed_by="")
+    rows = list(claims.values_list("pk", "kind", "claimed_by", "claimed_at"))
+    if not rows:
+        return []
+    alive = set(
+        WorkerHeartbeat.objects.filter(
+            name__in={heartbeat_name(host) for _pk, _kind, host, _at in rows},
+            seen_at__gte=alive_since,
+        ).values_list("hostname", flat=True)
+    )
+    orphans = []
+    for pk, kind, host, claimed_at in rows:
+        if host in alive:
+            continue
+        requeued = Report.objects.filter(
+            pk=pk, status=Report.Status.RENDERING, claimed_at=claimed_at
+        ).update(status=Report.Status.QUEUED, claimed_at=None, claimed_by="")
+        if requeued:
+            logger.warning("report %s: worker %s stopped beating, queued again", pk, host)
+            orphans.append((pk, kind))
+    return orphans
+
+
 def reclaim_stale_reports(*, now=None) -> list[int]:
-    """Re-enqueue documents whose worker died (RENDERING past the hard time limit) or
-    whose message was lost (QUEUED for over an hour: a bulk run of 623 legitimately keeps
-    rows queued for many minutes). Exports are left to their own area."""
+    """Re-enqueue documents whose worker died (its heartbeat stopped, or RENDERING past
+    the hard time limit) or whose message was lost (QUEUED for over an hour: a bulk run
+    of 623 legitimately keeps rows queued for many minutes; a receipt after 2 minutes)."""
+    now = now or timezone.now()
+    orphans = _requeue_orphans(now)
     cutoff = stale_claim_cutoff(now)
-    lost_cutoff = (now or timezone.now()) - LOST_MESSAGE_AFTER
+    lost_cutoff = now - LOST_MESSAGE_AFTER
     stale = list(
         Report.objects.exclude(kind=Report.Kind.EXPORT)
         .filter(
             Q(status=Report.Status.RENDERING, claimed_at__lt=cutoff)
             | Q(status=Report.Status.QUEUED, requested_at__lt=lost_cutoff)
+            | Q(
+                kind=Report.Kind.RECEIPT,
+                status=Report.Status.QUEUED,
+                requested_at__lt=now - LOST_RECEIPT_AFTER,
+            )
         )
         .values_list("pk", "kind")
     )
+    from evaluations.tasks.monitoring import build_export_task
     from evaluations.tasks.reports import build_archive_task, render_report_task
 
-    for pk, kind in stale:
-        task = build_archive_task if kind == Report.Kind.ARCHIVE else render_report_task
-        task.delay(report_id=pk)
-    return [pk for pk, _kind in stale]
+    tasks = {Report.Kind.ARCHIVE: build_archive_task, Report.Kind.EXPORT: build_export_task}
+    again = dict(orphans + stale)  # an orphan may also be an old row: send it once
+    for pk, kind in again.items():
+        send_now(tasks.get(kind, render_report_task), queue=_queue_for(kind), report_id=pk)
+    return list(again)

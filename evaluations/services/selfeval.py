@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from evaluations import completeness, deadlines
+from evaluations import completeness, deadlines, text_limits
 from evaluations.evidence import check_pdf
 from evaluations.models import (
     Answer,
@@ -292,7 +292,7 @@ def save_answer(
     min_level = ev.period.framework.min_self_level
     if level is not None and not min_level <= level <= 5:
         raise ValidationError(LEVEL_OUT_OF_RANGE, code="level", params={"min": min_level})
-    note = (note or "").strip()
+    note = text_limits.check((note or "").strip(), text_limits.JUSTIFICATION, _("Justification"))
     service_name = (service_name or "").strip()[:255] if indicator.max_entries > 1 else ""
 
     # All of this indicator's entries in one query: the one to save, and the rest
@@ -338,7 +338,9 @@ def save_answer(
         actor=by,
         evaluation=ev,
         indicator=indicator,
-        changes={"entry": entry, **changes} if indicator.max_entries > 1 else changes,
+        changes=text_limits.audit_changes(
+            {"entry": entry, **changes} if indicator.max_entries > 1 else changes
+        ),
         at=now,
     )
     if answer.pk not in {a.pk for a in siblings}:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from evaluations import charts, filters
+from evaluations import charts, filters, text_limits
 from evaluations.forms import assessment as forms
 from evaluations.models import (
     Aspect,
@@ -66,12 +66,28 @@ def assessor_queue(request):
     )
 
 
+SCORE_LIMITS = {"note": text_limits.EXPLANATION, "recommendation": text_limits.RECOMMENDATION}
+ASPECT_LIMIT = text_limits.ASPECT_NOTE
+
+
+def _missing_links(groups, missing):
+    """Labels and anchors of the entries still to score, in framework order (no query)."""
+    numbers = {row.indicator.pk: row.indicator.number for g in groups for row in g.rows}
+    rows = sorted((numbers[pk], entry) for pk, entry in missing if pk in numbers)
+    return [
+        {"label": f"{n}" if entry == 1 else f"{n}.{entry}", "anchor": f"ind-{n}-{entry}"}
+        for n, entry in rows
+    ]
+
+
 def _score_context(evaluation, request):
     framework = evaluation.period.framework
+    missing = selectors.missing_entries(evaluation)
     clarification = selectors.open_clarification(evaluation)
+    groups = selectors.scoring_groups(evaluation)
     return {
         "evaluation": evaluation,
-        "groups": selectors.scoring_groups(evaluation),
+        "groups": groups,
         "allow_zero": framework.allow_zero_validated,
         "levels": range(0 if framework.allow_zero_validated else 1, 6),
         "scorable": scoring_is_open(evaluation),
@@ -81,7 +97,10 @@ def _score_context(evaluation, request):
         ),
         "clarify_form": forms.ClarificationForm(framework=framework),
         "comments": selectors.review_comments(evaluation),
-        "missing": len(selectors.missing_entries(evaluation)),
+        "missing": len(missing),
+        "missing_links": _missing_links(groups, missing),
+        "limits": SCORE_LIMITS,
+        "aspect_limit": ASPECT_LIMIT,
         "clarification_open": evaluation.period.document_deadline is None
         or timezone.now() <= evaluation.period.document_deadline,
     }
@@ -97,8 +116,15 @@ def assessment_score(request, pk):
 
 
 def _row_context(evaluation, indicator, entry, answer, form=None, saved=False, conflict=False):
+    saved_text = ""
+    if saved and answer is not None:
+        saved_text = _("Saved at %(time)s") % {
+            "time": timezone.localtime(answer.updated_at).strftime("%H:%M:%S")
+        }
     return {
         "evaluation": evaluation,
+        "saved_text": saved_text,
+        "limits": SCORE_LIMITS,
         "row": {"indicator": indicator, "entry": entry, "doc_answer": answer},
         "levels": range(0 if evaluation.period.framework.allow_zero_validated else 1, 6),
         "scorable": scoring_is_open(evaluation),
@@ -164,13 +190,17 @@ def assessment_answer_save(request, pk, indicator_pk, entry):
             },
             "theirs": answer,
         }
-    return render(
-        request,
-        "evaluations/assessment/_score_form.html",
-        _row_context(
-            evaluation, indicator, entry, answer, form=form, saved=saved, conflict=conflict
-        ),
+    context = _row_context(
+        evaluation, indicator, entry, answer, form=form, saved=saved, conflict=conflict
     )
+    # The counter and the status badge of the page follow the save.
+    evaluation.refresh_from_db(fields=["status"])
+    context.update(
+        autosave_response=True,
+        missing=len(selectors.missing_entries(evaluation)),
+        scorable=evaluation.status in services.SCORABLE,
+    )
+    return render(request, "evaluations/assessment/_score_form.html", context)
 
 
 @login_required
@@ -221,6 +251,7 @@ def assessment_aspect_save(request, pk, aspect_pk):
             "scorable": scoring_is_open(evaluation),
             "form": form,
             "saved": saved,
+            "aspect_limit": ASPECT_LIMIT,
         },
     )
 

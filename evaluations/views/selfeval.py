@@ -197,7 +197,15 @@ def answer_edit(request, pk: int, indicator_pk: int):
                 return render(
                     request,
                     "evaluations/selfeval/_save_status.html",
-                    {"error": _("Not saved: check the highlighted fields."), "entry": entry},
+                    {
+                        "error": " ".join(
+                            f"{bound.fields[name].label}: {m}" if name in bound.fields else m
+                            for name, errors in bound.errors.items()
+                            for m in errors
+                        )
+                        or _("Not saved: check the highlighted fields."),
+                        "entry": entry,
+                    },
                 )
             status = 400
         else:
@@ -240,7 +248,7 @@ def answer_edit(request, pk: int, indicator_pk: int):
                     "evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk
                 )
             else:
-                saved_at = timezone.localtime(answer.updated_at).strftime("%H:%M")
+                saved_at = timezone.localtime(answer.updated_at).strftime("%H:%M:%S")
                 text = _("Saved at %(time)s by %(name)s") % {
                     "time": saved_at,
                     "name": _saved_by(answer),
@@ -250,7 +258,13 @@ def answer_edit(request, pk: int, indicator_pk: int):
                     return render(
                         request,
                         "evaluations/selfeval/_save_status.html",
-                        {"saved": text, "warning": warn, "answer": answer, "entry": answer.entry},
+                        {
+                            "saved": text,
+                            "warning": warn,
+                            "answer": answer,
+                            "entry": answer.entry,
+                            "state": sel.indicator_state_after_save(evaluation, indicator),
+                        },
                     )
                 messages.success(request, text)
                 if warn:

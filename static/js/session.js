@@ -135,6 +135,9 @@
   document.addEventListener("htmx:responseError", function (event) {
     if (event.detail.xhr && event.detail.xhr.status === 401) end();
   });
+  // The same from autosave.js, which saves with fetch rather than htmx.
+  document.addEventListener("spbe:activity", schedule);
+  document.addEventListener("spbe:session-ended", end);
 
   // After htmx has set up the page's autosave triggers (on DOMContentLoaded too).
   document.addEventListener("DOMContentLoaded", function () {

@@ -26,6 +26,8 @@ EVALUATION_MODELS = [
     em.Report,
     em.Reminder,
     em.AuditEvent,
+    em.TaskOutbox,
+    em.WorkerHeartbeat,
 ]
 # Reference data and the evaluation itself can be added here; workflow records
 # are written only by the portal's services (see evaluations/admin.py).
@@ -82,6 +84,12 @@ def one_of_each(evaluation, assessor, admin_user, university):
             evaluation=evaluation, offset_days=7, deadline=period.deadline, summary="Kota Alpha"
         ),
         em.AuditEvent: f.AuditEventFactory(evaluation=evaluation, actor=admin_user),
+        em.TaskOutbox: em.TaskOutbox.objects.create(
+            task="evaluations.send_mail", kwargs={"to": ["a@b.id"]}, created_at=period.opens_at
+        ),
+        em.WorkerHeartbeat: em.WorkerHeartbeat.objects.create(
+            name="interactive", seen_at=period.opens_at, hostname="interactive@web1"
+        ),
     }
     return rows
 
@@ -120,6 +128,8 @@ SEARCH = {
     em.Report: lambda o: "Laporan",
     em.Reminder: lambda o: "Alpha",
     em.AuditEvent: lambda o: "answer.saved",
+    em.TaskOutbox: lambda o: "send_mail",
+    em.WorkerHeartbeat: lambda o: "web1",
 }
 
 

@@ -200,6 +200,29 @@ def test_csv_bad_header_and_apply(period, universities, admin_user):
     assert a.university is None
 
 
+def test_csv_refuses_unknown_columns_stray_values_and_control_characters(
+    period, universities, admin_user
+):
+    a, b = f.EvaluationFactory(period=period), f.EvaluationFactory(period=period)
+    extra = "institution_code,university_code,note\n"
+    assert csv_svc.preview_university_csv(period=period, content=extra).error == str(
+        csv_svc.CSV_UNKNOWN_COLUMNS % {"columns": "note"}
+    )
+    content = (
+        "institution_code,university_code\n"
+        f"{a.institution.code},u0,lebih\n"
+        f"{b.institution.code},u\u202e1\n"
+    )
+    preview = csv_svc.preview_university_csv(period=period, content=content)
+    errors = {r.line: r.error for r in preview.errors}
+    assert errors[2] == str(csv_svc.CSV_UNKNOWN_COLUMNS % {"columns": "#3"})
+    assert errors[3].startswith("university_code:") and "U+202E" in errors[3]
+    with pytest.raises(ValidationError):
+        csv_svc.apply_university_csv(period=period, content=content, by=admin_user)
+    a.refresh_from_db()
+    assert a.university is None  # nothing applied
+
+
 # --- assessors ---------------------------------------------------------------------
 
 

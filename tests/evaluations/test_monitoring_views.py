@@ -184,7 +184,7 @@ def test_audit_log_lists_and_filters(client, admin_user):
 def _dashboard_queries(client, admin_user, period, n, django_assert_num_queries):
     _many(period, n)
     client = logged_in(client, admin_user)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):  # +1: the database session
         response = client.get(reverse("evaluations:admin-dashboard"))
     assert response.status_code == 200
 
@@ -210,7 +210,7 @@ def test_heatmap_queries_constant(client, admin_user, setup_period, n, django_as
         for ind in setup_period.framework.indicators.all():
             f.AnswerFactory(evaluation=ev, indicator=ind)
     client = logged_in(client, admin_user)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # +1: the database session
         client.get(reverse("evaluations:monitoring-heatmap"))
 
 
@@ -220,7 +220,7 @@ def test_audit_log_queries_constant(client, admin_user, n, django_assert_num_que
     for _i in range(n):
         f.AuditEventFactory(actor=admin_user)
     client = logged_in(client, admin_user)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):  # +1: the database session
         client.get(reverse("evaluations:audit-log"))
 
 
@@ -232,7 +232,7 @@ def test_extension_list_queries_constant(
     for _i in range(n):
         f.ExtensionFactory(period=setup_period, granted_by=admin_user)
     client = logged_in(client, admin_user)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):  # +1: the database session
         client.get(reverse("evaluations:extension-list"))
 
 
