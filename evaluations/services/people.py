@@ -129,6 +129,152 @@ def _row_error(row: int, message, **params) -> str:
     return str(ROW_ERROR % {"row": row, "message": message % params if params else message})
 
 
+def _is_blank(row: list) -> bool:
+    return not any(str(c).strip() for c in row)
+
+
+def _read_entries(rows: list[list]) -> tuple[list[tuple[int, dict]], str | None]:
+    """The file's rows as (row number, cells by column), or the error that stops the file."""
+    if not rows or _is_blank(rows[0]):
+        return [], str(FILE_EMPTY)
+    header = [str(c).strip().lower() for c in rows[0]]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        return [], str(
+            HEADER_MISSING % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)}
+        )
+    col = {name: header.index(name) for name in COLUMNS if name in header}
+
+    def cell(row, name):
+        i = col.get(name)
+        return str(row[i]).strip() if i is not None and i < len(row) else ""
+
+    entries = [
+        (
+            number,
+            {
+                "name": cell(row, "name"),
+                "email": cell(row, "email").lower(),
+                "role": cell(row, "role").lower(),
+                "code": cell(row, "code"),
+                "phone": cell(row, "phone"),
+            },
+        )
+        for number, row in enumerate(rows[1:], start=2)
+        if not _is_blank(row)  # blank lines between blocks are harmless
+    ]
+    if not entries:
+        return [], str(FILE_NO_ROWS)
+    return entries, None
+
+
+@dataclass
+class _Known:
+    """What the database holds for the codes and addresses of a file (three queries)."""
+
+    institutions: dict[str, Institution]
+    universities: dict[str, University]
+    users: dict[str, User]
+
+    @classmethod
+    def load(cls, entries: list[tuple[int, dict]], *, lock: bool) -> _Known:
+        codes = {e["code"] for _n, e in entries}
+        institutions = {i.code: i for i in Institution.objects.active().filter(code__in=codes)}
+        universities = {
+            u.code: u for u in University.objects.filter(is_active=True, code__in=codes)
+        }
+        emails = [e["email"] for _n, e in entries]
+        users_qs = User.objects.filter(Q(email__in=emails) | Q(username__in=emails)).order_by("pk")
+        if lock:
+            users_qs = users_qs.select_for_update()
+        # An account is found by its address or by a username that is an address; the
+        # oldest account wins when two match.
+        users: dict[str, User] = {}
+        for user in users_qs:
+            users.setdefault((user.email or user.username).lower(), user)
+            users.setdefault(user.username.lower(), user)
+        return cls(institutions, universities, users)
+
+
+def _text_errors(number: int, e: dict) -> list[str]:
+    errors = []
+    if not e["name"]:
+        errors.append(_row_error(number, NAME_REQUIRED))
+    elif len(e["name"]) > 150:
+        errors.append(_row_error(number, NAME_TOO_LONG))
+    if len(e["phone"]) > 30:
+        errors.append(_row_error(number, PHONE_TOO_LONG))
+    return errors
+
+
+def _email_errors(number: int, email: str, first_row: dict[str, int]) -> list[str]:
+    """A malformed address, or one an earlier row already has (first_row records it)."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        return [_row_error(number, EMAIL_INVALID, value=email)]
+    if email in first_row:
+        return [_row_error(number, EMAIL_REPEATED, email=email, first=first_row[email])]
+    first_row[email] = number
+    return []
+
+
+def _organisation(number: int, e: dict, known: _Known):
+    """(role, institution, university, errors): a role's organisation is found by code."""
+    role = ROLE_NAMES.get(e["role"])
+    if role is None:
+        return None, None, None, [_row_error(number, ROLE_UNKNOWN, value=e["role"])]
+    if role in INSTITUTION_ROLES:
+        institution = known.institutions.get(e["code"])
+        if institution is None:
+            return role, None, None, [_row_error(number, INSTITUTION_UNKNOWN, code=e["code"])]
+        return role, institution, None, []
+    university = known.universities.get(e["code"])
+    if university is None:
+        return role, None, None, [_row_error(number, UNIVERSITY_UNKNOWN, code=e["code"])]
+    return role, None, university, []
+
+
+def _differences(user: User, e: dict, role: str, institution, university) -> dict:
+    """field -> [old, new] for what the row changes on an existing account."""
+    new = {
+        "name": e["name"],
+        "role": str(role),
+        "institution": institution.code if institution else None,
+        "university": university.code if university else None,
+        "phone": e["phone"],
+    }
+    old = {
+        "name": user.get_full_name(),
+        "role": user.role,
+        "institution": user.institution.code if user.institution_id else None,
+        "university": user.university.code if user.university_id else None,
+        "phone": user.phone,
+    }
+    return {k: [old[k], new[k]] for k in new if old[k] != new[k]}
+
+
+def _person_change(number: int, e: dict, role: str, institution, university, user) -> PersonChange:
+    change = PersonChange(
+        row=number,
+        email=e["email"],
+        name=e["name"],
+        role=role,
+        code=e["code"],
+        phone=e["phone"],
+        action="create",
+    )
+    if user is None:
+        return change
+    change.user_id = user.pk
+    change.changes = _differences(user, e, role, institution, university)
+    if not user.is_active:
+        change.action = "reactivate"
+    else:
+        change.action = "update" if change.changes else "unchanged"
+    return change
+
+
 def plan_people(*, rows: list[list], lock: bool = False) -> PeoplePlan:
     """Check a table (header first) and compare each row with the database.
 
@@ -136,125 +282,23 @@ def plan_people(*, rows: list[list], lock: bool = False) -> PeoplePlan:
     plans again under the lock so that what it writes is what it checked.
     """
     plan = PeoplePlan()
-    if not rows or not any(str(c).strip() for c in rows[0]):
-        plan.errors.append(str(FILE_EMPTY))
+    entries, file_error = _read_entries(rows)
+    if file_error:
+        plan.errors.append(file_error)
         return plan
-    header = [str(c).strip().lower() for c in rows[0]]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        plan.errors.append(
-            str(HEADER_MISSING % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)})
-        )
-        return plan
-    col = {name: header.index(name) for name in COLUMNS if name in header}
-
-    def cell(row, name):
-        i = col.get(name)
-        return str(row[i]).strip() if i is not None and i < len(row) else ""
-
-    entries = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(str(c).strip() for c in row):
-            continue  # blank lines between blocks are harmless
-        entries.append(
-            (
-                number,
-                {
-                    "name": cell(row, "name"),
-                    "email": cell(row, "email").lower(),
-                    "role": cell(row, "role").lower(),
-                    "code": cell(row, "code"),
-                    "phone": cell(row, "phone"),
-                },
-            )
-        )
-    if not entries:
-        plan.errors.append(str(FILE_NO_ROWS))
-        return plan
-
-    codes = {e["code"] for _n, e in entries}
-    institutions = {i.code: i for i in Institution.objects.active().filter(code__in=codes)}
-    universities = {u.code: u for u in University.objects.filter(is_active=True, code__in=codes)}
-    emails = [e["email"] for _n, e in entries]
-    existing_qs = User.objects.filter(Q(email__in=emails) | Q(username__in=emails)).order_by("pk")
-    if lock:
-        existing_qs = existing_qs.select_for_update()
-    existing: dict[str, User] = {}
-    for user in existing_qs:
-        existing.setdefault((user.email or user.username).lower(), user)
-        existing.setdefault(user.username.lower(), user)
-
+    known = _Known.load(entries, lock=lock)
     first_row: dict[str, int] = {}
     for number, e in entries:
-        errors = []
-        if not e["name"]:
-            errors.append(_row_error(number, NAME_REQUIRED))
-        elif len(e["name"]) > 150:
-            errors.append(_row_error(number, NAME_TOO_LONG))
-        if len(e["phone"]) > 30:
-            errors.append(_row_error(number, PHONE_TOO_LONG))
-        try:
-            validate_email(e["email"])
-        except ValidationError:
-            errors.append(_row_error(number, EMAIL_INVALID, value=e["email"]))
-        else:
-            if e["email"] in first_row:
-                errors.append(
-                    _row_error(
-                        number, EMAIL_REPEATED, email=e["email"], first=first_row[e["email"]]
-                    )
-                )
-            else:
-                first_row[e["email"]] = number
-        role = ROLE_NAMES.get(e["role"])
-        institution = university = None
-        if role is None:
-            errors.append(_row_error(number, ROLE_UNKNOWN, value=e["role"]))
-        elif role in INSTITUTION_ROLES:
-            institution = institutions.get(e["code"])
-            if institution is None:
-                errors.append(_row_error(number, INSTITUTION_UNKNOWN, code=e["code"]))
-        else:
-            university = universities.get(e["code"])
-            if university is None:
-                errors.append(_row_error(number, UNIVERSITY_UNKNOWN, code=e["code"]))
-        user = existing.get(e["email"])
+        errors = _text_errors(number, e) + _email_errors(number, e["email"], first_row)
+        role, institution, university, organisation_errors = _organisation(number, e, known)
+        errors += organisation_errors
+        user = known.users.get(e["email"])
         if user is not None and is_admin(user):
             errors.append(_row_error(number, IS_ADMIN, email=e["email"]))
         if errors:
             plan.errors.extend(errors)
             continue
-        change = PersonChange(
-            row=number,
-            email=e["email"],
-            name=e["name"],
-            role=role,
-            code=e["code"],
-            phone=e["phone"],
-            action="create",
-        )
-        if user is not None:
-            change.user_id = user.pk
-            new = {
-                "name": e["name"],
-                "role": str(role),
-                "institution": institution.code if institution else None,
-                "university": university.code if university else None,
-                "phone": e["phone"],
-            }
-            old = {
-                "name": user.get_full_name(),
-                "role": user.role,
-                "institution": user.institution.code if user.institution_id else None,
-                "university": user.university.code if user.university_id else None,
-                "phone": user.phone,
-            }
-            change.changes = {k: [old[k], new[k]] for k in new if old[k] != new[k]}
-            if not user.is_active:
-                change.action = "reactivate"
-            else:
-                change.action = "update" if change.changes else "unchanged"
-        plan.changes.append(change)
+        plan.changes.append(_person_change(number, e, role, institution, university, user))
     return plan
 
 
