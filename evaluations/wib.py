@@ -22,13 +22,12 @@ FORMATS = {
     "minute": "d-m-Y H:i",  # events in lists and documents
     "long": "l, d F Y H:i:s",  # the deadline box: day and month by name
     "time": "H:i:s",  # within one screen of the same day (an edit conflict)
-    "clock": "H:i",  # "saved at" in a sentence, as the autosave answer writes it
     "date": "d-m-Y",  # a calendar day
     "iso": "Y-m-d H:i",  # spreadsheet cells: sorts as text; the column header names the zone
 }
-# Kinds written without the zone name: a day has none; a spreadsheet column and the
-# "saved at" sentence (kept the same as the autosave response) leave it out.
-WITHOUT_ZONE = frozenset({"date", "iso", "clock"})
+# Kinds written without the zone name: a day has none; a spreadsheet column's header
+# names the zone once.
+WITHOUT_ZONE = frozenset({"date", "iso"})
 
 
 def to_wib(value: dt.datetime) -> dt.datetime:

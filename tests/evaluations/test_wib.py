@@ -31,7 +31,6 @@ def test_to_wib_converts_aware_and_takes_naive_as_wib():
         ("seconds", "31-10-2019 23:59:59 WIB"),
         ("minute", "31-10-2019 23:59 WIB"),
         ("time", "23:59:59 WIB"),
-        ("clock", "23:59"),
         ("date", "31-10-2019"),
         ("iso", "2019-10-31 23:59"),
         ("long", "Thursday, 31 October 2019 23:59:59 WIB"),
