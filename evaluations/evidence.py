@@ -158,6 +158,61 @@ def _is_action(obj, kinds: tuple[str, ...]) -> bool:
     return False
 
 
+def _is_embedded_file(obj) -> bool:
+    return (
+        obj.get("/Type") == "/EmbeddedFile"
+        or "/EmbeddedFiles" in obj
+        or obj.get("/Subtype") == "/FileAttachment"
+    )
+
+
+def _runs_on_open(obj) -> bool:
+    """Whether the dictionary starts a script or a program by itself, without a click."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    # /OpenAction is an action (or a destination); /AA maps events to actions.
+    for trigger_name in ("/OpenAction", "/AA"):
+        trigger = obj[trigger_name].get_object() if trigger_name in obj else None
+        if trigger_name == "/AA" and isinstance(trigger, DictionaryObject):
+            trigger = ArrayObject(trigger.values())
+        if trigger is not None and _is_action(trigger, ("javascript", "launch")):
+            return True
+    return False
+
+
+def _dictionary_kinds(obj) -> set[str]:
+    """The kinds of active content one dictionary declares (its children are walked apart)."""
+    kinds = set()
+    subtype = obj.get("/S")
+    if "/JS" in obj or subtype == "/JavaScript" or "/JavaScript" in obj:
+        kinds.add("javascript")
+    if subtype == "/Launch":
+        kinds.add("launch")
+    if _is_embedded_file(obj):
+        kinds.add("embedded_file")
+    if obj.get("/Subtype") == "/RichMedia" or "/RichMediaContent" in obj:
+        kinds.add("rich_media")
+    if "/XFA" in obj:
+        kinds.add("xfa")
+    if _runs_on_open(obj):
+        kinds.add("auto_action")
+    return kinds
+
+
+def _seen_before(obj, seen: set[tuple[int, int]]) -> bool:
+    """Whether `obj` is a reference already followed (a cycle or a shared object);
+    records it otherwise. A direct object is never "seen": it has no identity."""
+    from pypdf.generic import IndirectObject
+
+    if not isinstance(obj, IndirectObject):
+        return False
+    key = (obj.idnum, obj.generation)
+    if key in seen:
+        return True
+    seen.add(key)
+    return False
+
+
 def find_active_content(reader) -> tuple[str, ...]:
     """The kinds of ACTIVE_CONTENT_KINDS found anywhere in the document's object graph.
 
@@ -172,36 +227,13 @@ def find_active_content(reader) -> tuple[str, ...]:
     visited = 0
     while pending and visited < ACTIVE_CONTENT_MAX_OBJECTS:
         obj = pending.pop()
+        if _seen_before(obj, seen):
+            continue
         if isinstance(obj, IndirectObject):
-            key = (obj.idnum, obj.generation)
-            if key in seen:
-                continue
-            seen.add(key)
             obj = obj.get_object()
         visited += 1
         if isinstance(obj, DictionaryObject):
-            subtype = obj.get("/S")
-            if "/JS" in obj or subtype == "/JavaScript" or "/JavaScript" in obj:
-                found.add("javascript")
-            if subtype == "/Launch":
-                found.add("launch")
-            if (
-                obj.get("/Type") == "/EmbeddedFile"
-                or "/EmbeddedFiles" in obj
-                or obj.get("/Subtype") == "/FileAttachment"
-            ):
-                found.add("embedded_file")
-            if obj.get("/Subtype") == "/RichMedia" or "/RichMediaContent" in obj:
-                found.add("rich_media")
-            if "/XFA" in obj:
-                found.add("xfa")
-            # /OpenAction is an action (or a destination); /AA maps events to actions.
-            for trigger_name in ("/OpenAction", "/AA"):
-                trigger = obj[trigger_name].get_object() if trigger_name in obj else None
-                if trigger_name == "/AA" and isinstance(trigger, DictionaryObject):
-                    trigger = ArrayObject(trigger.values())
-                if trigger is not None and _is_action(trigger, ("javascript", "launch")):
-                    found.add("auto_action")
+            found |= _dictionary_kinds(obj)
             pending.extend(obj.values())
         elif isinstance(obj, ArrayObject):
             pending.extend(obj)
