@@ -85,6 +85,60 @@ PAIRS = (
 )
 
 
+# The stages in the order they follow one another; the moments of one group (the
+# interviews closing, the visits opening) may fall in either order.
+STAGE_CHAIN = (
+    ("opens_at",),
+    ("deadline",),
+    ("document_deadline",),
+    ("interview_opens_at",),
+    ("interview_closes_at", "visit_opens_at"),
+    ("visit_closes_at",),
+    ("review_opens_at",),
+    ("review_closes_at",),
+)
+
+
+def _incomplete_windows(s: PeriodSettings) -> list[tuple[str, str]]:
+    """(field, message) for each window with one end set and the other left empty."""
+    errors = []
+    for opens, closes, stage in PAIRS:
+        if (getattr(s, opens) is None) != (getattr(s, closes) is None):
+            missing = closes if getattr(s, closes) is None else opens
+            errors.append((missing, WINDOW_INCOMPLETE % {"stage": stage}))
+    return errors
+
+
+def _mode_errors(s: PeriodSettings) -> list[tuple[str, str]]:
+    """An evaluation needs interviews; a monitoring period has neither interviews nor visits."""
+    if s.mode == PeriodMode.EVALUATION and s.interview_opens_at is None:
+        return [("interview_opens_at", INTERVIEW_REQUIRED)]
+    if s.mode == PeriodMode.MONITORING and (
+        s.interview_opens_at or s.interview_closes_at or s.visit_opens_at or s.visit_closes_at
+    ):
+        return [("interview_opens_at", MONITORING_NO_INTERVIEW)]
+    return []
+
+
+def _order_errors(s: PeriodSettings) -> list[tuple[str, str]]:
+    """(field, message) for each set moment not after the latest moment of the stage before.
+
+    Pairwise on the chain: a stage left empty is skipped, so the comparison is with the
+    last stage that is set.
+    """
+    errors = []
+    previous = None
+    for group in STAGE_CHAIN:
+        present = [n for n in group if getattr(s, n) is not None]
+        for name in present:
+            if previous is not None and getattr(s, name) <= getattr(s, previous):
+                labels = {"later": STAGE_LABELS[name], "earlier": STAGE_LABELS[previous]}
+                errors.append((name, WINDOW_ORDER % labels))
+        if present:
+            previous = max(present, key=lambda n: getattr(s, n))
+    return errors
+
+
 def check_windows(s: PeriodSettings) -> dict[str, list]:
     """The errors of the stage windows, by field: each stage starts after the one before.
 
@@ -92,48 +146,8 @@ def check_windows(s: PeriodSettings) -> dict[str, list]:
     interviews, and the ministry review comes after every assessment stage.
     """
     errors: dict[str, list] = {}
-
-    def add(name, message):
+    for name, message in _incomplete_windows(s) + _mode_errors(s) + _order_errors(s):
         errors.setdefault(name, []).append(message)
-
-    for opens, closes, stage in PAIRS:
-        if (getattr(s, opens) is None) != (getattr(s, closes) is None):
-            add(
-                closes if getattr(s, closes) is None else opens,
-                WINDOW_INCOMPLETE % {"stage": stage},
-            )
-    if s.mode == PeriodMode.EVALUATION and s.interview_opens_at is None:
-        add("interview_opens_at", INTERVIEW_REQUIRED)
-    if s.mode == PeriodMode.MONITORING and (
-        s.interview_opens_at or s.interview_closes_at or s.visit_opens_at or s.visit_closes_at
-    ):
-        add("interview_opens_at", MONITORING_NO_INTERVIEW)
-    # Every set moment must be after every set moment of an earlier stage (pairwise on
-    # the chain; a stage left empty is skipped).
-    chain = [
-        ("opens_at",),
-        ("deadline",),
-        ("document_deadline",),
-        ("interview_opens_at",),
-        ("interview_closes_at", "visit_opens_at"),
-        ("visit_closes_at",),
-        ("review_opens_at",),
-        ("review_closes_at",),
-    ]
-    previous = None
-    for group in chain:
-        for name in group:
-            value = getattr(s, name)
-            if value is None:
-                continue
-            if previous is not None and value <= getattr(s, previous):
-                add(
-                    name,
-                    WINDOW_ORDER % {"later": STAGE_LABELS[name], "earlier": STAGE_LABELS[previous]},
-                )
-        present = [n for n in group if getattr(s, n) is not None]
-        if present:
-            previous = max(present, key=lambda n: getattr(s, n))
     return errors
 
 
