@@ -99,28 +99,44 @@ class ChangeRow:
     new: str
 
 
-def _text(value, key: str, names: dict) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
+def _coded_text(value, key: str, names: dict) -> str | None:
+    """The words for a value whose key says it is a code or an id; None for other keys."""
     if key in ("university", "assessor") and isinstance(value, int):
         return names[key].get(value, f"#{value}")
     if key == "kind":
         return str(KIND_LABELS.get(value, value))
     if key == "batch":
-        return str(value)[:8]
+        return str(value)[:8]  # enough of the run's uuid to tell runs apart
     if key == "language":
         return LANGUAGE_LABELS.get(value, str(value))
+    return None
+
+
+def _moment_text(value: str) -> str:
+    """A stored ISO moment in WIB; a string that only looks like one is shown as it is."""
+    try:
+        return format_wib(dt.datetime.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+def _preview(text: str) -> str:
+    return text if len(text) <= TEXT_PREVIEW else text[: TEXT_PREVIEW - 1] + "…"
+
+
+def _text(value, key: str, names: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    coded = _coded_text(value, key, names)
+    if coded is not None:
+        return coded
     if isinstance(value, list):
         return ", ".join(_text(v, key, names) for v in value)
     if isinstance(value, str) and _ISO_MOMENT.match(value):
-        try:
-            return format_wib(dt.datetime.fromisoformat(value))
-        except ValueError:
-            return value
-    text = str(value)
-    return text if len(text) <= TEXT_PREVIEW else text[: TEXT_PREVIEW - 1] + "…"
+        return _moment_text(value)
+    return _preview(str(value))
 
 
 def _rows(changes, names: dict) -> list[ChangeRow]:
