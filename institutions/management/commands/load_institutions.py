@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from institutions.services import RosterChange, load_institutions_2019
+from institutions.roster_2019 import load_institutions_2019
+from institutions.services import RosterChange
 
 ACTIONS = {
     RosterChange.CREATE: gettext_lazy("created"),
