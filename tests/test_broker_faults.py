@@ -21,6 +21,7 @@ from django.db import connection
 from django.urls import reverse
 
 from evaluations.models import Evaluation, Report, TaskOutbox, WorkerHeartbeat
+from evaluations.services import evidence as evidence_svc
 from evaluations.services import selfeval as s
 from spbe_portal.celery import app as celery_app
 from tests import factories as f
@@ -113,7 +114,7 @@ def _stop(process):
 def _ready_to_submit(supervisor, period):
     indicators = small_framework(period, multi=False)
     evaluation = f.EvaluationFactory(institution=supervisor.institution, period=period)
-    pdf = s.upload_evidence(
+    pdf = evidence_svc.upload_evidence(
         evaluation=evaluation, by=supervisor, uploaded_file=upload(make_pdf(2), "SOP.pdf")
     )
     for indicator in indicators:
@@ -125,7 +126,7 @@ def _ready_to_submit(supervisor, period):
             note="Sudah diterapkan",
             base_version=0,
         )
-        s.link_evidence(evidence=pdf, answer=answer, by=supervisor)
+        evidence_svc.link_evidence(evidence=pdf, answer=answer, by=supervisor)
     return evaluation
 
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.files.storage import InMemoryStorage, default_storage
 from django.urls import reverse
 
-from evaluations.services import selfeval as s
+from evaluations.services import evidence as evidence_svc
 from tests.conftest import logged_in
 from tests.evaluations.selfeval_helpers import make_pdf, small_framework, upload
 from tests.test_settings import run_python
@@ -29,7 +29,7 @@ def test_an_evidence_file_round_trips_through_the_in_memory_storage(
 ):
     small_framework(evaluation.period)
     data = make_pdf()
-    evidence = s.upload_evidence(
+    evidence = evidence_svc.upload_evidence(
         evaluation=evaluation, by=operator, uploaded_file=upload(data, "Perwal 12.pdf")
     )
     assert isinstance(evidence.file.storage, InMemoryStorage)

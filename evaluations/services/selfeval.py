@@ -21,14 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import completeness, deadlines, text_limits
-from evaluations.evidence import check_pdf
 from evaluations.models import (
     Answer,
     AuditEvent,
     Evaluation,
     EvaluationPeriod,
     EvidenceFile,
-    EvidenceLink,
     Indicator,
     Phase,
     Reopening,
@@ -78,12 +76,6 @@ EDIT_CONFLICT = _(
 )
 LEVEL_OUT_OF_RANGE = _("The level must be between %(min)s and 5.")
 ENTRY_OUT_OF_RANGE = _("This indicator takes at most %(max)s entries.")
-DUPLICATE_FILE = _(
-    "This file is already in your evidence library as “%(existing)s” (uploaded %(at)s). "
-    "Link that file instead."
-)
-ALREADY_LINKED = _("This file is already linked to this entry.")
-EVIDENCE_OTHER_EVALUATION = _("This file does not belong to this evaluation.")
 SUBMISSION_INCOMPLETE = _(
     "The evaluation cannot be submitted yet: %(count)s item(s) are missing. See the check list."
 )
@@ -289,12 +281,7 @@ def save_answer(
     """
     now = now or timezone.now()
     ev = _lock_for_entry(evaluation, indicator, entry, by, now)
-    min_level = ev.period.framework.min_self_level
-    if level is not None and not min_level <= level <= 5:
-        raise ValidationError(LEVEL_OUT_OF_RANGE, code="level", params={"min": min_level})
-    note = text_limits.check((note or "").strip(), text_limits.JUSTIFICATION, _("Justification"))
-    service_name = (service_name or "").strip()[:255] if indicator.max_entries > 1 else ""
-
+    level, note, service_name = _clean_answer(ev, indicator, level, note, service_name)
     # All of this indicator's entries in one query: the one to save, and the rest
     # for the progress counters (the indicator's state before and after).
     siblings = list(
@@ -304,43 +291,20 @@ def save_answer(
     )
     before = [SimpleNamespace(**_state_fields(a)) for a in siblings]
     answer = next((a for a in siblings if a.entry == entry), None)
-    current_version = answer.version if answer is not None else 0
-    if base_version != current_version:
-        mine = {
-            "level": level,
-            "note": note,
-            "service_name": service_name,
-            "base_version": base_version,
-        }
-        if answer is None:  # based on a version that no longer exists: cannot happen normally
-            answer = Answer(evaluation=ev, indicator=indicator, entry=entry, version=0)
-        raise EditConflict(mine, answer)
-
-    old = (
-        {"level": answer.level, "note": answer.note, "service_name": answer.service_name}
-        if answer is not None
-        else {"level": None, "note": "", "service_name": ""}
-    )
     new = {"level": level, "note": note, "service_name": service_name}
-    changes = {k: [old[k], new[k]] for k in new if old[k] != new[k]}
+    _check_base_version(ev, indicator, entry, answer, base_version, new)
+    changes = _changes(answer, new)
     if answer is not None and not changes:
         return answer
-    if answer is None:
-        answer = Answer(
-            evaluation=ev, indicator=indicator, entry=entry, phase=Phase.SELF, version=0
-        )
-    answer.level, answer.note, answer.service_name = level, note, service_name
-    answer.version += 1
-    answer.updated_by = by
-    answer.save()
+    answer = _write_answer(ev, indicator, entry, answer, new, by)
+    if indicator.max_entries > 1:
+        changes = {"entry": entry, **changes}
     record_event(
         action=AuditEvent.Action.ANSWER_SAVED,
         actor=by,
         evaluation=ev,
         indicator=indicator,
-        changes=text_limits.audit_changes(
-            {"entry": entry, **changes} if indicator.max_entries > 1 else changes
-        ),
+        changes=text_limits.audit_changes(changes),
         at=now,
     )
     if answer.pk not in {a.pk for a in siblings}:
@@ -348,6 +312,50 @@ def save_answer(
         siblings.append(answer)
     after = [SimpleNamespace(**_state_fields(a)) for a in siblings]
     _touch_indicator(ev, indicator=indicator, before=before, after=after, by=by, now=now)
+    return answer
+
+
+def _clean_answer(ev, indicator, level, note, service_name) -> tuple:
+    """The level in the framework's range, the justification within its limit, the
+    service name only for a multi-entry indicator."""
+    min_level = ev.period.framework.min_self_level
+    if level is not None and not min_level <= level <= 5:
+        raise ValidationError(LEVEL_OUT_OF_RANGE, code="level", params={"min": min_level})
+    note = text_limits.check((note or "").strip(), text_limits.JUSTIFICATION, _("Justification"))
+    service_name = (service_name or "").strip()[:255] if indicator.max_entries > 1 else ""
+    return level, note, service_name
+
+
+def _check_base_version(ev, indicator, entry, answer, base_version: int, new: dict) -> None:
+    """EditConflict (nothing written) when the form was loaded from an older version."""
+    current_version = answer.version if answer is not None else 0
+    if base_version == current_version:
+        return
+    if answer is None:  # based on a version that no longer exists: cannot happen normally
+        answer = Answer(evaluation=ev, indicator=indicator, entry=entry, version=0)
+    raise EditConflict({**new, "base_version": base_version}, answer)
+
+
+def _changes(answer, new: dict) -> dict:
+    """{"field": [old, new]} of what the save changes."""
+    old = (
+        {"level": answer.level, "note": answer.note, "service_name": answer.service_name}
+        if answer is not None
+        else {"level": None, "note": "", "service_name": ""}
+    )
+    return {k: [old[k], new[k]] for k in new if old[k] != new[k]}
+
+
+def _write_answer(ev, indicator, entry, answer, new: dict, by) -> Answer:
+    """Store the new values with the next version number."""
+    if answer is None:
+        answer = Answer(
+            evaluation=ev, indicator=indicator, entry=entry, phase=Phase.SELF, version=0
+        )
+    answer.level, answer.note, answer.service_name = new["level"], new["note"], new["service_name"]
+    answer.version += 1
+    answer.updated_by = by
+    answer.save()
     return answer
 
 
@@ -380,160 +388,6 @@ def ensure_answer(
         defaults={"updated_by": by},
     )
     return answer
-
-
-# --- Evidence -----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def upload_evidence(
-    *, evaluation: Evaluation, by, uploaded_file, title: str = "", now=None
-) -> EvidenceFile:
-    """Check an uploaded PDF (evaluations.evidence.check_pdf) and add it to the library.
-
-    Preconditions: as save_answer (editable now). Side effects: the file is stored
-    under an unguessable name; "evidence.uploaded" AuditEvent.
-    Raises PermissionDenied; ValidationError for a bad file (the evidence module's
-    messages), DUPLICATE_FILE when the same bytes are already in the library.
-    """
-    now = now or timezone.now()
-    ev = _lock(evaluation)
-    _check_window(ev, by, now)
-    checked = check_pdf(uploaded_file)
-    existing = EvidenceFile.objects.filter(evaluation=ev, sha256=checked.sha256).first()
-    if existing is not None:
-        raise ValidationError(
-            DUPLICATE_FILE,
-            code="duplicate",
-            params={
-                "existing": existing.title or existing.original_name,
-                "at": _wib(existing.uploaded_at),
-            },
-        )
-    evidence = EvidenceFile(
-        evaluation=ev,
-        original_name=checked.name,
-        title=(title or "").strip()[:255],
-        size=checked.size,
-        sha256=checked.sha256,
-        page_count=checked.page_count,
-        active_content=list(checked.active_content),
-        uploaded_by=by,
-    )
-    evidence.file.save(checked.name, uploaded_file, save=False)
-    try:
-        evidence.save()
-        record_event(
-            action=AuditEvent.Action.EVIDENCE_UPLOADED,
-            actor=by,
-            evaluation=ev,
-            changes={
-                "file": [None, checked.name],
-                "sha256": [None, checked.sha256],
-                "active_content": [None, list(checked.active_content)],
-            },
-            at=now,
-        )
-        _touch(ev, by=by, now=now)
-    except BaseException:
-        # The transaction rolls back: do not leave the stored bytes behind as an orphan.
-        evidence.file.delete(save=False)
-        raise
-    return evidence
-
-
-@transaction.atomic
-def link_evidence(
-    *, evidence: EvidenceFile, answer: Answer, by, page_ref: str = "", now=None
-) -> EvidenceLink:
-    """Link a library file to a self answer (one indicator entry), with a page reference.
-
-    Idempotent in effect: linking the same file twice raises ALREADY_LINKED.
-    Side effects: "evidence.linked" AuditEvent on the indicator; progress counters.
-    """
-    now = now or timezone.now()
-    ev = _lock(answer.evaluation)
-    if evidence.evaluation_id != ev.pk or answer.phase != Phase.SELF:
-        raise ValidationError(EVIDENCE_OTHER_EVALUATION, code="other_evaluation")
-    _check_window(ev, by, now, indicator=answer.indicator)
-    if EvidenceLink.objects.filter(evidence=evidence, answer=answer).exists():
-        raise ValidationError(ALREADY_LINKED, code="already_linked")
-    link = EvidenceLink.objects.create(
-        evidence=evidence, answer=answer, page_ref=(page_ref or "").strip()[:50], linked_by=by
-    )
-    record_event(
-        action=AuditEvent.Action.EVIDENCE_LINKED,
-        actor=by,
-        evaluation=ev,
-        indicator=answer.indicator,
-        changes={
-            "evidence": [None, evidence.original_name],
-            "entry": answer.entry,
-            "page": link.page_ref,
-        },
-        at=now,
-    )
-    _touch(ev, by=by, now=now)
-    return link
-
-
-@transaction.atomic
-def unlink_evidence(*, link: EvidenceLink, by, now=None) -> None:
-    """Remove one link (the file stays in the library). "evidence.unlinked" AuditEvent."""
-    now = now or timezone.now()
-    answer = link.answer
-    ev = _lock(answer.evaluation)
-    _check_window(ev, by, now, indicator=answer.indicator)
-    name = link.evidence.original_name
-    deleted, _count = EvidenceLink.objects.filter(pk=link.pk).delete()
-    if not deleted:
-        return
-    record_event(
-        action=AuditEvent.Action.EVIDENCE_UNLINKED,
-        actor=by,
-        evaluation=ev,
-        indicator=answer.indicator,
-        changes={"evidence": [name, None], "entry": answer.entry},
-        at=now,
-    )
-    _touch(ev, by=by, now=now)
-
-
-@transaction.atomic
-def delete_evidence(*, evidence: EvidenceFile, by, now=None) -> int:
-    """Delete a library file and its links; returns how many links were removed.
-
-    While returned, only a file whose links are all on reopened indicators.
-    Side effects: "evidence.deleted" AuditEvent; the stored file is removed after commit.
-    """
-    now = now or timezone.now()
-    ev = _lock(evidence.evaluation)
-    reopening = _check_window(ev, by, now)
-    links = list(evidence.links.select_related("answer__indicator"))
-    allowed = reopened_indicator_ids(reopening) if reopening is not None else None
-    if allowed is not None:
-        for link in links:
-            if link.answer.indicator_id not in allowed:
-                raise ValidationError(
-                    NOT_REOPENED,
-                    code="not_reopened",
-                    params={"number": link.answer.indicator.number},
-                )
-    name, storage = evidence.file.name, evidence.file.storage
-    record_event(
-        action=AuditEvent.Action.EVIDENCE_DELETED,
-        actor=by,
-        evaluation=ev,
-        changes={
-            "file": [evidence.original_name, None],
-            "indicators": sorted({link.answer.indicator.number for link in links}),
-        },
-        at=now,
-    )
-    evidence.delete()  # cascades to the links
-    transaction.on_commit(lambda: storage.delete(name) if name else None)
-    _touch(ev, by=by, now=now)
-    return len(links)
 
 
 # --- Submission ---------------------------------------------------------------------------
@@ -640,6 +494,34 @@ def _staff_emails(ev: Evaluation) -> list[str]:
     )
 
 
+def _require_reopener(ev: Evaluation, by, kind: str) -> None:
+    """A return is the ministry's; a clarification the assigned assessor's (or an admin's)."""
+    if kind == Reopening.Kind.RETURN:
+        require(can_return_evaluation(by, ev))
+    elif kind == Reopening.Kind.CLARIFICATION:
+        assigned = ev.assignments.filter(assessor=by).exists()
+        require(can_request_clarification(by, ev, assigned=assigned))
+    else:
+        raise ValueError(f"unknown reopening kind {kind!r}")
+
+
+def _check_reopening(ev, now, extension, *, reason, whole, indicators, due_at) -> None:
+    """The state and the request: submitted (not already returned), a reason, what to
+    reopen, and an answer-by moment in the future once the deadline has passed."""
+    if ev.status == Evaluation.Status.RETURNED:
+        raise ValidationError(ALREADY_RETURNED, code="already_returned")
+    if not ev.can_transition_to(Evaluation.Status.RETURNED):
+        raise ValidationError(RETURN_NOT_SUBMITTED, code="state")
+    if not reason:
+        raise ValidationError(RETURN_NEEDS_REASON, code="reason")
+    if not whole and not indicators:
+        raise ValidationError(RETURN_NEEDS_INDICATORS, code="indicators")
+    if due_at is not None and due_at <= now:
+        raise ValidationError(RETURN_DUE_IN_PAST, code="due")
+    if due_at is None and not deadlines.is_open_for_writes(ev.period, now, extension):
+        raise ValidationError(RETURN_NEEDS_DUE, code="due")
+
+
 @transaction.atomic
 def reopen_evaluation(
     *,
@@ -664,28 +546,13 @@ def reopen_evaluation(
     """
     now = now or timezone.now()
     ev = _lock(evaluation)
-    if kind == Reopening.Kind.RETURN:
-        require(can_return_evaluation(by, ev))
-    elif kind == Reopening.Kind.CLARIFICATION:
-        assigned = ev.assignments.filter(assessor=by).exists()
-        require(can_request_clarification(by, ev, assigned=assigned))
-    else:
-        raise ValueError(f"unknown reopening kind {kind!r}")
-    if ev.status == Evaluation.Status.RETURNED:
-        raise ValidationError(ALREADY_RETURNED, code="already_returned")
-    if not ev.can_transition_to(Evaluation.Status.RETURNED):
-        raise ValidationError(RETURN_NOT_SUBMITTED, code="state")
+    _require_reopener(ev, by, kind)
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(RETURN_NEEDS_REASON, code="reason")
     indicators = [i for i in indicators if i.framework_id == ev.period.framework_id]
-    if not whole and not indicators:
-        raise ValidationError(RETURN_NEEDS_INDICATORS, code="indicators")
     extension = active_extension(ev.period, ev.institution_id)
-    if due_at is not None and due_at <= now:
-        raise ValidationError(RETURN_DUE_IN_PAST, code="due")
-    if due_at is None and not deadlines.is_open_for_writes(ev.period, now, extension):
-        raise ValidationError(RETURN_NEEDS_DUE, code="due")
+    _check_reopening(
+        ev, now, extension, reason=reason, whole=whole, indicators=indicators, due_at=due_at
+    )
     reopening = Reopening.objects.create(
         evaluation=ev, kind=kind, whole=whole, reason=reason, due_at=due_at, requested_by=by
     )
@@ -732,13 +599,9 @@ def reopen_evaluation(
 
 __all__ = [
     "EditConflict",
-    "delete_evidence",
-    "link_evidence",
     "refresh_progress",
     "reopen_evaluation",
     "save_answer",
     "submission_content_hash",
     "submit_evaluation",
-    "unlink_evidence",
-    "upload_evidence",
 ]

@@ -7,16 +7,14 @@ partial back; without JavaScript the form is a plain POST with PRG.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from evaluations import completeness, deadlines
 from evaluations.forms.selfeval import (
@@ -26,7 +24,7 @@ from evaluations.forms.selfeval import (
     EvidenceUploadForm,
     ReturnForm,
 )
-from evaluations.models import Evaluation, EvidenceFile, EvidenceLink, Indicator, Reopening
+from evaluations.models import Evaluation, Indicator, Reopening
 from evaluations.permissions import (
     can_edit_answers,
     can_return_evaluation,
@@ -39,8 +37,8 @@ from evaluations.permissions import (
 )
 from evaluations.selectors import selfeval as sel
 from evaluations.selectors.audit import describe_events
-from evaluations.selectors.evidence import visible_evidence
 from evaluations.services import selfeval as svc
+from evaluations.wib import format_wib
 
 
 def _error_text(error: ValidationError) -> str:
@@ -171,115 +169,129 @@ def _saved_by(answer) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
+def _bound_answer_form(request, indicator, framework):
+    """The posted entry's form (its prefix carries the entry number)."""
+    entry = _int(request.POST.get("entry"), 1)
+    return AnswerForm(
+        request.POST,
+        indicator=indicator,
+        min_level=framework.min_self_level,
+        prefix=f"e{entry}",
+        initial={"entry": entry},
+    )
+
+
+def _save_bound(request, evaluation, indicator, bound, now):
+    """Save a valid form through the service (which re-checks every rule)."""
+    data = bound.cleaned_data
+    return svc.save_answer(
+        evaluation=evaluation,
+        indicator=indicator,
+        entry=data["entry"],
+        by=request.user,
+        level=data["level"],
+        note=data["note"],
+        service_name=data.get("service_name", ""),
+        base_version=data["base_version"],
+        now=now,
+    )
+
+
+def _saved_text(answer) -> str:
+    saved_at = format_wib(answer.updated_at, "time")
+    return _("Saved at %(time)s by %(name)s") % {"time": saved_at, "name": _saved_by(answer)}
+
+
+def _autosave(request, evaluation, indicator_pk: int):
+    """One field's autosave (autosave.js): the small status partial, never the page, so
+    the field being typed into is not replaced. Every outcome is a status the script
+    shows: saved (with the time and the indicator's new state), not saved (why), or the
+    edit conflict with both versions."""
+    # No need to join aspect and domain for the partial.
+    indicator = _indicator_for(evaluation, indicator_pk, page=False)
+    bound = _bound_answer_form(request, indicator, evaluation.period.framework)
+    template = "evaluations/selfeval/_save_status.html"
+    entry = bound.initial["entry"]
+    if not bound.is_valid():
+        error = " ".join(
+            f"{bound.fields[name].label}: {m}" if name in bound.fields else m
+            for name, errors in bound.errors.items()
+            for m in errors
+        )
+        return render(
+            request,
+            template,
+            {"error": error or _("Not saved: check the highlighted fields."), "entry": entry},
+        )
+    try:
+        answer = _save_bound(request, evaluation, indicator, bound, timezone.now())
+    except svc.EditConflict as exc:
+        conflict = {"mine": exc.mine, "theirs": exc.theirs, "entry": entry}
+        context = {"conflict": conflict, "entry": entry}
+        return render(
+            request, template, {**context, "evaluation": evaluation, "indicator": indicator}
+        )
+    except ValidationError as exc:
+        return render(request, template, {"error": _error_text(exc), "entry": entry})
+    return render(
+        request,
+        template,
+        {
+            "saved": _saved_text(answer),
+            "warning": str(JUSTIFICATION_REQUIRED) if bound.justification_missing else "",
+            "answer": answer,
+            "entry": answer.entry,
+            "state": sel.indicator_state_after_save(evaluation, indicator),
+        },
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def answer_edit(request, pk: int, indicator_pk: int):
+    """The indicator page; a plain form POST (no JavaScript) saves and comes back here,
+    an autosave POST is answered by `_autosave`."""
     evaluation = get_evaluation_for(request, pk, need="selfeval")
-    # An htmx autosave answers with a small partial: no need to join aspect and domain.
-    autosave = request.method == "POST" and bool(request.htmx)
-    indicator = _indicator_for(evaluation, indicator_pk, page=not autosave)
-    framework = evaluation.period.framework
+    if request.method == "POST" and request.htmx:
+        return _autosave(request, evaluation, indicator_pk)
+    indicator = _indicator_for(evaluation, indicator_pk)
     now = timezone.now()
-    conflict = None
-    bound = None
+    bound = conflict = None
     status = 200
     if request.method == "POST":
-        entry = _int(request.POST.get("entry"), 1)
-        bound = AnswerForm(
-            request.POST,
-            indicator=indicator,
-            min_level=framework.min_self_level,
-            prefix=f"e{entry}",
-            initial={"entry": entry},
-        )
+        bound = _bound_answer_form(request, indicator, evaluation.period.framework)
         if not bound.is_valid():
-            if request.htmx:
-                return render(
-                    request,
-                    "evaluations/selfeval/_save_status.html",
-                    {
-                        "error": " ".join(
-                            f"{bound.fields[name].label}: {m}" if name in bound.fields else m
-                            for name, errors in bound.errors.items()
-                            for m in errors
-                        )
-                        or _("Not saved: check the highlighted fields."),
-                        "entry": entry,
-                    },
-                )
             status = 400
         else:
-            data = bound.cleaned_data
             try:
-                answer = svc.save_answer(
-                    evaluation=evaluation,
-                    indicator=indicator,
-                    entry=data["entry"],
-                    by=request.user,
-                    level=data["level"],
-                    note=data["note"],
-                    service_name=data.get("service_name", ""),
-                    base_version=data["base_version"],
-                    now=now,
-                )
+                answer = _save_bound(request, evaluation, indicator, bound, now)
             except svc.EditConflict as exc:
-                conflict = {"mine": exc.mine, "theirs": exc.theirs, "entry": data["entry"]}
-                if request.htmx:
-                    return render(
-                        request,
-                        "evaluations/selfeval/_save_status.html",
-                        {
-                            "conflict": conflict,
-                            "entry": data["entry"],
-                            "evaluation": evaluation,
-                            "indicator": indicator,
-                        },
-                    )
+                conflict = {"mine": exc.mine, "theirs": exc.theirs, "entry": bound.initial["entry"]}
                 status = 409
             except ValidationError as exc:
-                if request.htmx:
-                    return render(
-                        request,
-                        "evaluations/selfeval/_save_status.html",
-                        {"error": _error_text(exc), "entry": data["entry"]},
-                    )
                 messages.error(request, _error_text(exc))
                 return redirect(
                     "evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk
                 )
             else:
-                saved_at = timezone.localtime(answer.updated_at).strftime("%H:%M:%S")
-                text = _("Saved at %(time)s by %(name)s") % {
-                    "time": saved_at,
-                    "name": _saved_by(answer),
-                }
-                warn = str(JUSTIFICATION_REQUIRED) if bound.justification_missing else ""
-                if request.htmx:
-                    return render(
-                        request,
-                        "evaluations/selfeval/_save_status.html",
-                        {
-                            "saved": text,
-                            "warning": warn,
-                            "answer": answer,
-                            "entry": answer.entry,
-                            "state": sel.indicator_state_after_save(evaluation, indicator),
-                        },
-                    )
-                messages.success(request, text)
-                if warn:
-                    messages.warning(request, warn)
+                messages.success(request, _saved_text(answer))
+                if bound.justification_missing:
+                    messages.warning(request, str(JUSTIFICATION_REQUIRED))
                 return redirect(
                     "evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk
                 )
+    ctx = _answer_page_context(request, evaluation, indicator, now, bound=bound, conflict=conflict)
+    return render(request, "evaluations/selfeval/answer_edit.html", ctx, status=status)
 
+
+def _answer_page_context(request, evaluation, indicator, now, *, bound, conflict) -> dict:
+    framework = evaluation.period.framework
     ctx = _context_for(evaluation, request.user, now)
     reopened_ids = ctx["reopened_ids"] if ctx["reopening"] else None
     if reopened_ids is not None and indicator.pk not in reopened_ids:
         ctx["editable"] = False
     answers = sel.indicator_answers(evaluation, indicator)
     by_entry = {a.entry: a for a in answers}
-    library = sel.evidence_library(evaluation) if ctx["editable"] else []
     ctx.update(
         {
             "indicator": indicator,
@@ -293,14 +305,14 @@ def answer_edit(request, pk: int, indicator_pk: int):
             "state": completeness.indicator_state(indicator, answers, framework),
             "history": describe_events(sel.indicator_history(evaluation, indicator)),
             "previous": sel.previous_results(evaluation).get(indicator.number),
-            "library": library,
+            "library": sel.evidence_library(evaluation) if ctx["editable"] else [],
             "link_form": EvidenceLinkForm(evaluation=evaluation, initial={"entry": 1}),
             "upload_form": EvidenceUploadForm(initial={"indicator": indicator.pk}),
             "conflict": conflict,
             "neighbours": _neighbours(framework, indicator),
         }
     )
-    return render(request, "evaluations/selfeval/answer_edit.html", ctx, status=status)
+    return ctx
 
 
 def _neighbours(framework, indicator):
@@ -320,169 +332,6 @@ def _int(value, default=None):
         return int(value)
     except (TypeError, ValueError):
         return default
-
-
-@login_required
-@require_POST
-def evidence_link(request, pk: int, indicator_pk: int):
-    evaluation = get_evaluation_for(request, pk, need="selfeval")
-    indicator = _indicator_for(evaluation, indicator_pk)
-    form = EvidenceLinkForm(request.POST, evaluation=evaluation)
-    target = redirect("evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk)
-    if not form.is_valid():
-        messages.error(request, _("Choose a file from the library."))
-        return target
-    data = form.cleaned_data
-    try:
-        answer = svc.ensure_answer(
-            evaluation=evaluation, indicator=indicator, entry=data["entry"], by=request.user
-        )
-        svc.link_evidence(
-            evidence=data["evidence"], answer=answer, by=request.user, page_ref=data["page_ref"]
-        )
-    except ValidationError as exc:
-        if exc.code == "already_linked":
-            messages.info(request, _error_text(exc))
-        else:
-            messages.error(request, _error_text(exc))
-        return target
-    messages.success(
-        request,
-        _("“%(name)s” linked to this indicator.") % {"name": data["evidence"].original_name},
-    )
-    return target
-
-
-@login_required
-@require_POST
-def evidence_unlink(request, pk: int, link_pk: int):
-    evaluation = get_evaluation_for(request, pk, need="selfeval")
-    link = get_object_or_404(
-        EvidenceLink.objects.select_related("answer__indicator", "answer__evaluation", "evidence"),
-        pk=link_pk,
-        answer__evaluation=evaluation,
-    )
-    try:
-        svc.unlink_evidence(link=link, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Link removed; the file stays in the library."))
-    return redirect(
-        "evaluations:answer-edit", pk=evaluation.pk, indicator_pk=link.answer.indicator_id
-    )
-
-
-@login_required
-def evidence_library(request, pk: int):
-    evaluation = get_evaluation_for(request, pk, need="selfeval")
-    now = timezone.now()
-    ctx = _context_for(evaluation, request.user, now)
-    ctx.update(
-        {
-            "files": sel.evidence_library(evaluation),
-            "upload_form": EvidenceUploadForm(),
-            "max_bytes": settings.EVIDENCE_MAX_BYTES,
-        }
-    )
-    return render(request, "evaluations/selfeval/evidence_list.html", ctx)
-
-
-@login_required
-@require_POST
-def evidence_upload(request, pk: int):
-    evaluation = get_evaluation_for(request, pk, need="selfeval")
-    form = EvidenceUploadForm(request.POST, request.FILES)
-    indicator = None
-    if form.is_valid() and form.cleaned_data.get("indicator"):
-        indicator = _indicator_for(evaluation, form.cleaned_data["indicator"])
-    target = (
-        redirect("evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk)
-        if indicator
-        else redirect("evaluations:evidence-list", pk=evaluation.pk)
-    )
-    if not form.is_valid():
-        messages.error(request, _("Choose a PDF file to upload."))
-        return target
-    data = form.cleaned_data
-    try:
-        evidence = svc.upload_evidence(
-            evaluation=evaluation, by=request.user, uploaded_file=data["file"], title=data["title"]
-        )
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return target
-    messages.success(
-        request,
-        _("“%(name)s” uploaded (%(pages)s pages).")
-        % {"name": evidence.original_name, "pages": evidence.page_count},
-    )
-    if indicator is not None:
-        try:
-            answer = svc.ensure_answer(
-                evaluation=evaluation,
-                indicator=indicator,
-                entry=data.get("entry") or 1,
-                by=request.user,
-            )
-            svc.link_evidence(
-                evidence=evidence, answer=answer, by=request.user, page_ref=data["page_ref"]
-            )
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-    return target
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def evidence_delete(request, pk: int, evidence_pk: int):
-    evaluation = get_evaluation_for(request, pk, need="selfeval")
-    evidence = get_object_or_404(EvidenceFile, pk=evidence_pk, evaluation=evaluation)
-    if request.method == "POST":
-        try:
-            removed = svc.delete_evidence(evidence=evidence, by=request.user)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(
-                request,
-                _("“%(name)s” deleted; %(n)s link(s) removed.")
-                % {"name": evidence.original_name, "n": removed},
-            )
-        return redirect("evaluations:evidence-list", pk=evaluation.pk)
-    links = list(
-        evidence.links.select_related("answer__indicator").order_by("answer__indicator__number")
-    )
-    return render(
-        request,
-        "evaluations/selfeval/evidence_delete.html",
-        {"evaluation": evaluation, "evidence": evidence, "links": links},
-    )
-
-
-@login_required
-def evidence_download(request, evidence_pk: int):
-    """The file, to institution staff, assigned assessors, the university's coordinator, admins.
-
-    Always an attachment: a browser's own PDF viewer would run the document's scripts.
-    Reading it on screen goes through the pdf.js viewer (views/evidence_viewer.py).
-    """
-    evidence = visible_evidence(request.user, evidence_pk)
-    if evidence is None:
-        raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from evaluations import evidence as e
-from evaluations.services import selfeval as s
+from evaluations.services import evidence as evidence_svc
 
 from .selfeval_helpers import make_pdf, small_framework, upload
 
@@ -102,14 +102,14 @@ def test_sanitize_filename(raw, clean):
 def test_duplicate_upload_tells_which_file(evaluation, operator):
     small_framework(evaluation.period)
     data = make_pdf()
-    s.upload_evidence(
+    evidence_svc.upload_evidence(
         evaluation=evaluation,
         by=operator,
         uploaded_file=upload(data, "Perwal 12.pdf"),
         title="Perwal SPBE",
     )
     with pytest.raises(ValidationError) as exc:
-        s.upload_evidence(
+        evidence_svc.upload_evidence(
             evaluation=evaluation, by=operator, uploaded_file=upload(data, "lagi.pdf")
         )
     assert exc.value.code == "duplicate"
@@ -121,9 +121,13 @@ def test_duplicate_upload_tells_which_file(evaluation, operator):
 
 def test_bad_upload_leaves_library_untouched(evaluation, operator):
     small_framework(evaluation.period)
-    good = s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf()))
+    good = evidence_svc.upload_evidence(
+        evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf())
+    )
     with pytest.raises(ValidationError):
-        s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(b"not a pdf"))
+        evidence_svc.upload_evidence(
+            evaluation=evaluation, by=operator, uploaded_file=upload(b"not a pdf")
+        )
     assert list(evaluation.evidence.all()) == [good]
 
 
@@ -139,9 +143,11 @@ def test_upload_evidence_failure_after_storing_leaves_no_file(evaluation, operat
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(s, "record_event", broken)
+    monkeypatch.setattr(evidence_svc, "record_event", broken)
     with pytest.raises(RuntimeError):
-        s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf()))
+        evidence_svc.upload_evidence(
+            evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf())
+        )
     assert not EvidenceFile.objects.filter(evaluation=evaluation).exists()
     try:
         _dirs, files = default_storage.listdir(f"evidence/{evaluation.pk}")
@@ -150,5 +156,7 @@ def test_upload_evidence_failure_after_storing_leaves_no_file(evaluation, operat
     assert files == []
     # The same upload without the failure stores exactly one file there.
     monkeypatch.undo()
-    s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf()))
+    evidence_svc.upload_evidence(
+        evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf())
+    )
     assert len(default_storage.listdir(f"evidence/{evaluation.pk}")[1]) == 1

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from evaluations import evidence as e
 from evaluations.models import EvidenceFile
-from evaluations.services import selfeval as s
+from evaluations.services import evidence as evidence_svc
 from tests.conftest import logged_in
 
 from .hostile_pdfs import HOSTILE_SET, open_action_javascript
@@ -39,7 +39,7 @@ def test_pdf_header_must_be_at_byte_zero():
 @pytest.fixture
 def flagged(evaluation, operator):
     small_framework(evaluation.period, n=1)
-    return s.upload_evidence(
+    return evidence_svc.upload_evidence(
         evaluation=evaluation,
         by=operator,
         uploaded_file=upload(open_action_javascript(), "Perwali.pdf"),
@@ -67,7 +67,9 @@ def test_library_shows_the_flag_to_the_institution(client, flagged, operator):
 
 def test_clean_file_has_no_flag(client, evaluation, operator):
     small_framework(evaluation.period, n=1)
-    clean = s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf()))
+    clean = evidence_svc.upload_evidence(
+        evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf())
+    )
     assert EvidenceFile.objects.get(pk=clean.pk).active_content == []
     text = (
         logged_in(client, operator)

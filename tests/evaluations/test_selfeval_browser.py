@@ -4,6 +4,7 @@ PDF, the supervisor completes and submits, and the evaluation is then read-only.
 import pytest
 
 from evaluations.models import Answer, Evaluation, EvidenceLink
+from evaluations.services import evidence as evidence_svc
 from evaluations.services import selfeval as s
 from tests import factories as f
 from tests.browser import page_as
@@ -56,7 +57,7 @@ def test_selfeval_operator_fills_supervisor_submits(
     page.remove_listener("dialog", on_dialog)
 
     # The rest is prefilled to keep the test short.
-    library = s.upload_evidence(
+    library = evidence_svc.upload_evidence(
         evaluation=evaluation, by=supervisor, uploaded_file=upload(make_pdf(3), "SOP.pdf")
     )
     for ind in rest:
@@ -70,7 +71,7 @@ def test_selfeval_operator_fills_supervisor_submits(
             base_version=0,
             **kwargs,
         )
-        s.link_evidence(evidence=library, answer=a, by=supervisor)
+        evidence_svc.link_evidence(evidence=library, answer=a, by=supervisor)
 
     # The supervisor checks and submits (the browser asks to confirm).
     sup = page_as(browser, live_server, supervisor)

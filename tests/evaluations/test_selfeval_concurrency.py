@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from evaluations.models import Answer, AuditEvent
+from evaluations.services import evidence as evidence_svc
 from evaluations.services import selfeval as s
 
 from .selfeval_helpers import make_pdf, small_framework, upload
@@ -54,7 +55,9 @@ def test_two_saves_on_same_version_one_wins_one_conflicts(evaluation, operator, 
 @pytest.mark.django_db(transaction=True)
 def test_double_click_submit_concurrently_submits_once(evaluation, operator, supervisor):
     indicators = small_framework(evaluation.period)
-    pdf = s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf()))
+    pdf = evidence_svc.upload_evidence(
+        evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf())
+    )
     for ind in indicators:
         kw = {"service_name": "Perizinan"} if ind.max_entries > 1 else {}
         a = s.save_answer(
@@ -66,7 +69,7 @@ def test_double_click_submit_concurrently_submits_once(evaluation, operator, sup
             base_version=0,
             **kw,
         )
-        s.link_evidence(evidence=pdf, answer=a, by=operator)
+        evidence_svc.link_evidence(evidence=pdf, answer=a, by=operator)
 
     def submit():
         return s.submit_evaluation(evaluation=evaluation, by=supervisor)

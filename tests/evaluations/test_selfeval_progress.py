@@ -5,7 +5,7 @@ import random
 import pytest
 
 from evaluations.selectors.selfeval import progress_for
-from evaluations.services import selfeval as s
+from evaluations.services import evidence as evidence_svc
 
 from .selfeval_helpers import make_pdf, small_framework, upload
 from .test_selfeval_services import save
@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 def test_progress_counters_match_a_recount_after_every_write(evaluation, operator):
     indicators = small_framework(evaluation.period, n=4)
     multi = indicators[-1]
-    pdf = s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf()))
+    pdf = evidence_svc.upload_evidence(
+        evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf())
+    )
     rng = random.Random(7)
     seen = set()
     for step in range(60):
@@ -35,7 +37,7 @@ def test_progress_counters_match_a_recount_after_every_write(evaluation, operato
             service_name=service,
         )
         if step % 7 == 0 and not answer.evidence_links.exists():
-            s.link_evidence(evidence=pdf, answer=answer, by=operator)
+            evidence_svc.link_evidence(evidence=pdf, answer=answer, by=operator)
         evaluation.refresh_from_db()
         assert (evaluation.answered_count, evaluation.evidenced_count) == progress_for(
             evaluation
@@ -81,8 +83,10 @@ def test_with_evidence_counts_only_indicators_that_have_files(evaluation, operat
     indicators = small_framework(evaluation.period, n=2, multi=False)
     zero = save(evaluation, indicators[0], operator, level=0, note="")
     three = save(evaluation, indicators[1], operator, level=3, note="Ada SK")
-    pdf = s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf()))
-    s.link_evidence(evidence=pdf, answer=three, by=operator)
+    pdf = evidence_svc.upload_evidence(
+        evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf())
+    )
+    evidence_svc.link_evidence(evidence=pdf, answer=three, by=operator)
 
     evaluation.refresh_from_db()
     assert (evaluation.answered_count, evaluation.evidenced_count) == (2, 1)

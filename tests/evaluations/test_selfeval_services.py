@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from evaluations.models import AuditEvent, Evaluation, EvidenceLink, Reopening
 from evaluations.selectors import selfeval as selfeval_sel
+from evaluations.services import evidence as evidence_svc
 from evaluations.services import selfeval as s
 from institutions.models import Role
 from tests import factories as f
@@ -41,12 +42,14 @@ def save(evaluation, indicator, by, level=3, note="Ada SK", entry=1, base=None, 
 
 def fill_all(evaluation, indicators, by, *, evidence=True):
     """Answer every indicator completely (entry 1 only), with one linked PDF."""
-    ev_file = s.upload_evidence(evaluation=evaluation, by=by, uploaded_file=upload(make_pdf()))
+    ev_file = evidence_svc.upload_evidence(
+        evaluation=evaluation, by=by, uploaded_file=upload(make_pdf())
+    )
     for ind in indicators:
         kwargs = {"service_name": "Perizinan"} if ind.max_entries > 1 else {}
         answer = save(evaluation, ind, by, **kwargs)
         if evidence:
-            s.link_evidence(evidence=ev_file, answer=answer, by=by)
+            evidence_svc.link_evidence(evidence=ev_file, answer=answer, by=by)
     return ev_file
 
 
@@ -232,14 +235,16 @@ def test_save_answer_after_submission_read_only(evaluation, indicators, operator
 
 
 def test_progress_counts_answered_and_evidenced(evaluation, indicators, operator):
-    pdf = s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf()))
+    pdf = evidence_svc.upload_evidence(
+        evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf())
+    )
     a1 = save(evaluation, indicators[0], operator, level=3)
     save(evaluation, indicators[1], operator, level=0, note="")
     save(evaluation, indicators[2], operator, level=2, service_name="")  # no service name
     evaluation.refresh_from_db()
     # Level 0 needs no file, so it is answered, but "with evidence" counts files only.
     assert (evaluation.answered_count, evaluation.evidenced_count) == (2, 0)
-    s.link_evidence(evidence=pdf, answer=a1, by=operator)
+    evidence_svc.link_evidence(evidence=pdf, answer=a1, by=operator)
     evaluation.refresh_from_db()
     assert (evaluation.answered_count, evaluation.evidenced_count) == (2, 1)
 
@@ -249,7 +254,7 @@ def test_progress_counts_answered_and_evidenced(evaluation, indicators, operator
 
 def test_upload_evidence_records_hash_pages_and_sanitised_name(evaluation, indicators, operator):
     data = make_pdf(pages=3)
-    ev_file = s.upload_evidence(
+    ev_file = evidence_svc.upload_evidence(
         evaluation=evaluation,
         by=operator,
         uploaded_file=upload(data, name="../../etc/SK <Tim>\x00 SPBE.PDF"),
@@ -267,12 +272,14 @@ def test_upload_evidence_records_hash_pages_and_sanitised_name(evaluation, indic
 
 def test_upload_evidence_duplicate_names_existing_file(evaluation, indicators, operator):
     data = make_pdf()
-    s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(data, "asli.pdf"))
+    evidence_svc.upload_evidence(
+        evaluation=evaluation, by=operator, uploaded_file=upload(data, "asli.pdf")
+    )
     with pytest.raises(ValidationError) as exc:
-        s.upload_evidence(
+        evidence_svc.upload_evidence(
             evaluation=evaluation, by=operator, uploaded_file=upload(data, "copy.pdf")
         )
-    assert exc.value.message == s.DUPLICATE_FILE
+    assert exc.value.message == evidence_svc.DUPLICATE_FILE
     assert "“asli.pdf”" in exc.value.messages[0]
     assert evaluation.evidence.count() == 1
 
@@ -282,14 +289,16 @@ def test_upload_evidence_after_deadline_refused(evaluation, indicators, operator
         time_machine.travel(evaluation.period.deadline + dt.timedelta(seconds=1), tick=False),
         pytest.raises(ValidationError) as exc,
     ):
-        s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf()))
+        evidence_svc.upload_evidence(
+            evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf())
+        )
     assert exc.value.message == s.DEADLINE_PASSED
     assert not evaluation.evidence.exists()
 
 
 def test_upload_evidence_other_institution_denied(evaluation, other_operator):
     with pytest.raises(PermissionDenied):
-        s.upload_evidence(
+        evidence_svc.upload_evidence(
             evaluation=evaluation, by=other_operator, uploaded_file=upload(make_pdf())
         )
 
@@ -297,42 +306,48 @@ def test_upload_evidence_other_institution_denied(evaluation, other_operator):
 def test_link_evidence_twice_refused_and_other_evaluation_refused(
     evaluation, other_evaluation, indicators, operator, other_operator
 ):
-    pdf = s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf()))
+    pdf = evidence_svc.upload_evidence(
+        evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf())
+    )
     answer = save(evaluation, indicators[0], operator)
-    link = s.link_evidence(evidence=pdf, answer=answer, by=operator, page_ref=" hal. 3 ")
+    link = evidence_svc.link_evidence(evidence=pdf, answer=answer, by=operator, page_ref=" hal. 3 ")
     assert link.page_ref == "hal. 3"
     with pytest.raises(ValidationError) as exc:
-        s.link_evidence(evidence=pdf, answer=answer, by=operator)
-    assert exc.value.message == s.ALREADY_LINKED
-    other_pdf = s.upload_evidence(
+        evidence_svc.link_evidence(evidence=pdf, answer=answer, by=operator)
+    assert exc.value.message == evidence_svc.ALREADY_LINKED
+    other_pdf = evidence_svc.upload_evidence(
         evaluation=other_evaluation, by=other_operator, uploaded_file=upload(make_pdf(2))
     )
     with pytest.raises(ValidationError) as exc:
-        s.link_evidence(evidence=other_pdf, answer=answer, by=operator)
-    assert exc.value.message == s.EVIDENCE_OTHER_EVALUATION
+        evidence_svc.link_evidence(evidence=other_pdf, answer=answer, by=operator)
+    assert exc.value.message == evidence_svc.EVIDENCE_OTHER_EVALUATION
 
 
 def test_unlink_and_delete_evidence(evaluation, indicators, operator):
-    pdf = s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf()))
+    pdf = evidence_svc.upload_evidence(
+        evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf())
+    )
     a1 = save(evaluation, indicators[0], operator)
     a2 = save(evaluation, indicators[1], operator)
-    link = s.link_evidence(evidence=pdf, answer=a1, by=operator)
-    s.link_evidence(evidence=pdf, answer=a2, by=operator)
-    s.unlink_evidence(link=link, by=operator)
+    link = evidence_svc.link_evidence(evidence=pdf, answer=a1, by=operator)
+    evidence_svc.link_evidence(evidence=pdf, answer=a2, by=operator)
+    evidence_svc.unlink_evidence(link=link, by=operator)
     assert list(EvidenceLink.objects.values_list("answer_id", flat=True)) == [a2.pk]
-    assert s.delete_evidence(evidence=pdf, by=operator) == 1
+    assert evidence_svc.delete_evidence(evidence=pdf, by=operator) == 1
     assert not evaluation.evidence.exists() and not EvidenceLink.objects.exists()
     event = AuditEvent.objects.filter(action="evidence.deleted").get()
     assert event.changes["indicators"] == [2]
 
 
 def test_delete_evidence_after_deadline_refused(evaluation, indicators, operator):
-    pdf = s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf()))
+    pdf = evidence_svc.upload_evidence(
+        evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf())
+    )
     with (
         time_machine.travel(evaluation.period.deadline + dt.timedelta(minutes=1), tick=False),
         pytest.raises(ValidationError),
     ):
-        s.delete_evidence(evidence=pdf, by=operator)
+        evidence_svc.delete_evidence(evidence=pdf, by=operator)
     assert evaluation.evidence.count() == 1
 
 
@@ -429,7 +444,9 @@ def test_content_hash_deterministic_and_sensitive(evaluation, indicators, operat
     assert changed != first
     save(evaluation, indicators[0], operator, level=3)
     assert s.submission_content_hash(evaluation) == first
-    s.upload_evidence(evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf(2)))
+    evidence_svc.upload_evidence(
+        evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf(2))
+    )
     assert s.submission_content_hash(evaluation) != first
 
 
@@ -579,15 +596,17 @@ def test_returned_evidence_only_for_returned_indicators(
     )
     shared = submitted.evidence.get()  # linked to every indicator by fill_all
     with pytest.raises(ValidationError) as exc:
-        s.delete_evidence(evidence=shared, by=operator)
+        evidence_svc.delete_evidence(evidence=shared, by=operator)
     assert exc.value.message == s.NOT_REOPENED
-    new = s.upload_evidence(evaluation=submitted, by=operator, uploaded_file=upload(make_pdf(4)))
+    new = evidence_svc.upload_evidence(
+        evaluation=submitted, by=operator, uploaded_file=upload(make_pdf(4))
+    )
     returned_answer = submitted.answers.get(indicator=indicators[1])
-    s.link_evidence(evidence=new, answer=returned_answer, by=operator)
+    evidence_svc.link_evidence(evidence=new, answer=returned_answer, by=operator)
     other_answer = submitted.answers.get(indicator=indicators[0])
     with pytest.raises(ValidationError):
-        s.link_evidence(evidence=new, answer=other_answer, by=operator)
+        evidence_svc.link_evidence(evidence=new, answer=other_answer, by=operator)
     link = other_answer.evidence_links.get()
     with pytest.raises(ValidationError):
-        s.unlink_evidence(link=link, by=operator)
-    assert s.delete_evidence(evidence=new, by=operator) == 1
+        evidence_svc.unlink_evidence(link=link, by=operator)
+    assert evidence_svc.delete_evidence(evidence=new, by=operator) == 1

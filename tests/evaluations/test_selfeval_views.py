@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from evaluations.models import Answer, Evaluation, EvidenceLink, Phase, Reopening
+from evaluations.services import evidence as evidence_svc
 from evaluations.services import selfeval as s
 from tests import factories as f
 from tests.conftest import logged_in
@@ -41,13 +42,15 @@ def post_answer(
 
 
 def fill_all(evaluation, indicators, by):
-    pdf = s.upload_evidence(evaluation=evaluation, by=by, uploaded_file=upload(make_pdf()))
+    pdf = evidence_svc.upload_evidence(
+        evaluation=evaluation, by=by, uploaded_file=upload(make_pdf())
+    )
     for ind in indicators:
         kw = {"service_name": "Perizinan"} if ind.max_entries > 1 else {}
         answer = s.save_answer(
             evaluation=evaluation, indicator=ind, by=by, level=3, note="Ada", base_version=0, **kw
         )
-        s.link_evidence(evidence=pdf, answer=answer, by=by)
+        evidence_svc.link_evidence(evidence=pdf, answer=answer, by=by)
 
 
 # --- dashboard --------------------------------------------------------------------------------
@@ -343,11 +346,11 @@ def test_upload_too_large_message(client, settings, evaluation, indicators, oper
 
 
 def test_library_lists_links_and_delete_confirmation(client, evaluation, indicators, operator):
-    pdf = s.upload_evidence(
+    pdf = evidence_svc.upload_evidence(
         evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf(), "SK.pdf")
     )
     answer = s.ensure_answer(evaluation=evaluation, indicator=indicators[1], entry=1, by=operator)
-    s.link_evidence(evidence=pdf, answer=answer, by=operator, page_ref="4")
+    evidence_svc.link_evidence(evidence=pdf, answer=answer, by=operator, page_ref="4")
     logged_in(client, operator)
     html = client.get(reverse("evaluations:evidence-list", args=[evaluation.pk])).content.decode()
     assert "SK.pdf" in html and ">2</a>" in html and "(4)" in html
@@ -360,7 +363,7 @@ def test_library_lists_links_and_delete_confirmation(client, evaluation, indicat
 
 
 def test_link_and_unlink_views(client, evaluation, indicators, operator):
-    pdf = s.upload_evidence(
+    pdf = evidence_svc.upload_evidence(
         evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf(), "SK.pdf")
     )
     logged_in(client, operator)
@@ -377,7 +380,7 @@ def test_download_is_always_an_attachment_with_nosniff(
     client, evaluation, indicators, operator, assessor
 ):
     data = make_pdf()
-    pdf = s.upload_evidence(
+    pdf = evidence_svc.upload_evidence(
         evaluation=evaluation, by=operator, uploaded_file=upload(data, "SK Tim.pdf")
     )
     url = reverse("evaluations:evidence-download", args=[pdf.pk])

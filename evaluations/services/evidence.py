@@ -1,0 +1,197 @@
+"""The evidence library's writes: upload, link to an answer, unlink, delete.
+
+Each takes the same lock and window check as an answer save (services.selfeval), so a
+file cannot be added or moved after the deadline or outside a return, and keeps the
+"with evidence" counters current through the same indicator-state delta.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from evaluations.evidence import check_pdf
+from evaluations.models import (
+    Answer,
+    AuditEvent,
+    Evaluation,
+    EvidenceFile,
+    EvidenceLink,
+    Phase,
+)
+from evaluations.permissions import (
+    reopened_indicator_ids,
+)
+from evaluations.services.core import record_event
+from evaluations.services.selfeval import (
+    NOT_REOPENED,
+    _check_window,
+    _lock,
+    _touch,
+    _wib,
+)
+
+# --- Messages (tests import these) ---------------------------------------------------------
+
+DUPLICATE_FILE = _(
+    "This file is already in your evidence library as “%(existing)s” (uploaded %(at)s). "
+    "Link that file instead."
+)
+ALREADY_LINKED = _("This file is already linked to this entry.")
+EVIDENCE_OTHER_EVALUATION = _("This file does not belong to this evaluation.")
+
+
+# --- Evidence -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def upload_evidence(
+    *, evaluation: Evaluation, by, uploaded_file, title: str = "", now=None
+) -> EvidenceFile:
+    """Check an uploaded PDF (evaluations.evidence.check_pdf) and add it to the library.
+
+    Preconditions: as save_answer (editable now). Side effects: the file is stored
+    under an unguessable name; "evidence.uploaded" AuditEvent.
+    Raises PermissionDenied; ValidationError for a bad file (the evidence module's
+    messages), DUPLICATE_FILE when the same bytes are already in the library.
+    """
+    now = now or timezone.now()
+    ev = _lock(evaluation)
+    _check_window(ev, by, now)
+    checked = check_pdf(uploaded_file)
+    existing = EvidenceFile.objects.filter(evaluation=ev, sha256=checked.sha256).first()
+    if existing is not None:
+        raise ValidationError(
+            DUPLICATE_FILE,
+            code="duplicate",
+            params={
+                "existing": existing.title or existing.original_name,
+                "at": _wib(existing.uploaded_at),
+            },
+        )
+    evidence = EvidenceFile(
+        evaluation=ev,
+        original_name=checked.name,
+        title=(title or "").strip()[:255],
+        size=checked.size,
+        sha256=checked.sha256,
+        page_count=checked.page_count,
+        active_content=list(checked.active_content),
+        uploaded_by=by,
+    )
+    evidence.file.save(checked.name, uploaded_file, save=False)
+    try:
+        evidence.save()
+        record_event(
+            action=AuditEvent.Action.EVIDENCE_UPLOADED,
+            actor=by,
+            evaluation=ev,
+            changes={
+                "file": [None, checked.name],
+                "sha256": [None, checked.sha256],
+                "active_content": [None, list(checked.active_content)],
+            },
+            at=now,
+        )
+        _touch(ev, by=by, now=now)
+    except BaseException:
+        # The transaction rolls back: do not leave the stored bytes behind as an orphan.
+        evidence.file.delete(save=False)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def link_evidence(
+    *, evidence: EvidenceFile, answer: Answer, by, page_ref: str = "", now=None
+) -> EvidenceLink:
+    """Link a library file to a self answer (one indicator entry), with a page reference.
+
+    Idempotent in effect: linking the same file twice raises ALREADY_LINKED.
+    Side effects: "evidence.linked" AuditEvent on the indicator; progress counters.
+    """
+    now = now or timezone.now()
+    ev = _lock(answer.evaluation)
+    if evidence.evaluation_id != ev.pk or answer.phase != Phase.SELF:
+        raise ValidationError(EVIDENCE_OTHER_EVALUATION, code="other_evaluation")
+    _check_window(ev, by, now, indicator=answer.indicator)
+    if EvidenceLink.objects.filter(evidence=evidence, answer=answer).exists():
+        raise ValidationError(ALREADY_LINKED, code="already_linked")
+    link = EvidenceLink.objects.create(
+        evidence=evidence, answer=answer, page_ref=(page_ref or "").strip()[:50], linked_by=by
+    )
+    record_event(
+        action=AuditEvent.Action.EVIDENCE_LINKED,
+        actor=by,
+        evaluation=ev,
+        indicator=answer.indicator,
+        changes={
+            "evidence": [None, evidence.original_name],
+            "entry": answer.entry,
+            "page": link.page_ref,
+        },
+        at=now,
+    )
+    _touch(ev, by=by, now=now)
+    return link
+
+
+@transaction.atomic
+def unlink_evidence(*, link: EvidenceLink, by, now=None) -> None:
+    """Remove one link (the file stays in the library). "evidence.unlinked" AuditEvent."""
+    now = now or timezone.now()
+    answer = link.answer
+    ev = _lock(answer.evaluation)
+    _check_window(ev, by, now, indicator=answer.indicator)
+    name = link.evidence.original_name
+    deleted, _count = EvidenceLink.objects.filter(pk=link.pk).delete()
+    if not deleted:
+        return
+    record_event(
+        action=AuditEvent.Action.EVIDENCE_UNLINKED,
+        actor=by,
+        evaluation=ev,
+        indicator=answer.indicator,
+        changes={"evidence": [name, None], "entry": answer.entry},
+        at=now,
+    )
+    _touch(ev, by=by, now=now)
+
+
+@transaction.atomic
+def delete_evidence(*, evidence: EvidenceFile, by, now=None) -> int:
+    """Delete a library file and its links; returns how many links were removed.
+
+    While returned, only a file whose links are all on reopened indicators.
+    Side effects: "evidence.deleted" AuditEvent; the stored file is removed after commit.
+    """
+    now = now or timezone.now()
+    ev = _lock(evidence.evaluation)
+    reopening = _check_window(ev, by, now)
+    links = list(evidence.links.select_related("answer__indicator"))
+    allowed = reopened_indicator_ids(reopening) if reopening is not None else None
+    if allowed is not None:
+        for link in links:
+            if link.answer.indicator_id not in allowed:
+                raise ValidationError(
+                    NOT_REOPENED,
+                    code="not_reopened",
+                    params={"number": link.answer.indicator.number},
+                )
+    name, storage = evidence.file.name, evidence.file.storage
+    record_event(
+        action=AuditEvent.Action.EVIDENCE_DELETED,
+        actor=by,
+        evaluation=ev,
+        changes={
+            "file": [evidence.original_name, None],
+            "indicators": sorted({link.answer.indicator.number for link in links}),
+        },
+        at=now,
+    )
+    evidence.delete()  # cascades to the links
+    transaction.on_commit(lambda: storage.delete(name) if name else None)
+    _touch(ev, by=by, now=now)
+    return len(links)

@@ -1,0 +1,193 @@
+"""The evidence library's pages: link a file to an answer, unlink it, the library,
+upload, delete, and the download (institution staff write; everyone who may see the
+evaluation downloads, as an attachment). Thin: scoped lookup -> form -> service.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from evaluations.forms.selfeval import (
+    EvidenceLinkForm,
+    EvidenceUploadForm,
+)
+from evaluations.models import EvidenceFile, EvidenceLink
+from evaluations.permissions import (
+    get_evaluation_for,
+)
+from evaluations.selectors import selfeval as sel
+from evaluations.selectors.evidence import visible_evidence
+from evaluations.services import evidence as evidence_svc
+from evaluations.services import selfeval as svc
+from evaluations.views.selfeval import _context_for, _error_text, _indicator_for
+
+
+@login_required
+@require_POST
+def evidence_link(request, pk: int, indicator_pk: int):
+    evaluation = get_evaluation_for(request, pk, need="selfeval")
+    indicator = _indicator_for(evaluation, indicator_pk)
+    form = EvidenceLinkForm(request.POST, evaluation=evaluation)
+    target = redirect("evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file from the library."))
+        return target
+    data = form.cleaned_data
+    try:
+        answer = svc.ensure_answer(
+            evaluation=evaluation, indicator=indicator, entry=data["entry"], by=request.user
+        )
+        evidence_svc.link_evidence(
+            evidence=data["evidence"], answer=answer, by=request.user, page_ref=data["page_ref"]
+        )
+    except ValidationError as exc:
+        if exc.code == "already_linked":
+            messages.info(request, _error_text(exc))
+        else:
+            messages.error(request, _error_text(exc))
+        return target
+    messages.success(
+        request,
+        _("“%(name)s” linked to this indicator.") % {"name": data["evidence"].original_name},
+    )
+    return target
+
+
+@login_required
+@require_POST
+def evidence_unlink(request, pk: int, link_pk: int):
+    evaluation = get_evaluation_for(request, pk, need="selfeval")
+    link = get_object_or_404(
+        EvidenceLink.objects.select_related("answer__indicator", "answer__evaluation", "evidence"),
+        pk=link_pk,
+        answer__evaluation=evaluation,
+    )
+    try:
+        evidence_svc.unlink_evidence(link=link, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Link removed; the file stays in the library."))
+    return redirect(
+        "evaluations:answer-edit", pk=evaluation.pk, indicator_pk=link.answer.indicator_id
+    )
+
+
+@login_required
+def evidence_library(request, pk: int):
+    evaluation = get_evaluation_for(request, pk, need="selfeval")
+    now = timezone.now()
+    ctx = _context_for(evaluation, request.user, now)
+    ctx.update(
+        {
+            "files": sel.evidence_library(evaluation),
+            "upload_form": EvidenceUploadForm(),
+            "max_bytes": settings.EVIDENCE_MAX_BYTES,
+        }
+    )
+    return render(request, "evaluations/selfeval/evidence_list.html", ctx)
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk: int):
+    evaluation = get_evaluation_for(request, pk, need="selfeval")
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    indicator = None
+    if form.is_valid() and form.cleaned_data.get("indicator"):
+        indicator = _indicator_for(evaluation, form.cleaned_data["indicator"])
+    target = (
+        redirect("evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk)
+        if indicator
+        else redirect("evaluations:evidence-list", pk=evaluation.pk)
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose a PDF file to upload."))
+        return target
+    data = form.cleaned_data
+    try:
+        evidence = evidence_svc.upload_evidence(
+            evaluation=evaluation, by=request.user, uploaded_file=data["file"], title=data["title"]
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return target
+    messages.success(
+        request,
+        _("“%(name)s” uploaded (%(pages)s pages).")
+        % {"name": evidence.original_name, "pages": evidence.page_count},
+    )
+    if indicator is not None:
+        try:
+            answer = svc.ensure_answer(
+                evaluation=evaluation,
+                indicator=indicator,
+                entry=data.get("entry") or 1,
+                by=request.user,
+            )
+            evidence_svc.link_evidence(
+                evidence=evidence, answer=answer, by=request.user, page_ref=data["page_ref"]
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    return target
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_delete(request, pk: int, evidence_pk: int):
+    evaluation = get_evaluation_for(request, pk, need="selfeval")
+    evidence = get_object_or_404(EvidenceFile, pk=evidence_pk, evaluation=evaluation)
+    if request.method == "POST":
+        try:
+            removed = evidence_svc.delete_evidence(evidence=evidence, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("“%(name)s” deleted; %(n)s link(s) removed.")
+                % {"name": evidence.original_name, "n": removed},
+            )
+        return redirect("evaluations:evidence-list", pk=evaluation.pk)
+    links = list(
+        evidence.links.select_related("answer__indicator").order_by("answer__indicator__number")
+    )
+    return render(
+        request,
+        "evaluations/selfeval/evidence_delete.html",
+        {"evaluation": evaluation, "evidence": evidence, "links": links},
+    )
+
+
+@login_required
+def evidence_download(request, evidence_pk: int):
+    """The file, to institution staff, assigned assessors, the university's coordinator, admins.
+
+    Always an attachment: a browser's own PDF viewer would run the document's scripts.
+    Reading it on screen goes through the pdf.js viewer (views/evidence_viewer.py).
+    """
+    evidence = visible_evidence(request.user, evidence_pk)
+    if evidence is None:
+        raise Http404
+    try:
+        handle = evidence.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
