@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -46,15 +47,27 @@ def _region(inst) -> str:
     return inst.name if inst.kind == inst.Kind.PROVINSI else ""
 
 
+# The first columns of the per-institution tables: which institution and where it stands.
+EVALUATION_COLUMNS = (
+    _lazy("Code"),
+    _lazy("Institution"),
+    _lazy("Kind"),
+    _lazy("Province"),
+    _lazy("Status"),
+)
+
+
+def _evaluation_cells(ev) -> list:
+    """The cells under EVALUATION_COLUMNS for one evaluation."""
+    inst = ev.institution
+    return [inst.code, inst.name, inst.get_kind_display(), _region(inst), ev.get_status_display()]
+
+
 def progress_table(evaluations: Iterable[Evaluation], *, indicator_total: int) -> Table:
     """The progress list: one row per institution. `evaluations` must be annotated by
     `deadlines.annotate_deadline` and select the institution, its province and the university."""
     header = [
-        _("Code"),
-        _("Institution"),
-        _("Kind"),
-        _("Province"),
-        _("Status"),
+        *map(str, EVALUATION_COLUMNS),
         _("Indicators"),
         _("Answered"),
         _("With evidence"),
@@ -67,11 +80,7 @@ def progress_table(evaluations: Iterable[Evaluation], *, indicator_total: int) -
     ]
     rows = [
         [
-            ev.institution.code,
-            ev.institution.name,
-            ev.institution.get_kind_display(),
-            _region(ev.institution),
-            ev.get_status_display(),
+            *_evaluation_cells(ev),
             indicator_total,
             ev.answered_count,
             ev.evidenced_count,
@@ -170,11 +179,7 @@ def results_table(period: EvaluationPeriod, *, progress: Callable[[int], None]) 
     """Scores and results per institution: self-assessed and validated index and
     predicate (one query)."""
     header = [
-        _("Code"),
-        _("Institution"),
-        _("Kind"),
-        _("Province"),
-        _("Status"),
+        *map(str, EVALUATION_COLUMNS),
         _("Self-assessed index"),
         _("Self-assessed predicate"),
         _("Validated index"),
@@ -191,11 +196,7 @@ def results_table(period: EvaluationPeriod, *, progress: Callable[[int], None]) 
     )
     rows = [
         [
-            ev.institution.code,
-            ev.institution.name,
-            ev.institution.get_kind_display(),
-            _region(ev.institution),
-            ev.get_status_display(),
+            *_evaluation_cells(ev),
             float(ev.self_index) if ev.self_index is not None else None,
             ev.self_predicate,
             float(ev.final_index) if ev.final_index is not None else None,
