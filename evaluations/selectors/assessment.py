@@ -1,8 +1,8 @@
 """Reads of the document evaluation, one per screen, no query in loops.
 
-Levels are kept per phase; the final level of an indicator entry is the latest
-assessor phase's (`final_levels`). Nothing of the assessment is shown to the
-institution before release: `assessment_visible_to_institution` is the one check.
+Levels are kept per phase; which one counts is evaluations.scoring's rule
+(`final_levels`). Nothing of the assessment is shown to the institution before release:
+`permissions.can_view_result` is the one check.
 """
 
 from __future__ import annotations
@@ -40,11 +40,6 @@ FINISHED_STATUSES = (
     Evaluation.Status.APPROVED,
     Evaluation.Status.RELEASED,
 )
-
-
-def assessment_visible_to_institution(evaluation: Evaluation) -> bool:
-    """Institutions see their assessment (levels, notes, index) only once released."""
-    return evaluation.status == Evaluation.Status.RELEASED
 
 
 # --- levels (the rule of which level counts is evaluations.scoring's) -------------------
