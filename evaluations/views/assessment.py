@@ -36,6 +36,7 @@ from evaluations.permissions import (
 from evaluations.selectors import assessment as selectors
 from evaluations.services import assessment as services
 from evaluations.views.common import _errors
+from evaluations.wib import format_wib
 from institutions.models import Institution
 
 # ---------------------------------------------------------------------------
@@ -118,9 +119,7 @@ def assessment_score(request, pk):
 def _row_context(evaluation, indicator, entry, answer, form=None, saved=False, conflict=False):
     saved_text = ""
     if saved and answer is not None:
-        saved_text = _("Saved at %(time)s") % {
-            "time": timezone.localtime(answer.updated_at).strftime("%H:%M:%S")
-        }
+        saved_text = _("Saved at %(time)s") % {"time": format_wib(answer.updated_at, "time")}
     return {
         "evaluation": evaluation,
         "saved_text": saved_text,

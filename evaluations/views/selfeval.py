@@ -361,11 +361,7 @@ def submit(request, pk: int):
             messages.success(
                 request,
                 _("Submitted at %(time)s WIB. The evaluation is now read-only.")
-                % {
-                    "time": timezone.localtime(evaluation.submitted_at).strftime(
-                        "%d-%m-%Y %H:%M:%S"
-                    )
-                },
+                % {"time": format_wib(evaluation.submitted_at, "seconds", zone=False)},
             )
         return redirect("evaluations:institution-dashboard")
     if evaluation.status == Evaluation.Status.SUBMITTED:
