@@ -1,0 +1,234 @@
+"""How consistently two assessors apply the same levels: agreement statistics.
+
+Pure module (no database): the calibration pages, the analytics and the benchmark
+call `pair_agreement` on a list of (first level, second level) pairs, one pair per
+double-scored indicator entry.
+
+Figures, each with the sample size and a confidence interval:
+
+- exact agreement: share of pairs with the same level;
+- mean absolute difference in levels;
+- Cohen's kappa with quadratic weights, 1 - sum(w * observed) / sum(w * expected),
+  w = (i - j)^2 and the expected table from the two assessors' own marginals;
+- Krippendorff's alpha with the ordinal metric, from the coincidence matrix
+  (Krippendorff, "Computing Krippendorff's Alpha-Reliability", 2011). `krippendorff_alpha`
+  takes any number of coders per unit with missing values; for pairs it is the same
+  formula with every unit coded twice.
+
+Every statistic of two assessors over a fixed scale depends only on the contingency
+table of pairs, so the bootstrap draws tables, not lists: a resample of n pairs with
+replacement is a multinomial draw of n over the table's cells. The interval is the
+percentile interval of `resamples` draws from `random.Random(seed)`: the same data and
+seed always give the same interval, which the calibration pages rely on.
+
+Chance-corrected figures are undefined when there is no variation to correct for
+(every pair on one level): they are then None and shown as "-", never as 0 or 1.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+
+from evaluations.scoring import MAX_LEVEL, MIN_LEVEL
+
+LEVELS = tuple(range(MIN_LEVEL, MAX_LEVEL + 1))
+DEFAULT_RESAMPLES = 1000
+DEFAULT_SEED = 20240
+DEFAULT_CONFIDENCE = 0.95
+# Below this many pairs the pages warn that the figures are unstable.
+SMALL_SAMPLE = 30
+
+Table = list[list[int]]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A figure with its confidence interval (any of them None when undefined)."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True)
+class Agreement:
+    n: int
+    exact: Estimate
+    mean_abs_diff: Estimate
+    kappa: Estimate
+    alpha: Estimate
+    confidence: float
+
+    @property
+    def small_sample(self) -> bool:
+        return self.n < SMALL_SAMPLE
+
+
+def contingency(pairs: Iterable[tuple[int, int]], levels: Sequence[int] = LEVELS) -> Table:
+    """Counts of (first, second) level pairs as a square table over `levels`."""
+    index = {level: i for i, level in enumerate(levels)}
+    table = [[0] * len(levels) for _ in levels]
+    for first, second in pairs:
+        table[index[first]][index[second]] += 1
+    return table
+
+
+def _total(table: Table) -> int:
+    return sum(map(sum, table))
+
+
+def exact_agreement(table: Table) -> float | None:
+    n = _total(table)
+    return sum(table[i][i] for i in range(len(table))) / n if n else None
+
+
+def mean_absolute_difference(table: Table, levels: Sequence[int] = LEVELS) -> float | None:
+    n = _total(table)
+    if not n:
+        return None
+    k = len(table)
+    return sum(abs(levels[i] - levels[j]) * table[i][j] for i in range(k) for j in range(k)) / n
+
+
+def quadratic_weighted_kappa(table: Table, levels: Sequence[int] = LEVELS) -> float | None:
+    n = _total(table)
+    if not n:
+        return None
+    k = len(table)
+    rows = [sum(table[i]) for i in range(k)]
+    cols = [sum(table[i][j] for i in range(k)) for j in range(k)]
+    observed = expected = 0.0
+    for i in range(k):
+        for j in range(k):
+            weight = (levels[i] - levels[j]) ** 2
+            observed += weight * table[i][j]
+            expected += weight * rows[i] * cols[j] / n
+    if expected == 0:
+        return None
+    return 1 - observed / expected
+
+
+def _ordinal_alpha_from_coincidences(coincidence: Table) -> float | None:
+    """Alpha from a coincidence matrix with the ordinal metric.
+
+    delta(c, k) = (sum of n_g for g from c to k - (n_c + n_k) / 2)^2, with n_g the
+    marginal of category g: the distance between two levels grows with how many
+    values lie between them, not with their numeric difference.
+    """
+    k = len(coincidence)
+    marginals = [sum(row) for row in coincidence]
+    n = sum(marginals)
+    if n <= 1:
+        return None
+    cumulative = [0, *accumulate(marginals)]
+
+    def delta(c: int, d: int) -> float:
+        low, high = min(c, d), max(c, d)
+        span = cumulative[high + 1] - cumulative[low]
+        return (span - (marginals[c] + marginals[d]) / 2) ** 2
+
+    observed = expected = 0.0
+    for c in range(k):
+        for d in range(c + 1, k):
+            dist = delta(c, d)
+            observed += coincidence[c][d] * dist
+            expected += marginals[c] * marginals[d] * dist
+    if expected == 0:
+        return None
+    return 1 - (n - 1) * observed / expected
+
+
+def ordinal_alpha(table: Table) -> float | None:
+    """Krippendorff's alpha (ordinal) of two coders who both coded every unit."""
+    k = len(table)
+    # Each unit holds two values, so it adds 1 / (2 - 1) to both ordered cells.
+    coincidence = [[table[c][d] + table[d][c] for d in range(k)] for c in range(k)]
+    return _ordinal_alpha_from_coincidences(coincidence)
+
+
+def krippendorff_alpha(
+    units: Iterable[Sequence[int | None]], levels: Sequence[int] = LEVELS
+) -> float | None:
+    """Krippendorff's alpha (ordinal) for units coded by any number of coders.
+
+    Each unit lists its values, None where a coder did not code it; units with fewer
+    than two values are not pairable and are left out, as the definition says.
+    """
+    index = {level: i for i, level in enumerate(levels)}
+    k = len(levels)
+    coincidence = [[0.0] * k for _ in range(k)]
+    for unit in units:
+        values = [index[v] for v in unit if v is not None]
+        m = len(values)
+        if m < 2:
+            continue
+        for a in range(m):
+            for b in range(m):
+                if a != b:
+                    coincidence[values[a]][values[b]] += 1 / (m - 1)
+    return _ordinal_alpha_from_coincidences(coincidence)
+
+
+def _statistics(table: Table, levels: Sequence[int]) -> tuple[float | None, ...]:
+    return (
+        exact_agreement(table),
+        mean_absolute_difference(table, levels),
+        quadratic_weighted_kappa(table, levels),
+        ordinal_alpha(table),
+    )
+
+
+def _percentile(sorted_values: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    position = q * (len(sorted_values) - 1)
+    lower = math.floor(position)
+    upper = min(lower + 1, len(sorted_values) - 1)
+    fraction = position - lower
+    return sorted_values[lower] + (sorted_values[upper] - sorted_values[lower]) * fraction
+
+
+def _resample(table: Table, n: int, rng: random.Random) -> Table:
+    k = len(table)
+    cells = [table[i][j] for i in range(k) for j in range(k)]
+    counts = Counter(rng.choices(range(k * k), cum_weights=list(accumulate(cells)), k=n))
+    return [[counts[i * k + j] for j in range(k)] for i in range(k)]
+
+
+def pair_agreement(
+    pairs: Iterable[tuple[int, int]],
+    *,
+    levels: Sequence[int] = LEVELS,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> Agreement:
+    """All four figures of a list of level pairs, each with a bootstrap interval."""
+    table = contingency(pairs, levels)
+    n = _total(table)
+    values = _statistics(table, levels)
+    samples: list[list[float]] = [[] for _ in values]
+    if n and resamples:
+        rng = random.Random(seed)
+        for _ in range(resamples):
+            for bucket, value in zip(samples, _statistics(_resample(table, n, rng), levels)):
+                # A resample without variation has no kappa or alpha: it is left out
+                # of that figure's interval rather than counted as 0 or 1.
+                if value is not None:
+                    bucket.append(value)
+    tail = (1 - confidence) / 2
+    estimates = []
+    for value, bucket in zip(values, samples):
+        if value is None or not bucket:
+            estimates.append(Estimate(value, None, None))
+            continue
+        bucket.sort()
+        estimates.append(Estimate(value, _percentile(bucket, tail), _percentile(bucket, 1 - tail)))
+    exact, mad, kappa, alpha = estimates
+    return Agreement(
+        n=n, exact=exact, mean_abs_diff=mad, kappa=kappa, alpha=alpha, confidence=confidence
+    )
