@@ -213,16 +213,17 @@ def pair_agreement(
     values = _statistics(table, levels)
     samples: list[list[float]] = [[] for _ in values]
     if n and resamples:
-        rng = random.Random(seed)
+        rng = random.Random(seed)  # noqa: S311 - a reproducible draw, not a secret
         for _ in range(resamples):
-            for bucket, value in zip(samples, _statistics(_resample(table, n, rng), levels)):
+            drawn = _statistics(_resample(table, n, rng), levels)
+            for bucket, value in zip(samples, drawn, strict=True):
                 # A resample without variation has no kappa or alpha: it is left out
                 # of that figure's interval rather than counted as 0 or 1.
                 if value is not None:
                     bucket.append(value)
     tail = (1 - confidence) / 2
     estimates = []
-    for value, bucket in zip(values, samples):
+    for value, bucket in zip(values, samples, strict=True):
         if value is None or not bucket:
             estimates.append(Estimate(value, None, None))
             continue

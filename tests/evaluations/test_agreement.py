@@ -28,7 +28,7 @@ KRIPPENDORFF_2011 = [
 
 
 def _units(by_observer):
-    return [list(unit) for unit in zip(*by_observer)]
+    return [list(unit) for unit in zip(*by_observer, strict=True)]
 
 
 def _random_pairs(seed, n):
