@@ -7,6 +7,7 @@
 - `evidence`: EvidenceFile, EvidenceLink
 - `report`: Report, Reminder
 - `audit`: AuditEvent
+- `followup`: FollowUp, FollowUpNote (recommendation follow-up)
 - `ops`: WorkerHeartbeat, TaskOutbox
 
 Everything is re-exported here, so `from evaluations.models import Evaluation` works
@@ -25,6 +26,7 @@ from evaluations.models.evaluation import (
     Reopening,
 )
 from evaluations.models.evidence import EvidenceFile, EvidenceLink, evidence_upload_to
+from evaluations.models.followup import FollowUp, FollowUpNote
 from evaluations.models.framework import (
     LEVEL_VALIDATORS,
     Aspect,
@@ -52,6 +54,8 @@ __all__ = [
     "EvidenceFile",
     "EvidenceLink",
     "Extension",
+    "FollowUp",
+    "FollowUpNote",
     "Framework",
     "Indicator",
     "PeriodMode",
