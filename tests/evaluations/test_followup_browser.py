@@ -1,0 +1,67 @@
+"""A follow-up lifecycle in headless Chromium: a recommendation released, the supervisor
+assigns it, then reports it done with a note; the list shows the owner and the status."""
+
+import pytest
+
+from evaluations.models import Evaluation, FollowUp, Phase
+from evaluations.services.assessment import release_results
+from institutions.models import Role
+from tests import factories as f
+from tests.browser import page_as
+from tests.evaluations.assessment_helpers import set_status, small_framework
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_follow_up_assigned_and_done(live_server, browser):
+    period = f.EvaluationPeriodFactory()
+    indicators = small_framework(period.framework)
+    evaluation = f.EvaluationFactory(period=period)
+    f.AnswerFactory(
+        evaluation=evaluation,
+        indicator=indicators[0],
+        phase=Phase.DOCUMENT,
+        level=2,
+        recommendation="Tetapkan arsitektur SPBE instansi.",
+    )
+    set_status(evaluation, Evaluation.Status.APPROVED)
+    admin = f.UserFactory(username="admin", role=Role.ADMIN, is_staff=True)
+    release_results(period=period, by=admin, notify=False)
+    supervisor = f.UserFactory(
+        username="pj", role=Role.SUPERVISOR, institution=evaluation.institution
+    )
+    operator = f.UserFactory(
+        username="op",
+        first_name="Sari",
+        last_name="Wulandari",
+        role=Role.OPERATOR,
+        institution=evaluation.institution,
+    )
+
+    page = page_as(browser, live_server, supervisor)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/follow-up/")
+    page.screenshot(path="/tmp/w16_followup_list_390.png", full_page=True)
+    page.get_by_role("link", name="Tetapkan arsitektur SPBE instansi.").click()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.fill("#id_owner_unit", "Pusdatin")
+    page.select_option("#id_owner", str(operator.pk))
+    page.fill("#id_due_date", "2027-03-31")
+    page.locator("form[action$='/assign/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    page.select_option("#id_status", FollowUp.Status.DONE)
+    page.fill("#id_note", "Peraturan arsitektur SPBE telah ditetapkan.")
+    page.locator(
+        "form[action$='/follow-up/%d/'] button[type=submit]" % FollowUp.objects.get().pk
+    ).click()
+    page.wait_for_load_state()
+    assert "Peraturan arsitektur SPBE telah ditetapkan." in page.content()
+    page.screenshot(path="/tmp/w16_followup_detail_1366.png", full_page=True)
+
+    page.goto(f"{live_server.url}/follow-up/?status=done")
+    table = page.locator("table").inner_text()
+    assert "Pusdatin" in table and "Sari Wulandari" in table
+    assert "Tetapkan arsitektur SPBE instansi." in table
+    page.screenshot(path="/tmp/w16_followup_list_1366.png", full_page=True)
+    item = FollowUp.objects.get()
+    assert item.status == FollowUp.Status.DONE and item.owner == operator
