@@ -13,7 +13,7 @@ from tests.evaluations.assessment_helpers import set_status, small_framework
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_follow_up_assigned_and_done(live_server, browser):
+def test_follow_up_assigned_and_done(live_server, browser, tmp_path):
     period = f.EvaluationPeriodFactory()
     indicators = small_framework(period.framework)
     evaluation = f.EvaluationFactory(period=period)
@@ -41,7 +41,7 @@ def test_follow_up_assigned_and_done(live_server, browser):
     page = page_as(browser, live_server, supervisor)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/follow-up/")
-    page.screenshot(path="/tmp/w16_followup_list_390.png", full_page=True)
+    page.screenshot(path=tmp_path / "followup_list_390.png", full_page=True)
     page.get_by_role("link", name="Tetapkan arsitektur SPBE instansi.").click()
     page.set_viewport_size({"width": 1366, "height": 900})
     page.fill("#id_owner_unit", "Pusdatin")
@@ -52,16 +52,16 @@ def test_follow_up_assigned_and_done(live_server, browser):
     page.select_option("#id_status", FollowUp.Status.DONE)
     page.fill("#id_note", "Peraturan arsitektur SPBE telah ditetapkan.")
     page.locator(
-        "form[action$='/follow-up/%d/'] button[type=submit]" % FollowUp.objects.get().pk
+        f"form[action$='/follow-up/{FollowUp.objects.get().pk}/'] button[type=submit]"
     ).click()
     page.wait_for_load_state()
     assert "Peraturan arsitektur SPBE telah ditetapkan." in page.content()
-    page.screenshot(path="/tmp/w16_followup_detail_1366.png", full_page=True)
+    page.screenshot(path=tmp_path / "followup_detail_1366.png", full_page=True)
 
     page.goto(f"{live_server.url}/follow-up/?status=done")
     table = page.locator("table").inner_text()
     assert "Pusdatin" in table and "Sari Wulandari" in table
     assert "Tetapkan arsitektur SPBE instansi." in table
-    page.screenshot(path="/tmp/w16_followup_list_1366.png", full_page=True)
+    page.screenshot(path=tmp_path / "followup_list_1366.png", full_page=True)
     item = FollowUp.objects.get()
     assert item.status == FollowUp.Status.DONE and item.owner == operator
