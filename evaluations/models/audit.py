@@ -68,6 +68,7 @@ class AuditEvent(models.Model):
         RECOVERY_CODE_USED = "account.recovery_code_used", _("Recovery code used")
         FOLLOW_UP_ASSIGNED = "follow_up.assigned", _("Follow-up owner assigned")
         FOLLOW_UP_UPDATED = "follow_up.updated", _("Follow-up updated")
+        FOLLOW_UP_REMINDED = "follow_up.reminded", _("Follow-up reminder sent")
 
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(

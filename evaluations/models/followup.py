@@ -56,6 +56,9 @@ class FollowUp(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
     )
     reason = models.TextField(_("reason"), blank=True)
+    # The due date a reminder was sent for: claimed once per due date, so a moved due
+    # date makes a new reminder due and a re-run of the task sends nothing twice.
+    reminded_for = models.DateField(_("reminded for due date"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

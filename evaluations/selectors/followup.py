@@ -28,3 +28,18 @@ def institution_staff(institution_id: int):
     return User.objects.filter(institution_id=institution_id, is_active=True).order_by(
         "first_name", "last_name", "username"
     )
+
+
+def earlier_follow_ups(evaluation, number: int) -> list[FollowUp]:
+    """The institution's follow-up items of indicator `number` from earlier periods,
+    for the self-evaluation beside last period's result. Matched by indicator number,
+    as last period's result is, since a later period may use a new framework."""
+    return list(
+        FollowUp.objects.filter(
+            institution_id=evaluation.institution_id,
+            indicator__number=number,
+            evaluation__period__opens_at__lt=evaluation.period.opens_at,
+        )
+        .select_related("owner", "evaluation__period")
+        .order_by("-evaluation__period__opens_at", "entry")
+    )

@@ -3,18 +3,23 @@ institution's supervisor, progressed by its staff. Every write is audited."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import text_limits
 from evaluations.models import Answer, AuditEvent, FollowUp, FollowUpNote
+from evaluations.notifications import queue_email
 from evaluations.permissions import can_assign_follow_up, can_update_follow_up, require
 from evaluations.scoring import counting_answers
 from evaluations.services.core import record_event
-from institutions.models import User
+from evaluations.wib import to_wib
+from institutions.models import Role, User
 
 OWNER_NOT_STAFF = _("The responsible person must be active staff of this institution.")
 REASON_REQUIRED = _("Give the reason why this recommendation does not apply.")
@@ -129,3 +134,59 @@ def update_follow_up(*, follow_up: FollowUp, by, status: str, reason: str = "", 
         note=text_limits.for_audit(note),
     )
     return item
+
+
+# Days before the due date at which the responsible person is reminded.
+REMINDER_DAYS = 7
+PENDING = (FollowUp.Status.OPEN, FollowUp.Status.IN_PROGRESS)
+
+
+@transaction.atomic
+def send_follow_up_reminders(*, now=None) -> int:
+    """Remind the owners (else the supervisors) of pending items due within
+    REMINDER_DAYS. Each item is claimed once per due date: the rows are locked
+    (skipping those another run holds) and marked in one update before the emails are
+    queued, which go out after commit. Returns how many items were reminded."""
+    today = to_wib(now or timezone.now()).date()
+    items = list(
+        FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(
+            status__in=PENDING,
+            due_date__gte=today,
+            due_date__lte=today + dt.timedelta(days=REMINDER_DAYS),
+        )
+        .exclude(reminded_for=F("due_date"))
+        .select_related("institution", "indicator", "owner", "evaluation")
+    )
+    if not items:
+        return 0
+    FollowUp.objects.filter(pk__in=[i.pk for i in items]).update(reminded_for=F("due_date"))
+    supervisors = defaultdict(list)
+    for institution_id, email in User.objects.filter(
+        role=Role.SUPERVISOR,
+        institution_id__in={i.institution_id for i in items},
+        is_active=True,
+    ).values_list("institution_id", "email"):
+        supervisors[institution_id].append(email)
+    for item in items:
+        owner = item.owner if item.owner and item.owner.is_active else None
+        recipients = [owner.email] if owner else supervisors[item.institution_id]
+        record_event(
+            action=AuditEvent.Action.FOLLOW_UP_REMINDED,
+            evaluation=item.evaluation,
+            indicator=item.indicator,
+            changes={"due_date": [None, item.due_date.isoformat()]},
+            note=", ".join(recipients),
+        )
+        queue_email(
+            name="follow_up_reminder",
+            to=recipients,
+            context={
+                "institution": item.institution.name,
+                "indicator": f"{item.indicator.number}. {item.indicator.name}",
+                "text": item.text,
+                "due_date": item.due_date,
+                "days_left": (item.due_date - today).days,
+            },
+        )
+    return len(items)

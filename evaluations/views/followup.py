@@ -7,15 +7,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evaluations import filters
 from evaluations.forms.followup import FollowUpAssignForm, FollowUpUpdateForm
-from evaluations.models import FollowUp
-from evaluations.permissions import can_assign_follow_up, get_follow_up_for, is_institution_staff
-from evaluations.selectors.followup import filter_choices, follow_ups_of, institution_staff
+from evaluations.models import FollowUp, Indicator
+from evaluations.permissions import (
+    can_assign_follow_up,
+    get_evaluation_for,
+    get_follow_up_for,
+    is_institution_staff,
+)
+from evaluations.selectors.followup import (
+    earlier_follow_ups,
+    filter_choices,
+    follow_ups_of,
+    institution_staff,
+)
 from evaluations.services.followup import assign_follow_up, update_follow_up
 
 PAGE_SIZE = 50
@@ -101,3 +111,17 @@ def follow_up_assign(request, pk: int):
             messages.success(request, _("Responsibility saved."))
             return redirect("evaluations:follow-up-detail", pk=item.pk)
     return _detail(request, item, assign_form=form, status=400)
+
+
+@login_required
+def indicator_follow_ups(request, pk: int, indicator_pk: int):
+    """Fragment of the self-evaluation page: last periods' follow-up of this indicator."""
+    evaluation = get_evaluation_for(request, pk, need="selfeval")
+    indicator = get_object_or_404(
+        Indicator, pk=indicator_pk, framework_id=evaluation.period.framework_id
+    )
+    return render(
+        request,
+        "evaluations/followup/_indicator.html",
+        {"items": earlier_follow_ups(evaluation, indicator.number)},
+    )

@@ -190,3 +190,60 @@ def test_list_query_count(client, django_assert_max_num_queries, released, opera
         response = client.get(reverse("evaluations:follow-up-list"))
     assert response.status_code == 200
     assert f"Rekomendasi {count - 1}" in response.content.decode()
+
+
+def test_reminders_claimed_once_per_due_date(
+    released, supervisor, operator, mailoutbox, django_capture_on_commit_callbacks
+):
+    item = _item(released)
+    FollowUp.objects.filter(pk=item.pk).update(due_date=dt.date(2027, 3, 10))
+    before = dt.datetime(2027, 3, 1, 9, tzinfo=dt.UTC)  # 9 days before: not yet
+    due = dt.datetime(2027, 3, 4, 9, tzinfo=dt.UTC)  # 6 days before
+    assert svc.send_follow_up_reminders(now=before) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert svc.send_follow_up_reminders(now=due) == 1
+    # No owner yet: the supervisor is reminded.
+    assert [m.to for m in mailoutbox] == [[supervisor.email]]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert svc.send_follow_up_reminders(now=due) == 0  # claimed: sent once
+    assert len(mailoutbox) == 1
+    # A moved due date makes a new reminder due, now to the owner.
+    FollowUp.objects.filter(pk=item.pk).update(due_date=dt.date(2027, 3, 8), owner=operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert svc.send_follow_up_reminders(now=due) == 1
+    assert mailoutbox[-1].to == [operator.email]
+    assert "Susun peta rencana SPBE." in mailoutbox[-1].body
+    # Done items are not reminded.
+    FollowUp.objects.filter(pk=item.pk).update(
+        due_date=dt.date(2027, 3, 9), status=FollowUp.Status.DONE
+    )
+    assert svc.send_follow_up_reminders(now=due) == 0
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.FOLLOW_UP_REMINDED).count() == 2
+
+
+def test_next_period_shows_last_follow_up_beside_the_indicator(
+    client, released, operator, indicators, django_assert_max_num_queries
+):
+    item = _item(released)
+    FollowUp.objects.filter(pk=item.pk).update(status=FollowUp.Status.DONE, owner_unit="Biro TI")
+    period = released.period
+    later = f.EvaluationPeriodFactory(
+        framework=period.framework,
+        opens_at=period.opens_at + dt.timedelta(days=365),
+        deadline=period.deadline + dt.timedelta(days=365),
+    )
+    current = f.EvaluationFactory(institution=released.institution, period=later)
+    logged_in(client, operator)
+    url = reverse("evaluations:indicator-follow-ups", args=[current.pk, indicators[0].pk])
+    with django_assert_max_num_queries(6):
+        fragment = client.get(url).content.decode()
+    assert "Susun peta rencana SPBE." in fragment and "Biro TI" in fragment
+    # Another indicator has no follow-up: nothing is shown.
+    other = reverse("evaluations:indicator-follow-ups", args=[current.pk, indicators[1].pk])
+    assert "Susun peta" not in client.get(other).content.decode()
+    # The released period's own page does not show its own items as "last period".
+    same = reverse("evaluations:indicator-follow-ups", args=[released.pk, indicators[0].pk])
+    assert "Susun peta" not in client.get(same).content.decode()
+    # The self-evaluation page loads the fragment.
+    page = client.get(reverse("evaluations:answer-edit", args=[current.pk, indicators[0].pk]))
+    assert url in page.content.decode()

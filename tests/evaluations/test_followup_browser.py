@@ -1,5 +1,8 @@
 """A follow-up lifecycle in headless Chromium: a recommendation released, the supervisor
-assigns it, then reports it done with a note; the list shows the owner and the status."""
+assigns it, then reports it done with a note; the list shows the owner and the status,
+and the next period's self-evaluation shows it beside the indicator."""
+
+import datetime as dt
 
 import pytest
 
@@ -13,7 +16,7 @@ from tests.evaluations.assessment_helpers import set_status, small_framework
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_follow_up_assigned_and_done(live_server, browser, tmp_path):
+def test_follow_up_assigned_done_and_shown_next_period(live_server, browser, tmp_path):
     period = f.EvaluationPeriodFactory()
     indicators = small_framework(period.framework)
     evaluation = f.EvaluationFactory(period=period)
@@ -65,3 +68,16 @@ def test_follow_up_assigned_and_done(live_server, browser, tmp_path):
     page.screenshot(path=tmp_path / "followup_list_1366.png", full_page=True)
     item = FollowUp.objects.get()
     assert item.status == FollowUp.Status.DONE and item.owner == operator
+
+    # The next period's self-evaluation shows it beside last period's result.
+    later = f.EvaluationPeriodFactory(
+        framework=period.framework,
+        opens_at=period.opens_at + dt.timedelta(days=365),
+        deadline=period.deadline + dt.timedelta(days=365),
+    )
+    current = f.EvaluationFactory(institution=evaluation.institution, period=later)
+    page.goto(f"{live_server.url}/evaluations/{current.pk}/indicators/{indicators[0].pk}/")
+    box = page.locator("[data-testid=indicator-follow-ups]")
+    box.wait_for()
+    assert "Tetapkan arsitektur SPBE instansi." in box.inner_text()
+    page.screenshot(path=tmp_path / "selfeval_follow_up_1366.png", full_page=True)

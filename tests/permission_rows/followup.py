@@ -4,7 +4,7 @@ another institution is a 404 for its staff, and other roles get 403 before any l
 from evaluations.models import FollowUp
 
 from . import LOGIN, Row, only
-from .selfeval import indicator
+from .selfeval import STAFF, ev_ind, foreign, indicator, scoped
 
 NOT_STAFF = {"assessor": 403, "unassigned_assessor": 403, "coordinator": 403}
 NOT_STAFF |= {"other_coordinator": 403, "admin": 403}
@@ -69,5 +69,12 @@ ROWS = [
         | {"anonymous": LOGIN},
         setup=own,
         id="follow-up-assign-get",
+    ),
+    Row("evaluations:indicator-follow-ups", scoped(**STAFF), setup=ev_ind),
+    Row(
+        "evaluations:indicator-follow-ups",
+        {**foreign(), "other_operator": 200, "admin": 403},
+        setup=lambda c: {"pk": c.other_evaluation.pk, "indicator_pk": indicator(c).pk},
+        id="indicator-follow-ups-other-institution",
     ),
 ]
