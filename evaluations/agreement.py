@@ -68,6 +68,11 @@ class Agreement:
     def small_sample(self) -> bool:
         return self.n < SMALL_SAMPLE
 
+    @property
+    def estimates(self) -> tuple[Estimate, ...]:
+        """The four figures in the order the tables show them."""
+        return (self.exact, self.mean_abs_diff, self.kappa, self.alpha)
+
 
 def contingency(pairs: Iterable[tuple[int, int]], levels: Sequence[int] = LEVELS) -> Table:
     """Counts of (first, second) level pairs as a square table over `levels`."""

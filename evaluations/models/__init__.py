@@ -7,6 +7,8 @@
 - `evidence`: EvidenceFile, EvidenceLink
 - `report`: Report, Reminder
 - `audit`: AuditEvent
+- `calibration`: CalibrationSample, CalibrationItem, CalibrationAnswer (second, blind
+  scoring of a sample)
 - `followup`: FollowUp, FollowUpNote (recommendation follow-up)
 - `ops`: WorkerHeartbeat, TaskOutbox
 
@@ -17,6 +19,7 @@ only through `evaluations/services/`; a model method changes only its own row.
 
 from evaluations.models.assignment import AssessorAssignment, ConflictOfInterest
 from evaluations.models.audit import AuditEvent
+from evaluations.models.calibration import CalibrationAnswer, CalibrationItem, CalibrationSample
 from evaluations.models.evaluation import (
     PHASE_ORDER,
     Answer,
@@ -47,6 +50,9 @@ __all__ = [
     "AspectNote",
     "AssessorAssignment",
     "AuditEvent",
+    "CalibrationAnswer",
+    "CalibrationItem",
+    "CalibrationSample",
     "ConflictOfInterest",
     "Domain",
     "Evaluation",
