@@ -133,3 +133,15 @@ def test_interval_narrows_with_sample_size():
     large = pair_agreement(_random_pairs(5, 2000), resamples=300)
     assert small.small_sample and not large.small_sample
     assert (small.kappa.high - small.kappa.low) > 2 * (large.kappa.high - large.kappa.low)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bootstrap_fast_path_equals_the_figures(seed):
+    from evaluations.agreement import LEVELS, _sparse_statistics, _statistics
+
+    table = contingency(_random_pairs(seed, 5 + 40 * seed))
+    cells = [(i, j) for i in range(6) for j in range(6) if table[i][j]]
+    fast = _sparse_statistics(cells, [table[i][j] for i, j in cells], LEVELS)
+    assert fast == pytest.approx(_statistics(table, LEVELS))
+    flat = contingency([(3, 3)] * 4)
+    assert _sparse_statistics([(3, 3)], [4], LEVELS) == _statistics(flat, LEVELS)
