@@ -72,6 +72,7 @@ class AuditEvent(models.Model):
         CALIBRATION_DRAWN = "calibration.drawn", _("Calibration sample drawn")
         CALIBRATION_ASSESSOR = "calibration.assessor", _("Second assessor assigned")
         CALIBRATION_LEVEL_SAVED = "calibration.level_saved", _("Second assessor's level saved")
+        CALIBRATION_CONSENSUS = "calibration.consensus", _("Level decided by consensus")
 
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(

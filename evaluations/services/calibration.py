@@ -14,7 +14,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from evaluations import text_limits
 from evaluations.models import (
+    Answer,
     AuditEvent,
     CalibrationAnswer,
     CalibrationItem,
@@ -22,15 +24,20 @@ from evaluations.models import (
     ConflictOfInterest,
     Evaluation,
     EvaluationPeriod,
+    Phase,
 )
-from evaluations.permissions import require, require_admin
+from evaluations.permissions import can_coordinate, require, require_admin
+from evaluations.scoring import counting_answers
 from evaluations.services.core import record_event
 from institutions.models import Role
 
+REASON_REQUIRED = _("Say why this level was decided.")
 ALREADY_DRAWN = _("This period already has a calibration sample.")
 NOTHING_TO_SAMPLE = _("No evaluation of this period has an assessing university yet.")
 SAME_UNIVERSITY = _("The second assessor must come from another university.")
 NOT_AN_ASSESSOR = _("Only an active assessor can be the second assessor.")
+NOT_A_DISAGREEMENT = _("Only levels that differ by more than one go to consensus.")
+CONSENSUS_CLOSED = _("The level can be decided only before the assessment is approved.")
 CONFLICTED = _("This assessor has a declared conflict of interest with the institution.")
 
 
@@ -142,3 +149,53 @@ def save_second_level(*, item: CalibrationItem, indicator, entry: int, level: in
         changes={"level": [before, level]},
     )
     return answer
+
+
+# Before approval the decided level enters the result that approval computes.
+CONSENSUS_OPEN = (Evaluation.Status.UNDER_ASSESSMENT, Evaluation.Status.ASSESSED)
+
+
+@transaction.atomic
+def decide_consensus(*, item: CalibrationItem, indicator, entry: int, level: int, reason: str, by):
+    """The coordinator of the assessing university (or an admin) decides the level of an
+    entry on which the two assessors differ by more than one level, having seen both.
+
+    The decision is written as the entry's final-phase answer, so it is the level that
+    counts by the one rule (`counting_answers`: the latest assessor phase with a level).
+    """
+    evaluation = Evaluation.objects.select_for_update().get(pk=item.evaluation_id)
+    require(can_coordinate(by, evaluation.university_id))
+    if evaluation.status not in CONSENSUS_OPEN:
+        raise ValidationError(CONSENSUS_CLOSED, code="closed")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED}, code="reason")
+    counting = counting_answers(
+        Answer.objects.filter(evaluation=evaluation, indicator=indicator, entry=entry)
+    ).get((indicator.pk, entry))
+    second = CalibrationAnswer.objects.filter(item=item, indicator=indicator, entry=entry).first()
+    if counting is None or second is None or abs(counting.level - second.level) <= 1:
+        raise ValidationError(NOT_A_DISAGREEMENT, code="agreement")
+    final, _created = Answer.objects.get_or_create(
+        evaluation=evaluation,
+        indicator=indicator,
+        entry=entry,
+        phase=Phase.FINAL,
+        defaults={"level": level, "version": 0},
+    )
+    final.level, final.note, final.updated_by = level, reason, by
+    final.version += 1
+    final.save()
+    record_event(
+        action=AuditEvent.Action.CALIBRATION_CONSENSUS,
+        actor=by,
+        evaluation=evaluation,
+        indicator=indicator,
+        changes={
+            "first": [None, counting.level],
+            "second": [None, second.level],
+            "level": [counting.level, level],
+        },
+        note=text_limits.for_audit(reason),
+    )
+    return final

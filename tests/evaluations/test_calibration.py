@@ -8,13 +8,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from evaluations.models import AuditEvent, CalibrationItem, CalibrationSample, Phase
+from evaluations.models import AuditEvent, CalibrationItem, CalibrationSample, Evaluation, Phase
+from evaluations.scoring import final_levels
 from evaluations.selectors.calibration import calibration_agreement
 from evaluations.services import calibration as svc
 from institutions.models import Institution, Role
 from tests import factories as f
 from tests.conftest import logged_in
-from tests.evaluations.assessment_helpers import small_framework
+from tests.evaluations.assessment_helpers import set_status, small_framework
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +161,29 @@ def test_page_tables_and_query_count(
     assert len(page.context["by_pair"]) == count  # every first assessor is another person
     assert "small sample" in html or "sampel kecil" in html
     assert len(page.context["disagreements"]) == 1  # the 3 against 0 of the first item
+
+
+def test_consensus_decides_the_level_that_counts(
+    period, admin_user, university, other_university, coordinator, other_coordinator
+):
+    _scored_sample(period, admin_user, university, other_university, 1)
+    item = CalibrationItem.objects.select_related("evaluation").get()
+    evaluation = set_status(item.evaluation, Evaluation.Status.ASSESSED)
+    one, two = period.framework.indicators.order_by("number")[:2]
+    decide = svc.decide_consensus
+    # Indicator 2: 3 against 3, no consensus needed.
+    with pytest.raises(ValidationError):
+        decide(item=item, indicator=two, entry=1, level=3, reason="-", by=coordinator)
+    with pytest.raises(PermissionDenied):  # another university's coordinator
+        decide(item=item, indicator=one, entry=1, level=2, reason="x", by=other_coordinator)
+    with pytest.raises(ValidationError):
+        decide(item=item, indicator=one, entry=1, level=2, reason=" ", by=coordinator)
+    decide(
+        item=item, indicator=one, entry=1, level=1, reason="Bukti tidak lengkap.", by=coordinator
+    )
+    assert final_levels(evaluation.answers.all())[one.pk] == [1]
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CALIBRATION_CONSENSUS)
+    assert event.changes["level"] == [3, 1] and event.changes["second"] == [None, 0]
+    set_status(evaluation, Evaluation.Status.APPROVED)
+    with pytest.raises(ValidationError):
+        decide(item=item, indicator=one, entry=1, level=2, reason="Lagi.", by=coordinator)
