@@ -18,7 +18,7 @@ from django import forms
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.models import AuditEvent, Evaluation
+from evaluations.models import AuditEvent, Evaluation, FollowUp
 from evaluations.wib import WIB
 from institutions.models import Institution, Role, User
 
@@ -261,3 +261,35 @@ class PeopleFilter(django_filters.FilterSet):
             | Q(institution__code=value)
             | Q(university__code=value)
         )
+
+
+class FollowUpFilter(django_filters.FilterSet):
+    """The institution's follow-up page: by status, indicator number and the period the
+    recommendation came from. The view passes the indicator numbers and periods it has
+    already loaded as choices."""
+
+    status = django_filters.ChoiceFilter(
+        choices=FollowUp.Status.choices, label=_("Status"), empty_label=_("All statuses")
+    )
+    indicator = django_filters.TypedChoiceFilter(
+        field_name="indicator__number", coerce=int, label=_("Indicator")
+    )
+    period = django_filters.TypedChoiceFilter(
+        field_name="evaluation__period_id", coerce=int, label=_("Period")
+    )
+    mine = django_filters.BooleanFilter(
+        method="filter_mine", widget=forms.CheckboxInput, label=_("Only mine")
+    )
+
+    class Meta:
+        model = FollowUp
+        fields = ["status", "indicator", "period", "mine"]
+
+    def __init__(self, *args, indicator_numbers=(), periods=(), user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.filters["indicator"].extra["choices"] = [(n, n) for n in indicator_numbers]
+        self.filters["period"].extra["choices"] = [(p.pk, p.name) for p in periods]
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(owner=self.user) if value else queryset

@@ -19,7 +19,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from evaluations.models import Evaluation, EvaluationPeriod, Report
+from evaluations.models import Evaluation, EvaluationPeriod, FollowUp, Report
 from evaluations.selectors import evaluations_visible_to
 from institutions.models import Role
 from institutions.permissions import (
@@ -36,6 +36,7 @@ from institutions.permissions import (
 __all__ = [
     "CAPABILITIES",
     "assignment_is_open",
+    "can_assign_follow_up",
     "can_coordinate",
     "can_edit_answers",
     "can_manage_period",
@@ -45,11 +46,13 @@ __all__ = [
     "can_review_assessment",
     "can_score",
     "can_submit",
+    "can_update_follow_up",
     "can_view_evaluation",
     "can_view_institution_report",
     "can_view_receipt",
     "can_view_result",
     "get_evaluation_for",
+    "get_follow_up_for",
     "get_period_for",
     "get_report_for",
     "is_admin",
@@ -237,6 +240,16 @@ def can_view_institution_report(user, evaluation: Evaluation) -> bool:
     )
 
 
+def can_update_follow_up(user, follow_up: FollowUp) -> bool:
+    """The institution's own staff report progress on its follow-up items."""
+    return is_institution_staff(user) and user.institution_id == follow_up.institution_id
+
+
+def can_assign_follow_up(user, follow_up: FollowUp) -> bool:
+    """The institution's supervisor (penanggung jawab) decides who follows up what."""
+    return is_supervisor(user) and user.institution_id == follow_up.institution_id
+
+
 # Capability checks by name, for get_evaluation_for(need=...): need -> (user, evaluation).
 CAPABILITIES: dict[str, object] = {
     "view": lambda user, evaluation: True,  # visibility was already checked by the scope
@@ -268,6 +281,22 @@ def get_evaluation_for(request, pk: int, *, need: str = "view", queryset=None) -
     evaluation = get_object_or_404(scoped.select_related("institution", "period__framework"), pk=pk)
     require(CAPABILITIES[need](request.user, evaluation))
     return evaluation
+
+
+def get_follow_up_for(request, pk: int, *, need: str = "view") -> FollowUp:
+    """A follow-up item of the user's own institution (404 for any other, and for roles
+    outside institutions); `need` "update" or "assign" adds that capability (403)."""
+    user = request.user
+    if not is_institution_staff(user):
+        raise PermissionDenied
+    follow_up = get_object_or_404(
+        FollowUp.objects.select_related("indicator", "owner", "evaluation__period"),
+        pk=pk,
+        institution_id=user.institution_id,
+    )
+    check = can_assign_follow_up if need == "assign" else can_update_follow_up
+    require(check(user, follow_up))
+    return follow_up
 
 
 def get_period_for(request, pk: int) -> EvaluationPeriod:

@@ -32,6 +32,11 @@ app.conf.beat_schedule = {
         "options": {"expires": 30},
     },
 }
+app.conf.beat_schedule["send-follow-up-reminders"] = {
+    "task": "evaluations.send_follow_up_reminders",
+    # Daily at 08:15 WIB (beat runs in TIME_ZONE), in office hours.
+    "schedule": crontab(hour=8, minute=15),
+}
 # Tasks whose publish failed (broker down) are in the outbox table; this sends them.
 app.conf.beat_schedule["dispatch-pending-tasks"] = {
     "task": "evaluations.dispatch_pending",

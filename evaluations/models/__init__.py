@@ -7,6 +7,9 @@
 - `evidence`: EvidenceFile, EvidenceLink
 - `report`: Report, Reminder
 - `audit`: AuditEvent
+- `calibration`: CalibrationSample, CalibrationItem, CalibrationAnswer (second, blind
+  scoring of a sample)
+- `followup`: FollowUp, FollowUpNote (recommendation follow-up)
 - `ops`: WorkerHeartbeat, TaskOutbox
 
 Everything is re-exported here, so `from evaluations.models import Evaluation` works
@@ -16,6 +19,7 @@ only through `evaluations/services/`; a model method changes only its own row.
 
 from evaluations.models.assignment import AssessorAssignment, ConflictOfInterest
 from evaluations.models.audit import AuditEvent
+from evaluations.models.calibration import CalibrationAnswer, CalibrationItem, CalibrationSample
 from evaluations.models.evaluation import (
     PHASE_ORDER,
     Answer,
@@ -25,6 +29,7 @@ from evaluations.models.evaluation import (
     Reopening,
 )
 from evaluations.models.evidence import EvidenceFile, EvidenceLink, evidence_upload_to
+from evaluations.models.followup import FollowUp, FollowUpNote
 from evaluations.models.framework import (
     LEVEL_VALIDATORS,
     Aspect,
@@ -45,6 +50,9 @@ __all__ = [
     "AspectNote",
     "AssessorAssignment",
     "AuditEvent",
+    "CalibrationAnswer",
+    "CalibrationItem",
+    "CalibrationSample",
     "ConflictOfInterest",
     "Domain",
     "Evaluation",
@@ -52,6 +60,8 @@ __all__ = [
     "EvidenceFile",
     "EvidenceLink",
     "Extension",
+    "FollowUp",
+    "FollowUpNote",
     "Framework",
     "Indicator",
     "PeriodMode",

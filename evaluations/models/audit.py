@@ -66,6 +66,13 @@ class AuditEvent(models.Model):
         TWO_FACTOR_ENROLLED = "account.two_factor_enrolled", _("Two-factor sign-in set up")
         TWO_FACTOR_RESET = "account.two_factor_reset", _("Two-factor sign-in reset")
         RECOVERY_CODE_USED = "account.recovery_code_used", _("Recovery code used")
+        FOLLOW_UP_ASSIGNED = "follow_up.assigned", _("Follow-up owner assigned")
+        FOLLOW_UP_UPDATED = "follow_up.updated", _("Follow-up updated")
+        FOLLOW_UP_REMINDED = "follow_up.reminded", _("Follow-up reminder sent")
+        CALIBRATION_DRAWN = "calibration.drawn", _("Calibration sample drawn")
+        CALIBRATION_ASSESSOR = "calibration.assessor", _("Second assessor assigned")
+        CALIBRATION_LEVEL_SAVED = "calibration.level_saved", _("Second assessor's level saved")
+        CALIBRATION_CONSENSUS = "calibration.consensus", _("Level decided by consensus")
 
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(

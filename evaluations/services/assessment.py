@@ -30,6 +30,7 @@ from evaluations.notifications import queue_email
 from evaluations.permissions import can_coordinate, require, require_admin
 from evaluations.selectors.assessment import compute_results, missing_entries
 from evaluations.services.core import TRANSITION_NOT_ALLOWED, _transition, record_event
+from evaluations.services.followup import create_follow_ups
 from institutions.models import Role, User
 
 # --- messages (tests import these) ------------------------------------------------
@@ -429,6 +430,8 @@ def release_results(
     # One bulk write instead of 623 _transition calls; the guard above is the same check.
     Evaluation.objects.bulk_update(evaluations, ["status", "released_at"], batch_size=500)
     AuditEvent.objects.bulk_create(events, batch_size=500)
+    # Each released recommendation becomes a follow-up item of the institution.
+    create_follow_ups(evaluations=evaluations)
     if evaluation_ids is None:
         period.results_released_at = now
         period.save(update_fields=["results_released_at"])

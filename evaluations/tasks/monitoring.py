@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 
 from evaluations.models import Report
+from evaluations.services import followup
 from evaluations.services import monitoring as services
 
 logger = logging.getLogger(__name__)
@@ -25,3 +26,9 @@ def build_export_task(*, report_id: int) -> None:
         logger.warning("export %s is gone", report_id)
         return
     services.build_export(report_id=report_id)
+
+
+@shared_task(name="evaluations.send_follow_up_reminders")
+def send_follow_up_reminders_task() -> int:
+    """Daily (beat): remind owners of follow-up items due soon. Claimed once per due date."""
+    return followup.send_follow_up_reminders()

@@ -1,6 +1,16 @@
 """The evaluations URLConf: one list per area, all under the `evaluations` namespace."""
 
-from . import assessment, evidence, monitoring, people, periods, reports, selfeval
+from . import (
+    assessment,
+    calibration,
+    evidence,
+    followup,
+    monitoring,
+    people,
+    periods,
+    reports,
+    selfeval,
+)
 
 app_name = "evaluations"
 
@@ -12,4 +22,6 @@ urlpatterns = (
     + monitoring.urlpatterns
     + periods.urlpatterns
     + people.urlpatterns
+    + followup.urlpatterns
+    + calibration.urlpatterns
 )

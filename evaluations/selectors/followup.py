@@ -1,0 +1,45 @@
+"""Reads of the follow-up pages."""
+
+from __future__ import annotations
+
+from evaluations.models import EvaluationPeriod, FollowUp
+from institutions.models import User
+
+
+def follow_ups_of(institution_id: int):
+    return FollowUp.objects.filter(institution_id=institution_id).select_related(
+        "indicator", "owner", "evaluation__period"
+    )
+
+
+def filter_choices(institution_id: int) -> tuple[list[int], list[EvaluationPeriod]]:
+    """The indicator numbers and periods that the institution's items come from."""
+    items = FollowUp.objects.filter(institution_id=institution_id)
+    numbers = sorted(set(items.values_list("indicator__number", flat=True)))
+    periods = list(
+        EvaluationPeriod.objects.filter(pk__in=items.values("evaluation__period_id")).order_by(
+            "-year"
+        )
+    )
+    return numbers, periods
+
+
+def institution_staff(institution_id: int):
+    return User.objects.filter(institution_id=institution_id, is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def earlier_follow_ups(evaluation, number: int) -> list[FollowUp]:
+    """The institution's follow-up items of indicator `number` from earlier periods,
+    for the self-evaluation beside last period's result. Matched by indicator number,
+    as last period's result is, since a later period may use a new framework."""
+    return list(
+        FollowUp.objects.filter(
+            institution_id=evaluation.institution_id,
+            indicator__number=number,
+            evaluation__period__opens_at__lt=evaluation.period.opens_at,
+        )
+        .select_related("owner", "evaluation__period")
+        .order_by("-evaluation__period__opens_at", "entry")
+    )

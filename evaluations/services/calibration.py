@@ -1,0 +1,201 @@
+"""Calibrated assessment: the admin draws a stratified sample of a period's evaluations;
+each sampled evaluation gets a second assessor from another university, who scores it
+blind. Every write is audited."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from evaluations import text_limits
+from evaluations.models import (
+    Answer,
+    AuditEvent,
+    CalibrationAnswer,
+    CalibrationItem,
+    CalibrationSample,
+    ConflictOfInterest,
+    Evaluation,
+    EvaluationPeriod,
+    Phase,
+)
+from evaluations.permissions import can_coordinate, require, require_admin
+from evaluations.scoring import counting_answers
+from evaluations.services.core import record_event
+from institutions.models import Role
+
+REASON_REQUIRED = _("Say why this level was decided.")
+ALREADY_DRAWN = _("This period already has a calibration sample.")
+NOTHING_TO_SAMPLE = _("No evaluation of this period has an assessing university yet.")
+SAME_UNIVERSITY = _("The second assessor must come from another university.")
+NOT_AN_ASSESSOR = _("Only an active assessor can be the second assessor.")
+NOT_A_DISAGREEMENT = _("Only levels that differ by more than one go to consensus.")
+CONSENSUS_CLOSED = _("The level can be decided only before the assessment is approved.")
+CONFLICTED = _("This assessor has a declared conflict of interest with the institution.")
+
+
+def stratified_draw(evaluations, *, share: Decimal, seed: int) -> list:
+    """The sample: in every stratum (institution kind, assessing university) the share
+    of its evaluations, rounded half up and at least one, drawn at random.
+
+    Reproducible: strata are taken in sorted order and evaluations by primary key, and
+    one `random.Random(seed)` draws them all, so the same evaluations and seed always
+    give the same sample. `evaluations` need `pk`, `institution.kind`, `university_id`.
+    """
+    strata = defaultdict(list)
+    for ev in evaluations:
+        strata[(ev.institution.kind, ev.university_id)].append(ev)
+    rng = random.Random(seed)  # noqa: S311 - a reproducible draw, not a secret
+    chosen = []
+    for key in sorted(strata):
+        members = sorted(strata[key], key=lambda ev: ev.pk)
+        size = (share * len(members)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        chosen.extend(rng.sample(members, max(1, int(size))))
+    return sorted(chosen, key=lambda ev: ev.pk)
+
+
+@transaction.atomic
+def draw_calibration_sample(
+    *, period: EvaluationPeriod, share: Decimal, by, seed: int | None = None
+) -> CalibrationSample:
+    """Draw and record the period's sample (once per period), with the seed it used."""
+    require_admin(by)
+    period = EvaluationPeriod.objects.select_for_update().get(pk=period.pk)
+    if CalibrationSample.objects.filter(period=period).exists():
+        raise ValidationError(ALREADY_DRAWN, code="drawn")
+    evaluations = list(
+        Evaluation.objects.filter(period=period, university__isnull=False).select_related(
+            "institution"
+        )
+    )
+    if not evaluations:
+        raise ValidationError(NOTHING_TO_SAMPLE, code="empty")
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    share = Decimal(share)
+    chosen = stratified_draw(evaluations, share=share, seed=seed)
+    sample = CalibrationSample.objects.create(period=period, share=share, seed=seed, drawn_by=by)
+    CalibrationItem.objects.bulk_create(
+        [CalibrationItem(sample=sample, evaluation=ev) for ev in chosen], batch_size=500
+    )
+    record_event(
+        action=AuditEvent.Action.CALIBRATION_DRAWN,
+        actor=by,
+        period=period,
+        changes={"share": [None, str(share)], "seed": [None, seed], "size": [None, len(chosen)]},
+    )
+    return sample
+
+
+@transaction.atomic
+def assign_second_assessor(*, item: CalibrationItem, assessor, by) -> CalibrationItem:
+    """Give a sampled evaluation its second assessor: an active assessor of another
+    university than the one assessing it, without a declared conflict of interest."""
+    require_admin(by)
+    item = (
+        CalibrationItem.objects.select_for_update(of=("self",))
+        .select_related("evaluation")
+        .get(pk=item.pk)
+    )
+    ev = item.evaluation
+    if assessor.role != Role.ASSESSOR or not assessor.is_active:
+        raise ValidationError(NOT_AN_ASSESSOR, code="role")
+    if assessor.university_id == ev.university_id:
+        raise ValidationError(SAME_UNIVERSITY, code="university")
+    if ConflictOfInterest.objects.filter(
+        Q(assessor=assessor) | Q(university_id=assessor.university_id, assessor__isnull=True),
+        institution_id=ev.institution_id,
+    ).exists():
+        raise ValidationError(CONFLICTED, code="conflict")
+    before = item.second_assessor_id
+    item.second_assessor = assessor
+    item.save(update_fields=["second_assessor"])
+    record_event(
+        action=AuditEvent.Action.CALIBRATION_ASSESSOR,
+        actor=by,
+        evaluation=ev,
+        changes={"second_assessor": [before, assessor.pk]},
+    )
+    return item
+
+
+@transaction.atomic
+def save_second_level(*, item: CalibrationItem, indicator, entry: int, level: int, by):
+    """The second assessor's level for one entry; only the assigned second assessor."""
+    item = (
+        CalibrationItem.objects.select_for_update(of=("self",))
+        .select_related("evaluation")
+        .get(pk=item.pk)
+    )
+    require(item.second_assessor_id is not None and item.second_assessor_id == by.pk)
+    answer, created = CalibrationAnswer.objects.get_or_create(
+        item=item, indicator=indicator, entry=entry, defaults={"level": level, "assessor": by}
+    )
+    before = None if created else answer.level
+    if not created:
+        answer.level, answer.assessor = level, by
+        answer.save(update_fields=["level", "assessor", "updated_at"])
+    record_event(
+        action=AuditEvent.Action.CALIBRATION_LEVEL_SAVED,
+        actor=by,
+        evaluation=item.evaluation,
+        indicator=indicator,
+        changes={"level": [before, level]},
+    )
+    return answer
+
+
+# Before approval the decided level enters the result that approval computes.
+CONSENSUS_OPEN = (Evaluation.Status.UNDER_ASSESSMENT, Evaluation.Status.ASSESSED)
+
+
+@transaction.atomic
+def decide_consensus(*, item: CalibrationItem, indicator, entry: int, level: int, reason: str, by):
+    """The coordinator of the assessing university (or an admin) decides the level of an
+    entry on which the two assessors differ by more than one level, having seen both.
+
+    The decision is written as the entry's final-phase answer, so it is the level that
+    counts by the one rule (`counting_answers`: the latest assessor phase with a level).
+    """
+    evaluation = Evaluation.objects.select_for_update().get(pk=item.evaluation_id)
+    require(can_coordinate(by, evaluation.university_id))
+    if evaluation.status not in CONSENSUS_OPEN:
+        raise ValidationError(CONSENSUS_CLOSED, code="closed")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED}, code="reason")
+    counting = counting_answers(
+        Answer.objects.filter(evaluation=evaluation, indicator=indicator, entry=entry)
+    ).get((indicator.pk, entry))
+    second = CalibrationAnswer.objects.filter(item=item, indicator=indicator, entry=entry).first()
+    if counting is None or second is None or abs(counting.level - second.level) <= 1:
+        raise ValidationError(NOT_A_DISAGREEMENT, code="agreement")
+    final, _created = Answer.objects.get_or_create(
+        evaluation=evaluation,
+        indicator=indicator,
+        entry=entry,
+        phase=Phase.FINAL,
+        defaults={"level": level, "version": 0},
+    )
+    final.level, final.note, final.updated_by = level, reason, by
+    final.version += 1
+    final.save()
+    record_event(
+        action=AuditEvent.Action.CALIBRATION_CONSENSUS,
+        actor=by,
+        evaluation=evaluation,
+        indicator=indicator,
+        changes={
+            "first": [None, counting.level],
+            "second": [None, second.level],
+            "level": [counting.level, level],
+        },
+        note=text_limits.for_audit(reason),
+    )
+    return final
