@@ -168,3 +168,45 @@ def annotate_deadline(qs: QuerySet) -> QuerySet:
 def open_for_writes_q(now: dt.datetime) -> Q:
     """`is_open_for_writes` as a filter on a queryset annotated by `annotate_deadline`."""
     return Q(period__opens_at__lte=now, effective_cutoff__gt=now)
+
+
+# --- The assessor stages' windows -------------------------------------------------------
+#
+# Each assessor stage (document, interview, site visit) is written to only inside its
+# window, read from `EvaluationPeriod.stage_window`. The window's end is a last second,
+# as for the self-evaluation deadline: a write is accepted while
+# ``opens <= now < closes + 1 second``; the assessor stages have no grace minutes.
+#
+# - The document stage opens with the institution's submission (the service checks the
+#   status), not at the self-evaluation deadline: an institution that submits early is
+#   scored early, as the 2019 cycle did. Without a document deadline it never closes.
+# - The interview and the site visit are held only where the period sets both ends of
+#   their windows (never in a monitoring period); otherwise they are "not held".
+
+STAGE_OPEN = "open"
+STAGE_NOT_HELD = "not_held"
+STAGE_NOT_YET = "not_yet"
+STAGE_CLOSED = "closed"
+
+ASSESSOR_STAGES = ("document", "interview", "visit")
+
+
+def stage_state(period, stage: str, now: dt.datetime) -> str:
+    """Whether assessors may write to `stage` of `period` at `now`: one of STAGE_OPEN,
+    STAGE_NOT_HELD, STAGE_NOT_YET, STAGE_CLOSED."""
+    if stage not in ASSESSOR_STAGES:
+        raise ValueError(f"not an assessor stage: {stage!r}")
+    opens, closes = period.stage_window(stage)
+    if stage == "document":
+        opens = None
+    elif opens is None or closes is None:
+        return STAGE_NOT_HELD
+    if opens is not None and now < opens:
+        return STAGE_NOT_YET
+    if closes is not None and now >= closes + ONE_SECOND:
+        return STAGE_CLOSED
+    return STAGE_OPEN
+
+
+def is_stage_open(period, stage: str, now: dt.datetime) -> bool:
+    return stage_state(period, stage, now) == STAGE_OPEN

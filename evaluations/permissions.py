@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from evaluations.deadlines import is_stage_open
 from evaluations.models import Evaluation, EvaluationPeriod, Report
 from evaluations.selectors import evaluations_visible_to
 from institutions.models import Role
@@ -206,8 +208,11 @@ def release_is_open(evaluation: Evaluation) -> bool:
 
 
 def scoring_is_open(evaluation: Evaluation) -> bool:
-    """Whether the assessor scores now (submitted, or under assessment)."""
-    return evaluation.status in Evaluation.SCORABLE
+    """Whether the assessor scores now (submitted, or under assessment, inside the
+    document stage's window)."""
+    return evaluation.status in Evaluation.SCORABLE and is_stage_open(
+        evaluation.period, "document", timezone.now()
+    )
 
 
 def can_view_result(user, evaluation: Evaluation) -> bool:

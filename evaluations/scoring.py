@@ -315,14 +315,20 @@ def compute_index(spec: FrameworkSpec, levels: Mapping[int, Sequence[int | None]
 # --- Which level counts ---------------------------------------------------------------
 
 
-def counting_answers(answers: Iterable, *, validated: bool = True) -> dict[tuple[int, int], object]:
+def counting_answers(
+    answers: Iterable, *, validated: bool = True, up_to: str | None = None
+) -> dict[tuple[int, int], object]:
     """Per (indicator id, entry), the answer whose level counts (module docstring).
 
     `answers` are Answer rows or anything with `phase`, `indicator_id`, `entry` and
     `level` attributes (e.g. `values_list(..., named=True)` rows), of one evaluation.
     `validated=True` picks among the assessor phases, `False` the self-evaluation.
+    `up_to` (an assessor phase) leaves out the later phases: the result as it stood
+    at that stage.
     """
     phases = set(ASSESSOR_PHASES) if validated else {Phase.SELF}
+    if up_to is not None:
+        phases = {p for p in phases if _RANK[p] <= _RANK[up_to]}
     best: dict[tuple[int, int], object] = {}
     for answer in answers:
         if answer.phase not in phases or answer.level is None:
@@ -350,3 +356,21 @@ def final_levels(answers: Iterable) -> dict[int, list[int]]:
 def self_levels(answers: Iterable) -> dict[int, list[int]]:
     """indicator id -> the institution's own entry levels."""
     return levels_of(counting_answers(answers, validated=False))
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """One entry's result at a stage: the answer that counts there, and whether it was
+    carried over from an earlier stage (not set at this one)."""
+
+    answer: object
+    carried_over: bool
+
+
+def stage_answers(answers: Iterable, stage: str) -> dict[tuple[int, int], StageResult]:
+    """Per (indicator id, entry), the result at `stage`: the level set at this stage,
+    else the previous stages' (carried over). An entry no stage has scored is absent."""
+    return {
+        key: StageResult(answer=answer, carried_over=answer.phase != stage)
+        for key, answer in counting_answers(answers, up_to=stage).items()
+    }

@@ -192,6 +192,12 @@ class Answer(models.Model):
         _("level"), null=True, blank=True, validators=LEVEL_VALIDATORS
     )
     note = models.TextField(_("justification / explanation"), blank=True)
+    # The assessor's explanation in the three parts of the evaluators' guide: the facts
+    # found in the evidence, the analysis against the level's criteria, and the
+    # justification of the level chosen.
+    facts = models.TextField(_("facts"), blank=True)
+    analysis = models.TextField(_("analysis"), blank=True)
+    justification = models.TextField(_("justification"), blank=True)
     recommendation = models.TextField(_("recommendation"), blank=True)
     version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
     updated_by = models.ForeignKey(
