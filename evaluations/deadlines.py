@@ -180,8 +180,9 @@ def open_for_writes_q(now: dt.datetime) -> Q:
 # - The document stage opens with the institution's submission (the service checks the
 #   status), not at the self-evaluation deadline: an institution that submits early is
 #   scored early, as the 2019 cycle did. Without a document deadline it never closes.
-# - The interview and the site visit are held only where the period sets both ends of
-#   their windows (never in a monitoring period); otherwise they are "not held".
+# - The interview, the site visit and the ministry review are held only where the period
+#   sets both ends of their windows (never an interview or visit in a monitoring
+#   period); otherwise they are "not held".
 
 STAGE_OPEN = "open"
 STAGE_NOT_HELD = "not_held"
@@ -189,13 +190,15 @@ STAGE_NOT_YET = "not_yet"
 STAGE_CLOSED = "closed"
 
 ASSESSOR_STAGES = ("document", "interview", "visit")
+# The ministry review has a window by the same rule, held where the period sets it.
+WINDOWED_STAGES = (*ASSESSOR_STAGES, "review")
 
 
 def stage_state(period, stage: str, now: dt.datetime) -> str:
-    """Whether assessors may write to `stage` of `period` at `now`: one of STAGE_OPEN,
+    """Whether `stage` of `period` may be written to at `now`: one of STAGE_OPEN,
     STAGE_NOT_HELD, STAGE_NOT_YET, STAGE_CLOSED."""
-    if stage not in ASSESSOR_STAGES:
-        raise ValueError(f"not an assessor stage: {stage!r}")
+    if stage not in WINDOWED_STAGES:
+        raise ValueError(f"not a stage with a window: {stage!r}")
     opens, closes = period.stage_window(stage)
     if stage == "document":
         opens = None

@@ -31,6 +31,7 @@ from institutions.permissions import (
     is_coordinator,
     is_coordinator_of,
     is_institution_staff,
+    is_ministry_reviewer,
     is_supervisor,
     require_admin,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "can_coordinate",
     "can_edit_answers",
     "can_manage_period",
+    "can_ministry_review",
     "can_monitor",
     "can_request_clarification",
     "can_return_evaluation",
@@ -242,6 +244,14 @@ def can_view_institution_report(user, evaluation: Evaluation) -> bool:
     )
 
 
+def can_ministry_review(user, evaluation: Evaluation) -> bool:
+    """The ministry review team, on an evaluation the coordinator approved (or later)."""
+    return is_ministry_reviewer(user) and evaluation.status in (
+        Evaluation.Status.APPROVED,
+        Evaluation.Status.RELEASED,
+    )
+
+
 # Capability checks by name, for get_evaluation_for(need=...): need -> (user, evaluation).
 CAPABILITIES: dict[str, object] = {
     "view": lambda user, evaluation: True,  # visibility was already checked by the scope
@@ -251,6 +261,7 @@ CAPABILITIES: dict[str, object] = {
     "return": can_return_evaluation,
     "score": can_score,
     "review": can_review_assessment,
+    "ministry_review": can_ministry_review,
     "result": can_view_result,
     "receipt": can_view_receipt,
     "institution_report": can_view_institution_report,

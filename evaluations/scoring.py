@@ -23,8 +23,10 @@ services) follow the framework's `multi_entry_rule`:
 
 Which level counts (`counting_answers`, `final_levels`, `self_levels`): per indicator
 entry, the institution's own level is its self-evaluation answer; the validated level
-is that of the latest assessor phase (document, interview, visit, final) that *has* a
-level. An assessor phase row without a level (opened, nothing chosen) changes nothing.
+is that of the latest phase after it (document, interview, visit, final, ministry
+review) that *has* a level. A row without a level (opened, nothing chosen; or a review
+verdict "valid", which corrects nothing) changes nothing, so the final level is the
+review's corrected level where one exists, else the latest assessor stage's.
 The result page, the reports, the exports and the dashboards all call these.
 
 Everything is Decimal. Shown values are rounded half-up to two places, and the
@@ -45,7 +47,8 @@ from evaluations.models.evaluation import PHASE_ORDER, Phase
 if TYPE_CHECKING:
     from evaluations.models import Framework
 
-# The phases in which assessors set levels, earliest first: a later one overrides.
+# The phases in which assessors (and, last, the ministry review) set levels, earliest
+# first: a later one overrides.
 ASSESSOR_PHASES = tuple(p for p in PHASE_ORDER if p != Phase.SELF)
 _RANK = {phase: i for i, phase in enumerate(PHASE_ORDER)}
 

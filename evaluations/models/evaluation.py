@@ -163,9 +163,19 @@ class Phase(models.TextChoices):
     INTERVIEW = "interview", pgettext_lazy("evaluation phase", "Interview")
     VISIT = "visit", pgettext_lazy("evaluation phase", "Site visit")
     FINAL = "final", pgettext_lazy("evaluation phase", "Final adjustment")
+    # The ministry review team's correction of a level it found not valid: the last
+    # word, so it ranks after every assessor phase.
+    REVIEW = "review", pgettext_lazy("evaluation phase", "Ministry review")
 
 
-PHASE_ORDER = [Phase.SELF, Phase.DOCUMENT, Phase.INTERVIEW, Phase.VISIT, Phase.FINAL]
+PHASE_ORDER = [
+    Phase.SELF,
+    Phase.DOCUMENT,
+    Phase.INTERVIEW,
+    Phase.VISIT,
+    Phase.FINAL,
+    Phase.REVIEW,
+]
 
 
 class Answer(models.Model):

@@ -52,6 +52,10 @@ CLARIFICATION_CLOSED = _(
 CLARIFICATION_NEEDS_INDICATORS = _("Choose at least one indicator to clarify.")
 COMMENT_REQUIRED = _("Say what needs to change before sending the assessment back.")
 NOTHING_TO_RELEASE = _("No approved evaluation to release.")
+NOTHING_REVIEWED_TO_RELEASE = _(
+    "No approved evaluation whose ministry review is complete: this period releases "
+    "results only after the review."
+)
 
 STAGE_NOT_HELD = _("This period has no %(stage)s stage.")
 STAGE_NOT_YET = _("The %(stage)s stage opens at %(opens)s WIB.")
@@ -133,6 +137,22 @@ def _start_if_submitted(evaluation, by) -> None:
             by=by,
             action=AuditEvent.Action.ASSESSMENT_STARTED,
         )
+
+
+def three_parts(*, facts: str, analysis: str, justification: str) -> dict[str, str]:
+    """The explanation of a level in its three parts, trimmed and within the length limit."""
+    texts = {
+        "facts": (facts or "").strip(),
+        "analysis": (analysis or "").strip(),
+        "justification": (justification or "").strip(),
+    }
+    for name, label in (
+        ("facts", _("Facts")),
+        ("analysis", _("Analysis")),
+        ("justification", _("Justification")),
+    ):
+        text_limits.check(texts[name], text_limits.EXPLANATION, label)
+    return texts
 
 
 def _check_version(stored, version: int | None) -> None:
@@ -227,24 +247,14 @@ def save_validated_answer(
     evaluation = _lock_for_assessor(evaluation, by)
     _require_scorable(evaluation, phase, now)
     _check_validated_level(evaluation.period.framework, indicator, entry, level)
+    note, recommendation = (note or "").strip(), (recommendation or "").strip()
+    text_limits.check(note, text_limits.EXPLANATION, _("Explanation"))
+    text_limits.check(recommendation, text_limits.RECOMMENDATION, _("Recommendation"))
     texts = {
-        name: (value or "").strip()
-        for name, value in (
-            ("note", note),
-            ("facts", facts),
-            ("analysis", analysis),
-            ("justification", justification),
-            ("recommendation", recommendation),
-        )
+        "note": note,
+        "recommendation": recommendation,
+        **three_parts(facts=facts, analysis=analysis, justification=justification),
     }
-    for name, label in (
-        ("note", _("Explanation")),
-        ("facts", _("Facts")),
-        ("analysis", _("Analysis")),
-        ("justification", _("Justification")),
-    ):
-        text_limits.check(texts[name], text_limits.EXPLANATION, label)
-    text_limits.check(texts["recommendation"], text_limits.RECOMMENDATION, _("Recommendation"))
     answer = _stage_answer(evaluation, indicator, entry, version, phase)
     changes = _apply_changes(answer, {"level": level, **texts})
     if not changes and answer.pk:
@@ -458,11 +468,15 @@ def release_results(
 ) -> int:
     """Release approved results to the institutions: all of the period, or the chosen ones.
 
-    approved -> released with released_at; with all (evaluation_ids None) the period's
-    results_released_at is set too. Evaluations not approved are skipped. Side effects:
-    audit event per evaluation; one email per institution (its staff) after commit.
-    Raises NOTHING_TO_RELEASE when nothing was approved.
+    approved -> released with released_at; where the period holds a ministry review, only
+    the evaluations whose review is complete (`review.review_required`). With all
+    (evaluation_ids None) the period's results_released_at is set too. Evaluations not
+    approved are skipped. Side effects: audit event per evaluation; one email per
+    institution (its staff) after commit. Raises NOTHING_TO_RELEASE when nothing was
+    approved, NOTHING_REVIEWED_TO_RELEASE when nothing approved was reviewed.
     """
+    from evaluations.services.review import review_required
+
     require_admin(by)
     now = now or timezone.now()
     period = EvaluationPeriod.objects.select_for_update().get(pk=period.pk)
@@ -471,8 +485,13 @@ def release_results(
     )
     if evaluation_ids is not None:
         qs = qs.filter(pk__in=list(evaluation_ids))
+    reviewed_only = review_required(period)
+    if reviewed_only:
+        qs = qs.filter(review__isnull=False)
     evaluations = list(qs.select_related("institution").order_by("pk"))
     if not evaluations:
+        if reviewed_only:
+            raise ValidationError(NOTHING_REVIEWED_TO_RELEASE, code="not_reviewed")
         raise ValidationError(NOTHING_TO_RELEASE, code="nothing")
     events = []
     for ev in evaluations:
