@@ -194,6 +194,13 @@ ASSESSOR_STAGES = ("document", "interview", "visit")
 WINDOWED_STAGES = (*ASSESSOR_STAGES, "review")
 
 
+def holds_stage(period, stage: str) -> bool:
+    """Whether the period holds a stage after the document assessment: both ends of its
+    window set."""
+    opens, closes = period.stage_window(stage)
+    return opens is not None and closes is not None
+
+
 def stage_state(period, stage: str, now: dt.datetime) -> str:
     """Whether `stage` of `period` may be written to at `now`: one of STAGE_OPEN,
     STAGE_NOT_HELD, STAGE_NOT_YET, STAGE_CLOSED."""
@@ -202,7 +209,7 @@ def stage_state(period, stage: str, now: dt.datetime) -> str:
     opens, closes = period.stage_window(stage)
     if stage == "document":
         opens = None
-    elif opens is None or closes is None:
+    elif not holds_stage(period, stage):
         return STAGE_NOT_HELD
     if opens is not None and now < opens:
         return STAGE_NOT_YET

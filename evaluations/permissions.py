@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from evaluations.deadlines import is_stage_open
+from evaluations.deadlines import holds_stage, is_stage_open
 from evaluations.models import Evaluation, EvaluationPeriod, Report
 from evaluations.selectors import evaluations_visible_to
 from institutions.models import Role
@@ -205,8 +205,13 @@ def assignment_is_open(evaluation: Evaluation) -> bool:
 
 
 def release_is_open(evaluation: Evaluation) -> bool:
-    """Whether the result may be released: approved by the coordinator, not yet released."""
-    return evaluation.status == Evaluation.Status.APPROVED
+    """Whether the result may be released: approved by the coordinator, not yet released,
+    and reviewed by the ministry where the period holds a review."""
+    if evaluation.status != Evaluation.Status.APPROVED:
+        return False
+    if not holds_stage(evaluation.period, "review"):
+        return True
+    return getattr(evaluation, "review", None) is not None
 
 
 def scoring_is_open(evaluation: Evaluation) -> bool:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from evaluations import scoring, text_limits
+from evaluations import deadlines, scoring, text_limits
 from evaluations.models import (
     Answer,
     AuditEvent,
@@ -48,7 +48,7 @@ REVIEW_INCOMPLETE = _(
 def review_required(period) -> bool:
     """Whether results of `period` are released only after the ministry review: where
     the period holds a review (sets its window)."""
-    return period.review_opens_at is not None and period.review_closes_at is not None
+    return deadlines.holds_stage(period, Phase.REVIEW)
 
 
 def _lock(evaluation, by) -> Evaluation:

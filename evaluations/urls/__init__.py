@@ -1,6 +1,6 @@
 """The evaluations URLConf: one list per area, all under the `evaluations` namespace."""
 
-from . import assessment, evidence, monitoring, people, periods, reports, selfeval, stages
+from . import assessment, evidence, monitoring, people, periods, reports, review, selfeval, stages
 
 app_name = "evaluations"
 
@@ -13,4 +13,5 @@ urlpatterns = (
     + periods.urlpatterns
     + people.urlpatterns
     + stages.urlpatterns
+    + review.urlpatterns
 )

@@ -22,6 +22,14 @@ from evaluations.services import assessment as services
 from evaluations.views.common import _errors
 
 
+def flash_form_errors(request, form, indicator) -> None:
+    """A refused form of one indicator row, as messages naming the indicator and field."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{indicator.number} · {label}: {error}")
+
+
 def _stage(stage: str) -> Phase:
     if stage not in selectors.STAGES_AFTER_DOCUMENT:
         raise Http404
@@ -64,10 +72,7 @@ def stage_answer_save(request, pk, stage, indicator_pk, entry):
         request.POST, allow_zero=evaluation.period.framework.allow_zero_validated
     )
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{indicator.number} · {label}: {error}")
+        flash_form_errors(request, form, indicator)
         return redirect(url)
     try:
         services.save_validated_answer(

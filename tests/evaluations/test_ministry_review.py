@@ -170,3 +170,102 @@ def test_a_period_without_a_review_releases_after_approval(approved, admin_user)
     _windows(approved.period, review_window=(None, None))
     assert not review.review_required(approved.period)
     assert svc.release_results(period=approved.period, by=admin_user) == 1
+
+
+# --- The pages ------------------------------------------------------------------------
+
+
+def _review_url(evaluation, name="evaluations:ministry-review", **kwargs):
+    from django.urls import reverse
+
+    return reverse(name, kwargs={"pk": evaluation.pk, **kwargs})
+
+
+def _verdict_url(evaluation, indicator):
+    return _review_url(
+        evaluation, "evaluations:ministry-review-verdict", indicator_pk=indicator.pk, entry=1
+    )
+
+
+def test_review_page_from_verdicts_to_release(client, approved, indicators, admin_user):
+    from django.urls import reverse
+
+    from tests.conftest import logged_in
+
+    client = logged_in(client, admin_user)
+    release_url = reverse("evaluations:results-release", kwargs={"period_pk": approved.period_id})
+    release = client.get(release_url).content.decode()
+    assert f'id="rel-{approved.pk}"' not in release and "to review" in release
+
+    page = client.get(_review_url(approved)).content.decode()
+    assert "Assessors: level 4 (Interview)" in page
+    assert "Assessors: level 2 (Document evaluation)" in page
+    assert page.count("verdict-none") == 3
+
+    # A correction without its reasons is refused and says why; nothing is saved.
+    response = client.post(
+        _verdict_url(approved, indicators[1]), {"valid": "no", "level": "3"}, follow=True
+    )
+    assert "needs the corrected level and its facts, analysis and justification" in (
+        response.content.decode()
+    )
+    assert not Answer.objects.filter(phase=Phase.REVIEW).exists()
+    client.post(_verdict_url(approved, indicators[1]), {**CORRECTION, "valid": "no"})
+    for indicator in (indicators[0], indicators[2]):
+        client.post(_verdict_url(approved, indicator), {"valid": "yes"})
+    page = client.get(_review_url(approved)).content.decode()
+    assert "Not valid: corrected to level 3" in page and page.count("verdict-valid") == 2
+
+    response = client.post(
+        _review_url(approved, "evaluations:ministry-review-complete"), follow=True
+    )
+    body = response.content.decode()
+    assert "Review complete: the result may now be released." in body
+    assert "levels corrected: 1" in body and "2.33" in body
+    release = client.get(release_url).content.decode()
+    assert f'id="rel-{approved.pk}"' in release and "reviewed" in release
+
+
+@pytest.mark.parametrize("n", [1, 24])
+def test_review_page_query_count(
+    client, evaluation, assessor, coordinator, admin_user, n, django_assert_num_queries
+):
+    from tests.conftest import logged_in
+    from tests.evaluations.assessment_helpers import score_all, set_status
+
+    indicators = small_framework(evaluation.period.framework, n=n)
+    submit(evaluation, levels=(3,) * n, indicators=indicators)
+    score_all(evaluation, indicators, [2] * n)
+    set_status(evaluation, Evaluation.Status.APPROVED)
+    _windows(evaluation.period)
+    client = logged_in(client, admin_user)
+    with django_assert_num_queries(6):  # +1: the database session
+        response = client.get(_review_url(evaluation))
+    assert response.content.decode().count("verdict-none") == n
+
+
+@pytest.mark.parametrize("n", [1, 15])
+def test_release_page_with_review_column_query_count(
+    client, period, admin_user, n, django_assert_num_queries
+):
+    """The review of each row is joined, not read per row."""
+    from django.urls import reverse
+
+    from tests import factories as f
+    from tests.conftest import logged_in
+
+    _windows(period)
+    for i in range(n):
+        ev = f.EvaluationFactory(period=period, status=Evaluation.Status.APPROVED)
+        if i % 2:
+            EvaluationReview.objects.create(
+                evaluation=ev, completed_at=NOW, completed_by=admin_user
+            )
+    client = logged_in(client, admin_user)
+    url = reverse("evaluations:results-release", kwargs={"period_pk": period.pk})
+    client.get(url)  # the session's first write is not the page's
+    with django_assert_num_queries(5):  # session, user, period, counts, rows
+        response = client.get(url)
+    body = response.content.decode()
+    assert body.count('name="evaluations"') == n // 2
+    assert body.count("to review") == n - n // 2
