@@ -168,3 +168,55 @@ def annotate_deadline(qs: QuerySet) -> QuerySet:
 def open_for_writes_q(now: dt.datetime) -> Q:
     """`is_open_for_writes` as a filter on a queryset annotated by `annotate_deadline`."""
     return Q(period__opens_at__lte=now, effective_cutoff__gt=now)
+
+
+# --- The assessor stages' windows -------------------------------------------------------
+#
+# Each assessor stage (document, interview, site visit) is written to only inside its
+# window, read from `EvaluationPeriod.stage_window`. The window's end is a last second,
+# as for the self-evaluation deadline: a write is accepted while
+# ``opens <= now < closes + 1 second``; the assessor stages have no grace minutes.
+#
+# - The document stage opens with the institution's submission (the service checks the
+#   status), not at the self-evaluation deadline: an institution that submits early is
+#   scored early, as the 2019 cycle did. Without a document deadline it never closes.
+# - The interview, the site visit and the ministry review are held only where the period
+#   sets both ends of their windows (never an interview or visit in a monitoring
+#   period); otherwise they are "not held".
+
+STAGE_OPEN = "open"
+STAGE_NOT_HELD = "not_held"
+STAGE_NOT_YET = "not_yet"
+STAGE_CLOSED = "closed"
+
+ASSESSOR_STAGES = ("document", "interview", "visit")
+# The ministry review has a window by the same rule, held where the period sets it.
+WINDOWED_STAGES = (*ASSESSOR_STAGES, "review")
+
+
+def holds_stage(period, stage: str) -> bool:
+    """Whether the period holds a stage after the document assessment: both ends of its
+    window set."""
+    opens, closes = period.stage_window(stage)
+    return opens is not None and closes is not None
+
+
+def stage_state(period, stage: str, now: dt.datetime) -> str:
+    """Whether `stage` of `period` may be written to at `now`: one of STAGE_OPEN,
+    STAGE_NOT_HELD, STAGE_NOT_YET, STAGE_CLOSED."""
+    if stage not in WINDOWED_STAGES:
+        raise ValueError(f"not a stage with a window: {stage!r}")
+    opens, closes = period.stage_window(stage)
+    if stage == "document":
+        opens = None
+    elif not holds_stage(period, stage):
+        return STAGE_NOT_HELD
+    if opens is not None and now < opens:
+        return STAGE_NOT_YET
+    if closes is not None and now >= closes + ONE_SECOND:
+        return STAGE_CLOSED
+    return STAGE_OPEN
+
+
+def is_stage_open(period, stage: str, now: dt.datetime) -> bool:
+    return stage_state(period, stage, now) == STAGE_OPEN

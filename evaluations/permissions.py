@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from evaluations.deadlines import holds_stage, is_stage_open
 from evaluations.models import Evaluation, EvaluationPeriod, FollowUp, Report
 from evaluations.selectors import evaluations_visible_to
 from institutions.models import Role
@@ -29,6 +31,7 @@ from institutions.permissions import (
     is_coordinator,
     is_coordinator_of,
     is_institution_staff,
+    is_ministry_reviewer,
     is_supervisor,
     require_admin,
 )
@@ -40,6 +43,7 @@ __all__ = [
     "can_coordinate",
     "can_edit_answers",
     "can_manage_period",
+    "can_ministry_review",
     "can_monitor",
     "can_request_clarification",
     "can_return_evaluation",
@@ -204,13 +208,21 @@ def assignment_is_open(evaluation: Evaluation) -> bool:
 
 
 def release_is_open(evaluation: Evaluation) -> bool:
-    """Whether the result may be released: approved by the coordinator, not yet released."""
-    return evaluation.status == Evaluation.Status.APPROVED
+    """Whether the result may be released: approved by the coordinator, not yet released,
+    and reviewed by the ministry where the period holds a review."""
+    if evaluation.status != Evaluation.Status.APPROVED:
+        return False
+    if not holds_stage(evaluation.period, "review"):
+        return True
+    return getattr(evaluation, "review", None) is not None
 
 
 def scoring_is_open(evaluation: Evaluation) -> bool:
-    """Whether the assessor scores now (submitted, or under assessment)."""
-    return evaluation.status in Evaluation.SCORABLE
+    """Whether the assessor scores now (submitted, or under assessment, inside the
+    document stage's window)."""
+    return evaluation.status in Evaluation.SCORABLE and is_stage_open(
+        evaluation.period, "document", timezone.now()
+    )
 
 
 def can_view_result(user, evaluation: Evaluation) -> bool:
@@ -250,6 +262,14 @@ def can_assign_follow_up(user, follow_up: FollowUp) -> bool:
     return is_supervisor(user) and user.institution_id == follow_up.institution_id
 
 
+def can_ministry_review(user, evaluation: Evaluation) -> bool:
+    """The ministry review team, on an evaluation the coordinator approved (or later)."""
+    return is_ministry_reviewer(user) and evaluation.status in (
+        Evaluation.Status.APPROVED,
+        Evaluation.Status.RELEASED,
+    )
+
+
 # Capability checks by name, for get_evaluation_for(need=...): need -> (user, evaluation).
 CAPABILITIES: dict[str, object] = {
     "view": lambda user, evaluation: True,  # visibility was already checked by the scope
@@ -259,6 +279,7 @@ CAPABILITIES: dict[str, object] = {
     "return": can_return_evaluation,
     "score": can_score,
     "review": can_review_assessment,
+    "ministry_review": can_ministry_review,
     "result": can_view_result,
     "receipt": can_view_receipt,
     "institution_report": can_view_institution_report,

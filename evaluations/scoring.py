@@ -23,8 +23,10 @@ services) follow the framework's `multi_entry_rule`:
 
 Which level counts (`counting_answers`, `final_levels`, `self_levels`): per indicator
 entry, the institution's own level is its self-evaluation answer; the validated level
-is that of the latest assessor phase (document, interview, visit, final) that *has* a
-level. An assessor phase row without a level (opened, nothing chosen) changes nothing.
+is that of the latest phase after it (document, interview, visit, final, ministry
+review) that *has* a level. A row without a level (opened, nothing chosen; or a review
+verdict "valid", which corrects nothing) changes nothing, so the final level is the
+review's corrected level where one exists, else the latest assessor stage's.
 The result page, the reports, the exports and the dashboards all call these.
 
 Everything is Decimal. Shown values are rounded half-up to two places, and the
@@ -45,7 +47,8 @@ from evaluations.models.evaluation import PHASE_ORDER, Phase
 if TYPE_CHECKING:
     from evaluations.models import Framework
 
-# The phases in which assessors set levels, earliest first: a later one overrides.
+# The phases in which assessors (and, last, the ministry review) set levels, earliest
+# first: a later one overrides.
 ASSESSOR_PHASES = tuple(p for p in PHASE_ORDER if p != Phase.SELF)
 _RANK = {phase: i for i, phase in enumerate(PHASE_ORDER)}
 
@@ -315,14 +318,20 @@ def compute_index(spec: FrameworkSpec, levels: Mapping[int, Sequence[int | None]
 # --- Which level counts ---------------------------------------------------------------
 
 
-def counting_answers(answers: Iterable, *, validated: bool = True) -> dict[tuple[int, int], object]:
+def counting_answers(
+    answers: Iterable, *, validated: bool = True, up_to: str | None = None
+) -> dict[tuple[int, int], object]:
     """Per (indicator id, entry), the answer whose level counts (module docstring).
 
     `answers` are Answer rows or anything with `phase`, `indicator_id`, `entry` and
     `level` attributes (e.g. `values_list(..., named=True)` rows), of one evaluation.
     `validated=True` picks among the assessor phases, `False` the self-evaluation.
+    `up_to` (an assessor phase) leaves out the later phases: the result as it stood
+    at that stage.
     """
     phases = set(ASSESSOR_PHASES) if validated else {Phase.SELF}
+    if up_to is not None:
+        phases = {p for p in phases if _RANK[p] <= _RANK[up_to]}
     best: dict[tuple[int, int], object] = {}
     for answer in answers:
         if answer.phase not in phases or answer.level is None:
@@ -350,3 +359,21 @@ def final_levels(answers: Iterable) -> dict[int, list[int]]:
 def self_levels(answers: Iterable) -> dict[int, list[int]]:
     """indicator id -> the institution's own entry levels."""
     return levels_of(counting_answers(answers, validated=False))
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """One entry's result at a stage: the answer that counts there, and whether it was
+    carried over from an earlier stage (not set at this one)."""
+
+    answer: object
+    carried_over: bool
+
+
+def stage_answers(answers: Iterable, stage: str) -> dict[tuple[int, int], StageResult]:
+    """Per (indicator id, entry), the result at `stage`: the level set at this stage,
+    else the previous stages' (carried over). An entry no stage has scored is absent."""
+    return {
+        key: StageResult(answer=answer, carried_over=answer.phase != stage)
+        for key, answer in counting_answers(answers, up_to=stage).items()
+    }

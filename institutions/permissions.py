@@ -23,6 +23,12 @@ def is_admin(user) -> bool:
     return _signed_in(user) and user.role == Role.ADMIN
 
 
+def is_ministry_reviewer(user) -> bool:
+    """The ministry's review team, which checks the external assessments: a permission
+    every ministry admin holds (the team is drawn from the ministry's staff)."""
+    return is_admin(user)
+
+
 def is_coordinator(user) -> bool:
     """A university coordinator: assigns and reviews the university's assessments."""
     return _signed_in(user) and user.role == Role.COORDINATOR

@@ -41,6 +41,7 @@ from evaluations.models.framework import (
 from evaluations.models.ops import TaskOutbox, WorkerHeartbeat
 from evaluations.models.period import EvaluationPeriod, Extension, PeriodMode
 from evaluations.models.report import Reminder, Report, report_upload_to
+from evaluations.models.review import EvaluationReview
 
 __all__ = [
     "LEVEL_VALIDATORS",
@@ -57,6 +58,7 @@ __all__ = [
     "Domain",
     "Evaluation",
     "EvaluationPeriod",
+    "EvaluationReview",
     "EvidenceFile",
     "EvidenceLink",
     "Extension",

@@ -40,6 +40,8 @@ class AuditEvent(models.Model):
         ASSESSMENT_APPROVED = "assessment.approved", _("Assessment approved")
         ASSESSMENT_SENT_BACK = "assessment.sent_back", _("Assessment sent back to the assessor")
         RESULTS_RELEASED = "assessment.released", _("Result released")
+        REVIEW_VERDICT_SAVED = "review.verdict_saved", _("Ministry review verdict saved")
+        REVIEW_COMPLETED = "review.completed", _("Ministry review completed")
         UNIVERSITY_ASSIGNED = "assessment.university_assigned", _("University assigned")
         ASSESSOR_ASSIGNED = "assessment.assessor_assigned", _("Assessor assigned")
         ASSESSOR_UNASSIGNED = "assessment.assessor_unassigned", _("Assessor removed")

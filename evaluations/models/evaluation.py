@@ -163,9 +163,19 @@ class Phase(models.TextChoices):
     INTERVIEW = "interview", pgettext_lazy("evaluation phase", "Interview")
     VISIT = "visit", pgettext_lazy("evaluation phase", "Site visit")
     FINAL = "final", pgettext_lazy("evaluation phase", "Final adjustment")
+    # The ministry review team's correction of a level it found not valid: the last
+    # word, so it ranks after every assessor phase.
+    REVIEW = "review", pgettext_lazy("evaluation phase", "Ministry review")
 
 
-PHASE_ORDER = [Phase.SELF, Phase.DOCUMENT, Phase.INTERVIEW, Phase.VISIT, Phase.FINAL]
+PHASE_ORDER = [
+    Phase.SELF,
+    Phase.DOCUMENT,
+    Phase.INTERVIEW,
+    Phase.VISIT,
+    Phase.FINAL,
+    Phase.REVIEW,
+]
 
 
 class Answer(models.Model):
@@ -192,6 +202,12 @@ class Answer(models.Model):
         _("level"), null=True, blank=True, validators=LEVEL_VALIDATORS
     )
     note = models.TextField(_("justification / explanation"), blank=True)
+    # The assessor's explanation in the three parts of the evaluators' guide: the facts
+    # found in the evidence, the analysis against the level's criteria, and the
+    # justification of the level chosen.
+    facts = models.TextField(_("facts"), blank=True)
+    analysis = models.TextField(_("analysis"), blank=True)
+    justification = models.TextField(_("justification"), blank=True)
     recommendation = models.TextField(_("recommendation"), blank=True)
     version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
     updated_by = models.ForeignKey(

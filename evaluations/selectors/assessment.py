@@ -467,7 +467,7 @@ def assignment_split(period: EvaluationPeriod):
 def release_candidates(period: EvaluationPeriod):
     return (
         Evaluation.objects.filter(period=period, status__in=RESULT_STATUSES)
-        .select_related("institution", "university")
+        .select_related("institution", "university", "period", "review")
         .order_by("status", "institution__name")
     )
 

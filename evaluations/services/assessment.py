@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from evaluations import text_limits
+from evaluations import deadlines, text_limits
 from evaluations.models import (
     Answer,
     AspectNote,
@@ -53,8 +53,29 @@ CLARIFICATION_CLOSED = _(
 CLARIFICATION_NEEDS_INDICATORS = _("Choose at least one indicator to clarify.")
 COMMENT_REQUIRED = _("Say what needs to change before sending the assessment back.")
 NOTHING_TO_RELEASE = _("No approved evaluation to release.")
+NOTHING_REVIEWED_TO_RELEASE = _(
+    "No approved evaluation whose ministry review is complete: this period releases "
+    "results only after the review."
+)
+
+STAGE_NOT_HELD = _("This period has no %(stage)s stage.")
+STAGE_NOT_YET = _("The %(stage)s stage opens at %(opens)s WIB.")
+STAGE_CLOSED = _("The %(stage)s stage closed at %(closes)s WIB: nothing more can be recorded.")
+NOT_STAGE_SCORABLE = _(
+    "This evaluation is not at the %(stage)s stage (status: %(status)s): "
+    "the document assessment comes first, and nothing changes after approval."
+)
+NOT_AN_ASSESSOR_STAGE = _("Levels are recorded at the document, interview or visit stage.")
 
 SCORABLE = Evaluation.SCORABLE
+# The interview and the visit follow the document assessment (started, or marked
+# complete) and end with the coordinator's approval.
+STAGE_SCORABLE = frozenset({Evaluation.Status.UNDER_ASSESSMENT, Evaluation.Status.ASSESSED})
+_STAGE_MESSAGES = {
+    deadlines.STAGE_NOT_HELD: STAGE_NOT_HELD,
+    deadlines.STAGE_NOT_YET: STAGE_NOT_YET,
+    deadlines.STAGE_CLOSED: STAGE_CLOSED,
+}
 
 
 # ---------------------------------------------------------------------------
@@ -73,11 +94,40 @@ def _lock_for_assessor(evaluation, by) -> Evaluation:
     return evaluation
 
 
-def _require_scorable(evaluation) -> None:
-    if evaluation.status not in SCORABLE:
+def require_stage_open(period, phase: str, now=None) -> None:
+    """Refuse an assessor write outside the stage's window (the rule is
+    `deadlines.stage_state`); the message names the stage and the window's end."""
+    from evaluations.wib import format_wib
+
+    now = now or timezone.now()
+    state = deadlines.stage_state(period, phase, now)
+    if state == deadlines.STAGE_OPEN:
+        return
+    opens, closes = period.stage_window(phase)
+    raise ValidationError(
+        _STAGE_MESSAGES[state],
+        params={
+            "stage": Phase(phase).label.lower(),
+            "opens": format_wib(opens, "seconds", zone=False),
+            "closes": format_wib(closes, "seconds", zone=False),
+        },
+        code=f"stage_{state}",
+    )
+
+
+def _require_scorable(evaluation, phase: str = Phase.DOCUMENT, now=None) -> None:
+    if phase == Phase.DOCUMENT:
+        if evaluation.status not in SCORABLE:
+            raise ValidationError(
+                NOT_SCORABLE, params={"status": evaluation.get_status_display()}, code="status"
+            )
+    elif evaluation.status not in STAGE_SCORABLE:
         raise ValidationError(
-            NOT_SCORABLE, params={"status": evaluation.get_status_display()}, code="status"
+            NOT_STAGE_SCORABLE,
+            params={"stage": Phase(phase).label.lower(), "status": evaluation.get_status_display()},
+            code="status",
         )
+    require_stage_open(evaluation.period, phase, now)
 
 
 def _start_if_submitted(evaluation, by) -> None:
@@ -88,6 +138,22 @@ def _start_if_submitted(evaluation, by) -> None:
             by=by,
             action=AuditEvent.Action.ASSESSMENT_STARTED,
         )
+
+
+def three_parts(*, facts: str, analysis: str, justification: str) -> dict[str, str]:
+    """The explanation of a level in its three parts, trimmed and within the length limit."""
+    texts = {
+        "facts": (facts or "").strip(),
+        "analysis": (analysis or "").strip(),
+        "justification": (justification or "").strip(),
+    }
+    for name, label in (
+        ("facts", _("Facts")),
+        ("analysis", _("Analysis")),
+        ("justification", _("Justification")),
+    ):
+        text_limits.check(texts[name], text_limits.EXPLANATION, label)
+    return texts
 
 
 def _check_version(stored, version: int | None) -> None:
@@ -112,15 +178,15 @@ def _check_validated_level(framework, indicator: Indicator, entry: int, level) -
         raise ValidationError(LEVEL_ZERO_NOT_ALLOWED, code="level_zero")
 
 
-def _document_answer(evaluation, indicator: Indicator, entry: int, version) -> Answer:
-    """The entry's document-phase answer to change, or a new unsaved one."""
+def _stage_answer(evaluation, indicator: Indicator, entry: int, version, phase) -> Answer:
+    """The entry's answer at this stage to change, or a new unsaved one."""
     answer = Answer.objects.filter(
-        evaluation=evaluation, indicator=indicator, entry=entry, phase=Phase.DOCUMENT
+        evaluation=evaluation, indicator=indicator, entry=entry, phase=phase
     ).first()
     _check_version(answer, version)
     if answer is None:
         answer = Answer(
-            evaluation=evaluation, indicator=indicator, entry=entry, phase=Phase.DOCUMENT, version=0
+            evaluation=evaluation, indicator=indicator, entry=entry, phase=phase, version=0
         )
     return answer
 
@@ -159,30 +225,39 @@ def save_validated_answer(
     recommendation: str = "",
     version: int | None = None,
     entry: int = 1,
+    phase: str = Phase.DOCUMENT,
+    facts: str = "",
+    analysis: str = "",
+    justification: str = "",
+    now=None,
 ) -> Answer:
-    """Save the assessor's validated level, explanation and recommendation for one entry.
+    """Save the assessor's validated level, explanation and recommendation for one entry
+    at one stage (`phase`: document, interview or visit).
 
-    Preconditions: `by` is assigned to the evaluation (else PermissionDenied); status is
-    submitted or under assessment; the level is set, and 0 only if the framework allows it;
-    `version` equals the stored version (0/None for a new answer), else EDIT_CONFLICT
-    (code "conflict"). The first save moves a submitted evaluation to under assessment.
-    Side effects: validated_count refreshed; audit event with the changed fields.
+    Preconditions: `by` is assigned to the evaluation (else PermissionDenied); the stage's
+    window is open (`require_stage_open`); the status fits the stage (document: submitted
+    or under assessment; interview and visit: under assessment or assessed); the level is
+    set, and 0 only if the framework allows it; `version` equals the stored version
+    (0/None for a new answer), else EDIT_CONFLICT (code "conflict"). The first save moves
+    a submitted evaluation to under assessment. An entry not saved at a stage keeps the
+    previous stage's result (`scoring.stage_answers`). Side effects: validated_count
+    refreshed; audit event with the changed fields and the stage.
     """
+    if phase not in deadlines.ASSESSOR_STAGES:
+        raise ValidationError(NOT_AN_ASSESSOR_STAGE, code="phase")
     evaluation = _lock_for_assessor(evaluation, by)
-    _require_scorable(evaluation)
+    _require_scorable(evaluation, phase, now)
     _check_validated_level(evaluation.period.framework, indicator, entry, level)
     note, recommendation = (note or "").strip(), (recommendation or "").strip()
     text_limits.check(note, text_limits.EXPLANATION, _("Explanation"))
     text_limits.check(recommendation, text_limits.RECOMMENDATION, _("Recommendation"))
-    answer = _document_answer(evaluation, indicator, entry, version)
-    changes = _apply_changes(
-        answer,
-        {
-            "level": level,
-            "note": note,
-            "recommendation": recommendation,
-        },
-    )
+    texts = {
+        "note": note,
+        "recommendation": recommendation,
+        **three_parts(facts=facts, analysis=analysis, justification=justification),
+    }
+    answer = _stage_answer(evaluation, indicator, entry, version, phase)
+    changes = _apply_changes(answer, {"level": level, **texts})
     if not changes and answer.pk:
         return answer
     _start_if_submitted(evaluation, by)
@@ -196,7 +271,7 @@ def save_validated_answer(
         actor=by,
         evaluation=evaluation,
         indicator=indicator,
-        changes=text_limits.audit_changes({**changes, "entry": entry}),
+        changes=text_limits.audit_changes({**changes, "entry": entry, "phase": phase}),
     )
     return answer
 
@@ -213,7 +288,8 @@ def save_aspect_note(
 ) -> AspectNote:
     """Save the assessor's strengths and weaknesses for one aspect (document phase).
 
-    Same guards as `save_validated_answer` (assignment, status, version).
+    Same guards as `save_validated_answer` at the document stage (assignment, status,
+    window, version).
     """
     evaluation = _lock_for_assessor(evaluation, by)
     _require_scorable(evaluation)
@@ -255,7 +331,7 @@ def request_clarification(*, evaluation: Evaluation, indicators, reason: str, by
     if not AssessorAssignment.objects.filter(evaluation=evaluation, assessor=by).exists():
         raise PermissionDenied
     deadline = evaluation.period.document_deadline
-    if deadline is not None and now > deadline:
+    if not deadlines.is_stage_open(evaluation.period, Phase.DOCUMENT, now):
         raise ValidationError(CLARIFICATION_CLOSED, code="deadline")
     indicators = list(indicators)
     if not indicators:
@@ -393,11 +469,15 @@ def release_results(
 ) -> int:
     """Release approved results to the institutions: all of the period, or the chosen ones.
 
-    approved -> released with released_at; with all (evaluation_ids None) the period's
-    results_released_at is set too. Evaluations not approved are skipped. Side effects:
-    audit event per evaluation; one email per institution (its staff) after commit.
-    Raises NOTHING_TO_RELEASE when nothing was approved.
+    approved -> released with released_at; where the period holds a ministry review, only
+    the evaluations whose review is complete (`review.review_required`). With all
+    (evaluation_ids None) the period's results_released_at is set too. Evaluations not
+    approved are skipped. Side effects: audit event per evaluation; one email per
+    institution (its staff) after commit. Raises NOTHING_TO_RELEASE when nothing was
+    approved, NOTHING_REVIEWED_TO_RELEASE when nothing approved was reviewed.
     """
+    from evaluations.services.review import review_required
+
     require_admin(by)
     now = now or timezone.now()
     period = EvaluationPeriod.objects.select_for_update().get(pk=period.pk)
@@ -406,8 +486,13 @@ def release_results(
     )
     if evaluation_ids is not None:
         qs = qs.filter(pk__in=list(evaluation_ids))
+    reviewed_only = review_required(period)
+    if reviewed_only:
+        qs = qs.filter(review__isnull=False)
     evaluations = list(qs.select_related("institution").order_by("pk"))
     if not evaluations:
+        if reviewed_only:
+            raise ValidationError(NOTHING_REVIEWED_TO_RELEASE, code="not_reviewed")
         raise ValidationError(NOTHING_TO_RELEASE, code="nothing")
     events = []
     for ev in evaluations:

@@ -9,7 +9,9 @@ from . import (
     people,
     periods,
     reports,
+    review,
     selfeval,
+    stages,
 )
 
 app_name = "evaluations"
@@ -24,4 +26,6 @@ urlpatterns = (
     + people.urlpatterns
     + followup.urlpatterns
     + calibration.urlpatterns
+    + stages.urlpatterns
+    + review.urlpatterns
 )

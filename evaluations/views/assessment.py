@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evaluations import charts, filters, text_limits
+from evaluations.deadlines import is_stage_open
 from evaluations.forms import assessment as forms
 from evaluations.models import (
     Aspect,
@@ -102,8 +103,7 @@ def _score_context(evaluation, request):
         "missing_links": _missing_links(groups, missing),
         "limits": SCORE_LIMITS,
         "aspect_limit": ASPECT_LIMIT,
-        "clarification_open": evaluation.period.document_deadline is None
-        or timezone.now() <= evaluation.period.document_deadline,
+        "clarification_open": is_stage_open(evaluation.period, "document", timezone.now()),
     }
 
 

@@ -59,6 +59,17 @@ SCORE = everyone(
     other_coordinator=404,
 )
 SCORE_POST = {**SCORE, "assessor": 302}
+# B's evaluation is in no one's scope but the admin's (who has no scoring capability).
+OTHER_EVALUATION = everyone(
+    403,
+    assessor=404,
+    unassigned_assessor=404,
+    coordinator=404,
+    operator=404,
+    supervisor=404,
+    other_coordinator=404,
+    admin=403,
+)
 REVIEW = everyone(
     403,
     coordinator=200,
@@ -76,16 +87,7 @@ ROWS = [
     Row("evaluations:assessment-score", SCORE, setup=lambda c: {"pk": c.evaluation.pk}),
     Row(
         "evaluations:assessment-score",
-        everyone(
-            403,
-            assessor=404,
-            unassigned_assessor=404,
-            coordinator=404,
-            operator=404,
-            supervisor=404,
-            other_coordinator=404,
-            admin=403,
-        ),
+        OTHER_EVALUATION,
         setup=lambda c: {"pk": c.other_evaluation.pk},
         id="assessment-score-other-evaluation",
     ),
