@@ -6,6 +6,7 @@
 - `assignment`: AssessorAssignment, ConflictOfInterest
 - `evidence`: EvidenceFile, EvidenceLink
 - `report`: Report, Reminder
+- `official`: IssuedDocument, DocumentCounter (numbered official documents)
 - `audit`: AuditEvent
 - `ops`: WorkerHeartbeat, TaskOutbox
 
@@ -33,6 +34,7 @@ from evaluations.models.framework import (
     Indicator,
     PredicateBand,
 )
+from evaluations.models.official import DocumentCounter, IssuedDocument
 from evaluations.models.ops import TaskOutbox, WorkerHeartbeat
 from evaluations.models.period import EvaluationPeriod, Extension, PeriodMode
 from evaluations.models.report import Reminder, Report, report_upload_to
@@ -46,6 +48,7 @@ __all__ = [
     "AssessorAssignment",
     "AuditEvent",
     "ConflictOfInterest",
+    "DocumentCounter",
     "Domain",
     "Evaluation",
     "EvaluationPeriod",
@@ -54,6 +57,7 @@ __all__ = [
     "Extension",
     "Framework",
     "Indicator",
+    "IssuedDocument",
     "PeriodMode",
     "Phase",
     "PredicateBand",

@@ -1,6 +1,15 @@
 """The evaluations URLConf: one list per area, all under the `evaluations` namespace."""
 
-from . import assessment, evidence, monitoring, people, periods, reports, selfeval
+from . import (
+    assessment,
+    evidence,
+    monitoring,
+    people,
+    periods,
+    reports,
+    selfeval,
+    verification,
+)
 
 app_name = "evaluations"
 
@@ -12,4 +21,5 @@ urlpatterns = (
     + monitoring.urlpatterns
     + periods.urlpatterns
     + people.urlpatterns
+    + verification.urlpatterns
 )
