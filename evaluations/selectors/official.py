@@ -44,3 +44,21 @@ def verifiable_document(number: str) -> dict | None:
         "sha256": document.sha256,
         "replaced": replaced,
     }
+
+
+def current_receipt(evaluation) -> tuple[Report | None, str]:
+    """The receipt of the evaluation's latest submission and its document number ("" until
+    it is rendered), in two queries at most."""
+    report = (
+        Report.objects.filter(
+            evaluation=evaluation,
+            kind=Report.Kind.RECEIPT,
+            params__submission=evaluation.submission_count,
+        )
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+    if report is None or report.status != Report.Status.READY:
+        return report, ""
+    issued = IssuedDocument.objects.filter(report=report).exclude(sha256="").first()
+    return report, issued.number if issued else ""

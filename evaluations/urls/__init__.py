@@ -8,6 +8,7 @@ from . import (
     periods,
     reports,
     selfeval,
+    submission,
     verification,
 )
 
@@ -21,5 +22,6 @@ urlpatterns = (
     + monitoring.urlpatterns
     + periods.urlpatterns
     + people.urlpatterns
+    + submission.urlpatterns
     + verification.urlpatterns
 )

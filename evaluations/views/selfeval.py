@@ -508,20 +508,11 @@ def submit(request, pk: int):
             return redirect("evaluations:institution-dashboard")
         if already:
             messages.info(request, _("This evaluation was already submitted."))
-        else:
-            messages.success(
-                request,
-                _("Submitted at %(time)s WIB. The evaluation is now read-only.")
-                % {
-                    "time": timezone.localtime(evaluation.submitted_at).strftime(
-                        "%d-%m-%Y %H:%M:%S"
-                    )
-                },
-            )
-        return redirect("evaluations:institution-dashboard")
+        # The confirmation page shows the time, the receipt and what happens next.
+        return redirect("evaluations:submission-done", pk=evaluation.pk)
     if evaluation.status == Evaluation.Status.SUBMITTED:
         messages.info(request, _("This evaluation was already submitted."))
-        return redirect("evaluations:institution-dashboard")
+        return redirect("evaluations:submission-done", pk=evaluation.pk)
     ctx = _context_for(evaluation, request.user, timezone.now())
     problems = sel.check_submission(evaluation)
     if problems:
