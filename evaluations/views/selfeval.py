@@ -68,6 +68,9 @@ def _context_for(evaluation: Evaluation, user, now) -> dict:
         "time_left": left,
         "time_left_seconds": int(left.total_seconds()),
         "time_left_display": _duration(left),
+        # The countdown script writes the same format: one translation for both.
+        "time_left_format": _("%(days)s d %(hms)s") % {"days": "{days}", "hms": "{hms}"},
+        "urgency": deadlines.urgency(left),
         "editable": can_edit_answers(user, evaluation, now, extension, reopening),
         "can_submit": can_submit(user, evaluation),
         "now": now,
