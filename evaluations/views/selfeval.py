@@ -136,6 +136,10 @@ def institution_dashboard(request):
             "evidenced": evaluation.evidenced_count,
         }
     )
+    if ctx["editable"]:
+        ctx["continue_with"] = completeness.first_unfinished(
+            row for d in ctx["domains"] for a in d["aspects"] for row in a["rows"]
+        )
     return render(request, "evaluations/selfeval/dashboard.html", ctx)
 
 
@@ -272,6 +276,13 @@ def answer_edit(request, pk: int, indicator_pk: int):
                 messages.success(request, text)
                 if warn:
                     messages.warning(request, warn)
+                if request.POST.get("then") == "next":
+                    # "Save and next": saved, so the operator moves on to the next indicator.
+                    following = _neighbours(evaluation.period.framework, indicator)["next"]
+                    if following:
+                        return redirect(
+                            "evaluations:answer-edit", pk=evaluation.pk, indicator_pk=following[0]
+                        )
                 return redirect(
                     "evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk
                 )
