@@ -12,7 +12,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from evaluations import scoring
@@ -139,8 +152,17 @@ def assessor_queue(user) -> QuerySet:
     qs = (
         evaluations_visible_to(user)
         .select_related("institution", "period", "university")
-        .annotate(indicator_total=_indicator_total())
-        .order_by("status", "submitted_at", "institution__name")
+        .annotate(
+            indicator_total=_indicator_total(),
+            # Work still to do (submitted, being scored) first, then the done ones,
+            # newest period first within each group.
+            open_work=Case(
+                When(status__in=Evaluation.SCORABLE, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("-open_work", "-period__opens_at", "submitted_at", "institution__name")
     )
     return qs
 

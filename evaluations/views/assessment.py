@@ -52,6 +52,8 @@ def assessor_queue(request):
     )
     chosen = filters.values(filterset)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    for ev in page:
+        ev.due = ev.period.stage_window("review")[1]  # the assessors' desk review ends
     return render(
         request,
         "evaluations/assessment/queue_list.html",
