@@ -19,7 +19,7 @@ def test_open_work_comes_first_with_its_due_date(client, assessor, period):
     period.review_closes_at = timezone.now() + dt.timedelta(days=10)
     period.save()
     done = []
-    for i in range(3):
+    for _ in range(3):
         ev = f.EvaluationFactory(
             period=old_period, university=assessor.university, status=Evaluation.Status.RELEASED
         )
@@ -35,3 +35,19 @@ def test_open_work_comes_first_with_its_due_date(client, assessor, period):
     assert all(html.index(ev.institution.name) > rest for ev in done)
     assert "Due " + format_wib(period.review_closes_at, "minute") in html
     assert html.count("Due ") == 1  # finished work shows no due date
+
+
+def test_scoring_choice_says_what_each_level_means(client, assessor, evaluation, period):
+    from evaluations.models import Indicator
+
+    from .assessment_helpers import small_framework, submit
+
+    indicators = small_framework(period.framework)
+    Indicator.objects.filter(pk=indicators[0].pk).update(
+        level_descriptions={"1": "Belum ada kebijakan internal", "3": "Kebijakan sudah ditetapkan"}
+    )
+    submit(evaluation, indicators=indicators)
+    url = reverse("evaluations:assessment-score", args=[evaluation.pk])
+    html = logged_in(client, assessor).get(url).content.decode()
+    assert ">1 — Belum ada kebijakan internal</option>" in html
+    assert ">3 — Kebijakan sudah ditetapkan</option>" in html
