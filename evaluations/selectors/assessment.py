@@ -557,3 +557,16 @@ def national_figures(period: EvaluationPeriod) -> NationalFigures:
         by_predicate=by_predicate,
         by_kind=by_kind,
     )
+
+
+def next_to_review(user, evaluation):
+    """The evaluation the reviewer should open after this one: the longest waiting
+    assessment marked complete in the same period (None when there is none)."""
+    return (
+        evaluations_visible_to(user)
+        .filter(period_id=evaluation.period_id, status=Evaluation.Status.ASSESSED)
+        .exclude(pk=evaluation.pk)
+        .select_related("institution")
+        .order_by("assessed_at", "pk")
+        .first()
+    )
