@@ -69,3 +69,17 @@ def test_submitted_shows_submitted_instead_of_a_countdown(client, operator, eval
     assert "countdown" not in html.split("deadline-box", 1)[1].split("</div>\n</div>", 1)[0]
     assert "submitted-note" in html
     assert "deadline-urgent" not in html and "Less than 24 hours left" not in html
+
+
+def test_dashboard_links_the_documents_once_submitted(client, operator, evaluation, supervisor):
+    documents = reverse("evaluations:report-list", args=[evaluation.pk])
+    assert (
+        documents
+        not in _dashboard(client, operator, evaluation, dt.timedelta(days=9)).content.decode()
+    )
+    Evaluation.objects.filter(pk=evaluation.pk).update(
+        status=Evaluation.Status.SUBMITTED, submitted_at=timezone.now(), submitted_by=supervisor
+    )
+    assert (
+        documents in _dashboard(client, operator, evaluation, dt.timedelta(days=9)).content.decode()
+    )
