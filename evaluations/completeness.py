@@ -106,3 +106,13 @@ def progress_counts(indicators, answers, framework) -> tuple[int, int]:
         answered += is_answered
         evidenced += has_evidence
     return answered, evidenced
+
+
+def first_unfinished(rows):
+    """The first indicator, in framework order, that is open and not complete: where the
+    dashboard's "continue" button leads. `rows` are dicts with "indicator", "state" and
+    "reopened" (open for changes); None when everything open is complete."""
+    for row in rows:
+        if row["reopened"] and row["state"] != COMPLETE:
+            return row["indicator"]
+    return None

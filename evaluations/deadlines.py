@@ -95,6 +95,22 @@ def time_left(period, now: dt.datetime, extension=None, reopening=None) -> dt.ti
     return max(cutoff(period, extension, reopening) - now, dt.timedelta(0))
 
 
+# How near a deadline is, for the deadline box: amber within a week, red within a day.
+SOON = dt.timedelta(days=7)
+URGENT = dt.timedelta(hours=24)
+
+
+def urgency(left: dt.timedelta) -> str:
+    """ "closed", "urgent" (< 24 h), "soon" (< 7 days) or "" for `left` = `time_left(...)`."""
+    if left <= dt.timedelta(0):
+        return "closed"
+    if left < URGENT:
+        return "urgent"
+    if left < SOON:
+        return "soon"
+    return ""
+
+
 # --- The same rule in SQL ---------------------------------------------------------------
 
 

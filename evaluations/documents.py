@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 
 from evaluations import charts
 from evaluations.models import Report
+from evaluations.official import official_context
 from evaluations.selectors.reports import (
     institution_report_data,
     national_report_data,
@@ -35,7 +36,7 @@ from evaluations.selectors.reports import (
 
 # Bump when a template, the stylesheet or the charts change what a document shows:
 # every stored report's hash changes and the next request renders it again.
-TEMPLATE_VERSION = "2026-11-28.1"
+TEMPLATE_VERSION = "2026-12-01.1"
 
 STATIC_ROOT_DIR = (Path(settings.BASE_DIR) / "static").resolve()
 BASE_URL = STATIC_ROOT_DIR.as_uri() + "/"
@@ -186,32 +187,27 @@ def _charts(kind: str, data: dict) -> dict:
     return {}
 
 
-def render_document(kind: str, data: dict, language: str) -> bytes:
-    """Render already loaded `data` (from `document_data`) to PDF bytes."""
+def _html(kind: str, data: dict, language: str, issued=None) -> str:
     with translation.override(language):
         context = {
             "data": data,
             "charts": _charts(kind, data),
             "language": language,
             "page_words": PAGE_WORDS.get(language, PAGE_WORDS["en"]),
+            "official": official_context(issued),
         }
-        html = render_to_string(TEMPLATES[kind], context)
-    return html_to_pdf(html)
+        return render_to_string(TEMPLATES[kind], context)
+
+
+def render_document(kind: str, data: dict, language: str, *, issued=None) -> bytes:
+    """Render already loaded `data` (from `document_data`) to PDF bytes; `issued` (an
+    IssuedDocument) gives the number, date of issue and verification QR code."""
+    return html_to_pdf(_html(kind, data, language, issued))
 
 
 def render_html(kind: str, obj, language: str) -> str:
     """The HTML of a document (the benchmark renders it with plain WeasyPrint)."""
-    data = document_data(kind, obj, language)
-    with translation.override(language):
-        return render_to_string(
-            TEMPLATES[kind],
-            {
-                "data": data,
-                "charts": _charts(kind, data),
-                "language": language,
-                "page_words": PAGE_WORDS.get(language, PAGE_WORDS["en"]),
-            },
-        )
+    return _html(kind, document_data(kind, obj, language), language)
 
 
 def render_receipt_pdf(evaluation, language: str) -> bytes:

@@ -30,6 +30,29 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# Official documents (receipts and reports): the letterhead and the signature block.
+# The logo is a path under static/ (the PDF renderer reads nothing else); the place is
+# where documents are issued; the official signs every document with name and NIP.
+OFFICIAL_DOCUMENTS = {
+    "ministry": env.str(
+        "OFFICIAL_MINISTRY",
+        default="Kementerian Pendayagunaan Aparatur Negara dan Reformasi Birokrasi",
+    ),
+    "address": env.str(
+        "OFFICIAL_ADDRESS", default="Jl. Jenderal Sudirman Kav. 69, Jakarta Selatan 12190"
+    ),
+    "logo": env.str("OFFICIAL_LOGO", default="img/logo-mark.svg"),
+    "place": env.str("OFFICIAL_PLACE", default="Jakarta"),
+    "official_title": env.str(
+        "OFFICIAL_SIGNATORY_TITLE",
+        default="Deputi Bidang Reformasi Birokrasi, Akuntabilitas Aparatur dan Pengawasan",
+    ),
+    "official_name": env.str("OFFICIAL_SIGNATORY_NAME", default=""),
+    "official_nip": env.str("OFFICIAL_SIGNATORY_NIP", default=""),
+    # Numbers read PREFIX-KIND-YEAR-SEQUENCE, e.g. SPBE-TT-2026-00042.
+    "number_prefix": env.str("OFFICIAL_NUMBER_PREFIX", default="SPBE"),
+}
+
 if not DEBUG:
     if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32:
         raise ImproperlyConfigured("Set a real SECRET_KEY (32+ characters) when DEBUG is off.")

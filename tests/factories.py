@@ -219,6 +219,28 @@ class ReportFactory(factory.django.DjangoModelFactory):
     period = factory.LazyAttribute(lambda o: o.evaluation.period if o.evaluation else None)
 
 
+class IssuedDocumentFactory(factory.django.DjangoModelFactory):
+    """A numbered document whose file is stored (it answers on the verification page
+    once its results are released)."""
+
+    class Meta:
+        model = em.IssuedDocument
+
+    report = factory.SubFactory(ReportFactory)
+    kind = factory.LazyAttribute(lambda o: o.report.kind)
+    evaluation = factory.LazyAttribute(lambda o: o.report.evaluation)
+    period = factory.LazyAttribute(lambda o: o.report.period)
+    year = 2026
+    sequence = factory.Sequence(lambda n: n + 1)
+    number = factory.LazyAttribute(lambda o: f"SPBE-LE-{o.year}-{o.sequence:05d}")
+    institution_name = factory.LazyAttribute(
+        lambda o: o.evaluation.institution.name if o.evaluation else ""
+    )
+    place = "Jakarta"
+    issued_at = factory.LazyFunction(timezone.now)
+    sha256 = "cd" * 32
+
+
 class AuditEventFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = em.AuditEvent

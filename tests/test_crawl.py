@@ -29,6 +29,8 @@ NOT_LINKED = {
     "invitation-accept",
     # For the load balancer and the container health check, not for people.
     "healthz",
+    # The address printed under the QR code of an official document (PDF).
+    "evaluations:document-verify",
     # Fragments polled by htmx from the pages that show a report's or a bulk run's state.
     "evaluations:report-status",
     "evaluations:period-reports-progress",

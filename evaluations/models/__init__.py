@@ -6,6 +6,7 @@
 - `assignment`: AssessorAssignment, ConflictOfInterest
 - `evidence`: EvidenceFile, EvidenceLink
 - `report`: Report, Reminder
+- `official`: IssuedDocument, DocumentCounter (numbered official documents)
 - `audit`: AuditEvent
 - `calibration`: CalibrationSample, CalibrationItem, CalibrationAnswer (second, blind
   scoring of a sample)
@@ -38,6 +39,7 @@ from evaluations.models.framework import (
     Indicator,
     PredicateBand,
 )
+from evaluations.models.official import DocumentCounter, IssuedDocument
 from evaluations.models.ops import TaskOutbox, WorkerHeartbeat
 from evaluations.models.period import EvaluationPeriod, Extension, PeriodMode
 from evaluations.models.report import Reminder, Report, report_upload_to
@@ -55,6 +57,7 @@ __all__ = [
     "CalibrationItem",
     "CalibrationSample",
     "ConflictOfInterest",
+    "DocumentCounter",
     "Domain",
     "Evaluation",
     "EvaluationPeriod",
@@ -66,6 +69,7 @@ __all__ = [
     "FollowUpNote",
     "Framework",
     "Indicator",
+    "IssuedDocument",
     "PeriodMode",
     "Phase",
     "PredicateBand",

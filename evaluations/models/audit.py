@@ -51,6 +51,7 @@ class AuditEvent(models.Model):
         EXTENSION_REVOKED = "extension.revoked", _("Extension revoked")
         REMINDER_SENT = "reminder.sent", _("Deadline reminder sent")
         REPORT_REQUESTED = "report.requested", _("Document requested")
+        DOCUMENT_ISSUED = "document.issued", _("Official document numbered")
         REPORTS_GENERATED = "reports.generated", _("Institution reports requested for the period")
         PERIOD_OPENED = "period.opened", _("Period opened")
         PERIOD_INSTITUTION_ADDED = "period.institution_added", _("Institution added to the period")

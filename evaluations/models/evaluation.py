@@ -156,6 +156,16 @@ class Evaluation(models.Model):
     def can_transition_to(self, status: str) -> bool:
         return status in self.ALLOWED_TRANSITIONS.get(self.status, frozenset())
 
+    @property
+    def is_with_institution(self) -> bool:
+        """The institution still holds it (not started, in progress or returned): its
+        deadline matters; otherwise it has been handed in."""
+        return self.status in (
+            self.Status.NOT_STARTED,
+            self.Status.IN_PROGRESS,
+            self.Status.RETURNED,
+        )
+
 
 class Phase(models.TextChoices):
     SELF = "self", pgettext_lazy("evaluation phase", "Self-evaluation")

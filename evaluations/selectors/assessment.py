@@ -12,7 +12,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from evaluations import scoring
@@ -134,8 +147,17 @@ def assessor_queue(user) -> QuerySet:
     qs = (
         evaluations_visible_to(user)
         .select_related("institution", "period", "university")
-        .annotate(indicator_total=_indicator_total())
-        .order_by("status", "submitted_at", "institution__name")
+        .annotate(
+            indicator_total=_indicator_total(),
+            # Work still to do (submitted, being scored) first, then the done ones,
+            # newest period first within each group.
+            open_work=Case(
+                When(status__in=Evaluation.SCORABLE, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("-open_work", "-period__opens_at", "submitted_at", "institution__name")
     )
     return qs
 
@@ -529,4 +551,17 @@ def national_figures(period: EvaluationPeriod) -> NationalFigures:
         predicate=scoring.predicate_for(index, bands) if index is not None else "",
         by_predicate=by_predicate,
         by_kind=by_kind,
+    )
+
+
+def next_to_review(user, evaluation):
+    """The evaluation the reviewer should open after this one: the longest waiting
+    assessment marked complete in the same period (None when there is none)."""
+    return (
+        evaluations_visible_to(user)
+        .filter(period_id=evaluation.period_id, status=Evaluation.Status.ASSESSED)
+        .exclude(pk=evaluation.pk)
+        .select_related("institution")
+        .order_by("assessed_at", "pk")
+        .first()
     )

@@ -116,7 +116,8 @@ def receipt_data(*, evaluation_id: int) -> dict:
         "institution": _institution_block(evaluation.institution),
         "period": {"name": period.name, "year": period.year, "framework": period.framework.name},
         "submitted_by": _person(evaluation.submitted_by),
-        "submitted_at": wib(evaluation.submitted_at),
+        # To the second, as the deadline it is measured against.
+        "submitted_at": format_wib(evaluation.submitted_at, "seconds"),
         "submission_count": evaluation.submission_count,
         "submission_hash": evaluation.submission_hash,
         "indicators": rows,

@@ -33,6 +33,7 @@ from evaluations.permissions import (
     can_view_receipt,
 )
 from evaluations.services.core import record_event
+from evaluations.services.official import issue_number, record_file_hash
 from evaluations.services.report_state import (
     claim_report,
     finish_report,
@@ -335,13 +336,17 @@ def generate_report(*, report_id: int) -> Report | None:
         # Content-hash skip: nothing it shows has changed since the last rendering.
         report = keep_report(report=report)
     else:
-        content = documents.render_document(kind, data, language)
+        # A new rendering is a new official document: it gets its own number.
+        issued = issue_number(report=report)
+        content = documents.render_document(kind, data, language, issued=issued)
         filename = documents.filename_for(
             kind, evaluation=report.evaluation, period=report.period, language=language
         )
-        report = finish_report(
-            report=report, content=content, filename=filename, source_hash=source_hash
-        )
+        with transaction.atomic():
+            report = finish_report(
+                report=report, content=content, filename=filename, source_hash=source_hash
+            )
+            record_file_hash(issued=issued, content=content)
     if kind == Report.Kind.RECEIPT and not report.params.get("emailed_at"):
         from evaluations.tasks.reports import send_receipt_task
 

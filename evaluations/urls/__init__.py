@@ -12,6 +12,8 @@ from . import (
     review,
     selfeval,
     stages,
+    submission,
+    verification,
 )
 
 app_name = "evaluations"
@@ -28,4 +30,6 @@ urlpatterns = (
     + calibration.urlpatterns
     + stages.urlpatterns
     + review.urlpatterns
+    + submission.urlpatterns
+    + verification.urlpatterns
 )

@@ -54,6 +54,8 @@ def assessor_queue(request):
     )
     chosen = filters.values(filterset)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    for ev in page:
+        ev.due = ev.period.stage_window("review")[1]  # the assessors' desk review ends
     return render(
         request,
         "evaluations/assessment/queue_list.html",
@@ -323,6 +325,12 @@ def assessment_review(request, pk):
             "comments": selectors.review_comments(evaluation),
             "can_decide": evaluation.status == Evaluation.Status.ASSESSED,
             "can_reopen": evaluation.status == Evaluation.Status.APPROVED,
+            # Once this one is decided, the reviewer goes straight on to the next.
+            "next_review": (
+                None
+                if evaluation.status == Evaluation.Status.ASSESSED
+                else selectors.next_to_review(request.user, evaluation)
+            ),
         },
     )
 
@@ -383,12 +391,16 @@ def results_release(request, period_pk):
                 messages.info(request, exc.messages[0])
             return redirect("evaluations:results-release", period_pk=period.pk)
     counts = selectors.status_counts(period)
+    done = (Evaluation.Status.APPROVED, Evaluation.Status.RELEASED)
     return render(
         request,
         "evaluations/assessment/release_form.html",
         {
             "period": period,
             "form": form,
+            # What a release leaves behind: said before the button, not after.
+            "approved_count": counts.get(Evaluation.Status.APPROVED, 0),
+            "not_approved_count": sum(n for v, n in counts.items() if v not in done),
             "candidates": selectors.release_candidates(period),
             "status_rows": [
                 (value, label, n)

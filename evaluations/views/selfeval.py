@@ -66,6 +66,9 @@ def _context_for(evaluation: Evaluation, user, now) -> dict:
         "time_left": left,
         "time_left_seconds": int(left.total_seconds()),
         "time_left_display": _duration(left),
+        # The countdown script writes the same format: one translation for both.
+        "time_left_format": _("%(days)s d %(hms)s") % {"days": "{days}", "hms": "{hms}"},
+        "urgency": deadlines.urgency(left),
         "editable": can_edit_answers(user, evaluation, now, extension, reopening),
         "can_submit": can_submit(user, evaluation),
         "now": now,
@@ -131,6 +134,10 @@ def institution_dashboard(request):
             "evidenced": evaluation.evidenced_count,
         }
     )
+    if ctx["editable"]:
+        ctx["continue_with"] = completeness.first_unfinished(
+            row for d in ctx["domains"] for a in d["aspects"] for row in a["rows"]
+        )
     return render(request, "evaluations/selfeval/dashboard.html", ctx)
 
 
@@ -277,6 +284,13 @@ def answer_edit(request, pk: int, indicator_pk: int):
                 messages.success(request, _saved_text(answer))
                 if bound.justification_missing:
                     messages.warning(request, str(JUSTIFICATION_REQUIRED))
+                if request.POST.get("then") == "next":
+                    # "Save and next": saved, so the operator moves on to the next indicator.
+                    following = _neighbours(evaluation.period.framework, indicator)["next"]
+                    if following:
+                        return redirect(
+                            "evaluations:answer-edit", pk=evaluation.pk, indicator_pk=following[0]
+                        )
                 return redirect(
                     "evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk
                 )
@@ -357,16 +371,11 @@ def submit(request, pk: int):
             return redirect("evaluations:institution-dashboard")
         if already:
             messages.info(request, _("This evaluation was already submitted."))
-        else:
-            messages.success(
-                request,
-                _("Submitted at %(time)s WIB. The evaluation is now read-only.")
-                % {"time": format_wib(evaluation.submitted_at, "seconds", zone=False)},
-            )
-        return redirect("evaluations:institution-dashboard")
+        # The confirmation page shows the time, the receipt and what happens next.
+        return redirect("evaluations:submission-done", pk=evaluation.pk)
     if evaluation.status == Evaluation.Status.SUBMITTED:
         messages.info(request, _("This evaluation was already submitted."))
-        return redirect("evaluations:institution-dashboard")
+        return redirect("evaluations:submission-done", pk=evaluation.pk)
     ctx = _context_for(evaluation, request.user, timezone.now())
     problems = sel.check_submission(evaluation)
     if problems:

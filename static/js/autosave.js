@@ -294,6 +294,12 @@
       if (outer) settle(outer);
       return;
     }
+    if (event.submitter && event.submitter.hasAttribute("data-submit-plain")) {
+      // "Save and next": an ordinary post; the server saves (or says why not) and moves
+      // on. This form's text goes with it, so leaving is not a loss to warn about.
+      settle(target);
+      return;
+    }
     event.preventDefault();
     save(target);
   });

@@ -21,7 +21,10 @@
         if (left <= 0) { el.textContent = el.dataset.closedText || "0"; return; }
         var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600);
         var m = Math.floor(left % 3600 / 60), s = left % 60;
-        el.textContent = d + " d " + pad(h) + ":" + pad(m) + ":" + pad(s);
+        // The server's translated format ("{days} hari {hms}"), so the text never
+        // switches language or shape when the first tick replaces it.
+        var format = el.dataset.format || "{days} d {hms}";
+        el.textContent = format.replace("{days}", d).replace("{hms}", pad(h) + ":" + pad(m) + ":" + pad(s));
       });
     }, 1000);
   }

@@ -40,19 +40,6 @@ def pdf_fonts(content: bytes) -> set[str]:
     return names
 
 
-@pytest.fixture
-def period_2019(framework_2018):
-    return f.EvaluationPeriodFactory(framework=framework_2018, year=2019, name="Evaluasi SPBE 2019")
-
-
-@pytest.fixture
-def released(period_2019, institution):
-    ev = f.EvaluationFactory(institution=institution, period=period_2019)
-    return f.answer_all_indicators(
-        ev, self_level=3, final_level=lambda ind: 2 if ind.number % 2 else 3
-    )
-
-
 def test_institution_report_shows_index_predicate_and_name(released):
     content = documents.render_institution_report_pdf(released, "en")
     text, pages = pdf_text(content)

@@ -137,7 +137,9 @@ def test_generate_period_reports_queues_released_only_then_skips_unchanged(
     f.EvaluationFactory(period=released.period)  # not released: no report
     renders = []
     real = documents.render_document
-    monkeypatch.setattr(documents, "render_document", lambda *a: renders.append(a[0]) or real(*a))
+    monkeypatch.setattr(
+        documents, "render_document", lambda *a, **kw: renders.append(a[0]) or real(*a, **kw)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert services.generate_period_reports(period=released.period, by=admin_user) == 1
     with django_capture_on_commit_callbacks(execute=True):

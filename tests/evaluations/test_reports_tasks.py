@@ -45,9 +45,9 @@ def count_renders(monkeypatch):
     calls = []
     real = documents.render_document
 
-    def counting(kind, data, language):
+    def counting(kind, data, language, **kw):
         calls.append(kind)
-        return real(kind, data, language)
+        return real(kind, data, language, **kw)
 
     monkeypatch.setattr(documents, "render_document", counting)
     return calls
@@ -78,7 +78,7 @@ def test_gone_report_is_ignored(db):
 
 
 def test_template_error_marks_failed_with_the_message(queued, monkeypatch):
-    def broken(kind, data, language):
+    def broken(kind, data, language, **kw):
         raise ValueError("the template needs a field that is missing")
 
     monkeypatch.setattr(documents, "render_document", broken)
@@ -93,11 +93,11 @@ def test_transient_error_is_retried_then_ready(queued, monkeypatch, eager_retrie
     real = documents.render_document
     failures = []
 
-    def flaky(kind, data, language):
+    def flaky(kind, data, language, **kw):
         if len(failures) < 2:
             failures.append(1)
             raise OperationalError("server closed the connection unexpectedly")
-        return real(kind, data, language)
+        return real(kind, data, language, **kw)
 
     monkeypatch.setattr(documents, "render_document", flaky)
     render_report_task.delay(report_id=queued.pk)
@@ -107,7 +107,7 @@ def test_transient_error_is_retried_then_ready(queued, monkeypatch, eager_retrie
 
 
 def test_transient_error_gives_up_after_three_retries(queued, monkeypatch, eager_retries):
-    def down(kind, data, language):
+    def down(kind, data, language, **kw):
         raise OSError("storage unavailable")
 
     monkeypatch.setattr(documents, "render_document", down)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from evaluations.models import Answer, Evaluation, EvidenceLink, Phase, Reopening
 from evaluations.services import evidence as evidence_svc
 from evaluations.services import selfeval as s
+from evaluations.wib import format_wib
 from tests import factories as f
 from tests.conftest import logged_in
 
@@ -425,9 +426,14 @@ def test_submit_confirmation_shows_levels_index_and_submits(
     html = client.get(url).content.decode()
     assert "Self-assessed index" in html and "3.00" in html and "Baik" in html
     response = client.post(url)
-    assert response["Location"] == reverse("evaluations:institution-dashboard")
-    dashboard = client.get(response["Location"]).content.decode()
-    assert "The evaluation is now read-only" in dashboard and "Submitted" in dashboard
+    assert response["Location"] == reverse("evaluations:submission-done", args=[evaluation.pk])
+    done = client.get(response["Location"]).content.decode()
+    evaluation.refresh_from_db()
+    assert "Self-evaluation submitted" in done
+    assert format_wib(evaluation.submitted_at, "seconds") in done  # to the second
+    assert "The evaluation is now read-only" in done and "What happens next" in done
+    dashboard = client.get(reverse("evaluations:institution-dashboard")).content.decode()
+    assert "Submitted" in dashboard
     again = client.post(url)
     assert "already submitted" in client.get(again["Location"]).content.decode()
     evaluation.refresh_from_db()

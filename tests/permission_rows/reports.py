@@ -170,3 +170,35 @@ ROWS = [
 ]
 
 assert LOGIN
+
+
+def _issued(cast, *, release: bool):
+    """A stored, numbered institution report of A (released or only submitted)."""
+    evaluation = _released(cast) if release else _submitted(cast)
+    return f.IssuedDocumentFactory(
+        report=_ready(Report.Kind.INSTITUTION, evaluation=evaluation), evaluation=evaluation
+    )
+
+
+# The verification page is public: anyone with the number, signed in or not, once the
+# results are released; before that, nobody (404).
+ROWS += [
+    Row(
+        "evaluations:document-verify",
+        everyone(200, anonymous=200),
+        setup=lambda cast: {"number": _issued(cast, release=True).number},
+        id="document-verify:released",
+    ),
+    Row(
+        "evaluations:document-verify",
+        everyone(404, anonymous=404),
+        setup=lambda cast: {"number": _issued(cast, release=False).number},
+        id="document-verify:unreleased",
+    ),
+    Row(
+        "evaluations:document-verify",
+        everyone(404, anonymous=404),
+        setup=lambda cast: {"number": "SPBE-LE-2026-99999"},
+        id="document-verify:unknown",
+    ),
+]

@@ -197,3 +197,15 @@ ROWS = [
         id="return-post",
     ),
 ]
+
+# The confirmation page after submitting: the institution's own staff; before a
+# submission it sends them back to the dashboard.
+ROWS += [
+    Row("evaluations:submission-done", scoped(**STAFF), setup=submitted, id="submission-done"),
+    Row(
+        "evaluations:submission-done",
+        scoped(**STAFF_REDIRECT),
+        setup=lambda c: {"pk": c.evaluation.pk},
+        id="submission-done-not-submitted",
+    ),
+]
