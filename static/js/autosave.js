@@ -297,6 +297,18 @@
     if (event.submitter && event.submitter.hasAttribute("data-submit-plain")) {
       // "Save and next": an ordinary post; the server saves (or says why not) and moves
       // on. This form's text goes with it, so leaving is not a loss to warn about.
+      // An autosave still on its way would bump the version under the post (an edit
+      // conflict with oneself): wait for it, then post with the version it returned.
+      if (stateOf(target).inFlight) {
+        event.preventDefault();
+        var submitter = event.submitter;
+        var waitForSave = function () {
+          if (stateOf(target).inFlight) { window.setTimeout(waitForSave, 50); return; }
+          target.requestSubmit(submitter);
+        };
+        waitForSave();
+        return;
+      }
       settle(target);
       return;
     }
