@@ -194,7 +194,10 @@ class StaffBrowser(HttpUser):
             name="link evidence (+ redirect)",
             catch_response=True,
         ) as response:
-            if response.status_code == 200 and b"alert-success" in response.content:
+            # A recorded submission lands on its confirmation page (time, receipt).
+            if response.status_code == 200 and f"/evaluations/{evaluation_id}/submitted/" in (
+                response.url or ""
+            ):
                 ack(
                     "link",
                     institution=self.institution["code"],
@@ -277,7 +280,10 @@ class StaffBrowser(HttpUser):
             name="submit",
             catch_response=True,
         ) as response:
-            if response.status_code == 200 and b"alert-success" in response.content:
+            # A recorded submission lands on its confirmation page (time, receipt).
+            if response.status_code == 200 and f"/evaluations/{evaluation_id}/submitted/" in (
+                response.url or ""
+            ):
                 ack("submit", institution=inst["code"], evaluation=evaluation_id)
             else:
                 response.failure(f"submit not acknowledged: {response.status_code}")
