@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from institutions import permissions as roles
-from institutions.models import User
+from institutions.models import INSTITUTION_ROLES, User
 
 
 def people_visible_to(user) -> QuerySet[User]:
@@ -26,3 +26,22 @@ def people_list(user) -> QuerySet[User]:
     return people_visible_to(user).order_by(
         "-is_active", "institution__name", "university__name", "first_name", "pk"
     )
+
+
+def institution_mail_recipients():
+    """The accounts an institution's emails go to: its active operators and supervisors
+    with an address. The one definition of "the institution's staff" for mail."""
+    return User.objects.filter(role__in=INSTITUTION_ROLES, is_active=True).exclude(email="")
+
+
+def staff_emails_by_institution(institution_ids) -> dict[int, list[str]]:
+    """institution id -> its staff's addresses (one query, whatever the number)."""
+    found: dict[int, list[str]] = {}
+    for inst_id, email in (
+        institution_mail_recipients()
+        .filter(institution_id__in=list(institution_ids))
+        .order_by("pk")
+        .values_list("institution_id", "email")
+    ):
+        found.setdefault(inst_id, []).append(email)
+    return found

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from evaluations.models import Evaluation, EvaluationPeriod
-from institutions.models import INSTITUTION_ROLES, Institution, User
+from evaluations.selectors.people import institution_mail_recipients
+from institutions.models import Institution
 
 SCOPE_ALL = "all"
 SCOPE_FILTER = "filter"
@@ -95,8 +96,8 @@ def opening_preview(selection: Selection) -> OpeningPreview:
     count = sum(r["n"] for r in rows)
     names = list(qs.order_by("kind", "name").values_list("name", flat=True)[:PREVIEW_NAMES])
     staffed = (
-        User.objects.filter(institution__in=qs, role__in=INSTITUTION_ROLES, is_active=True)
-        .exclude(email="")
+        institution_mail_recipients()
+        .filter(institution__in=qs)
         .aggregate(emails=Count("pk"), institutions=Count("institution", distinct=True))
     )
     return OpeningPreview(

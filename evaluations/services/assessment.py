@@ -7,8 +7,6 @@ primary-key order. Every change is audited in the same transaction.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +27,7 @@ from evaluations.models import (
 from evaluations.notifications import queue_email
 from evaluations.permissions import can_coordinate, require, require_admin
 from evaluations.selectors.assessment import compute_results, missing_entries
+from evaluations.selectors.people import staff_emails_by_institution
 from evaluations.services.core import TRANSITION_NOT_ALLOWED, _transition, record_event
 from evaluations.services.followup import create_follow_ups
 from institutions.models import Role, User
@@ -521,13 +520,7 @@ def release_results(
         period.results_released_at = now
         period.save(update_fields=["results_released_at"])
     if notify:
-        staff = defaultdict(list)
-        for institution_id, email in User.objects.filter(
-            role__in=(Role.OPERATOR, Role.SUPERVISOR),
-            institution_id__in=[ev.institution_id for ev in evaluations],
-            is_active=True,
-        ).values_list("institution_id", "email"):
-            staff[institution_id].append(email)
+        staff = staff_emails_by_institution(ev.institution_id for ev in evaluations)
         for ev in evaluations:
             queue_email(
                 name="results_released",

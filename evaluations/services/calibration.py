@@ -26,10 +26,9 @@ from evaluations.models import (
     EvaluationPeriod,
     Phase,
 )
-from evaluations.permissions import can_coordinate, require, require_admin
+from evaluations.permissions import can_coordinate, is_assessor, require, require_admin
 from evaluations.scoring import counting_answers
 from evaluations.services.core import record_event
-from institutions.models import Role
 
 REASON_REQUIRED = _("Say why this level was decided.")
 ALREADY_DRAWN = _("This period already has a calibration sample.")
@@ -104,7 +103,7 @@ def assign_second_assessor(*, item: CalibrationItem, assessor, by) -> Calibratio
         .get(pk=item.pk)
     )
     ev = item.evaluation
-    if assessor.role != Role.ASSESSOR or not assessor.is_active:
+    if not is_assessor(assessor) or not assessor.is_active:
         raise ValidationError(NOT_AN_ASSESSOR, code="role")
     if assessor.university_id == ev.university_id:
         raise ValidationError(SAME_UNIVERSITY, code="university")

@@ -30,6 +30,7 @@ from evaluations.selectors.monitoring import (
     WIB,
     indicator_total_for,
 )
+from evaluations.selectors.people import staff_emails_by_institution
 from evaluations.services.core import record_event
 from evaluations.services.report_state import (
     claim_report,
@@ -37,7 +38,6 @@ from evaluations.services.report_state import (
     finish_report,
     set_report_progress,
 )
-from institutions.models import Role, User
 
 logger = logging.getLogger(__name__)
 
@@ -64,23 +64,6 @@ def due_offset(*, offsets: list[int], deadline: dt.datetime, now: dt.datetime) -
         return None
     due = [o for o in offsets if now >= deadline - dt.timedelta(days=o)]
     return min(due) if due else None
-
-
-def _recipients_by_institution(institution_ids) -> dict[int, list[str]]:
-    """The operators' and supervisors' addresses per institution (one query)."""
-    found: dict[int, list[str]] = {}
-    for inst_id, email in (
-        User.objects.filter(
-            institution_id__in=list(institution_ids),
-            role__in=(Role.OPERATOR, Role.SUPERVISOR),
-            is_active=True,
-        )
-        .exclude(email="")
-        .order_by("pk")
-        .values_list("institution_id", "email")
-    ):
-        found.setdefault(inst_id, []).append(email)
-    return found
 
 
 def _left_summary(ev: Evaluation, indicator_total: int) -> dict:
@@ -187,7 +170,7 @@ def send_deadline_reminders(*, now: dt.datetime | None = None) -> int:
             ).values_list("evaluation_id", "offset_days", "deadline")
         )
         indicator_total = indicator_total_for(period)
-        recipients = _recipients_by_institution(ev.institution_id for ev, _o in due)
+        recipients = staff_emails_by_institution(ev.institution_id for ev, _o in due)
         for ev, offset in due:
             if (ev.pk, offset, ev.effective_deadline) in already:
                 continue
@@ -219,7 +202,7 @@ def send_reminders_now(*, evaluations: QuerySet[Evaluation], by, now=None) -> in
     )
     if not targets:
         return 0
-    recipients = _recipients_by_institution({ev.institution_id for ev in targets})
+    recipients = staff_emails_by_institution({ev.institution_id for ev in targets})
     totals: dict[int, int] = {}
     sent = 0
     for ev in targets:

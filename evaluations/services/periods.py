@@ -25,9 +25,9 @@ from evaluations.models import (
 )
 from evaluations.notifications import queue_email
 from evaluations.permissions import can_manage_period
+from evaluations.selectors.people import staff_emails_by_institution
 from evaluations.selectors.periods import Selection, participants
 from evaluations.services.core import record_event
-from evaluations.services.monitoring import _recipients_by_institution
 from institutions.models import Institution
 
 NAME_TAKEN = _("A period with this name already exists.")
@@ -156,7 +156,7 @@ def _announce(*, period: EvaluationPeriod, institution_ids: list[int]) -> int:
 
     Returns how many institutions have someone to write to.
     """
-    recipients = _recipients_by_institution(institution_ids)
+    recipients = staff_emails_by_institution(institution_ids)
     names = dict(Institution.objects.filter(pk__in=recipients).values_list("pk", "name"))
     for inst_id, emails in recipients.items():
         queue_email(

@@ -41,6 +41,7 @@ from evaluations.permissions import (
     require,
     self_window_open,
 )
+from evaluations.selectors.people import staff_emails_by_institution
 from evaluations.selectors.selfeval import (
     active_extension,
     check_submission,
@@ -51,7 +52,6 @@ from evaluations.selectors.selfeval import (
 )
 from evaluations.services.core import _transition, record_event
 from evaluations.wib import format_wib
-from institutions.models import Role
 
 # --- Messages (tests import these) ---------------------------------------------------------
 
@@ -482,18 +482,6 @@ def submit_evaluation(*, evaluation: Evaluation, by, now=None) -> Evaluation:
 # --- Return / clarification ---------------------------------------------------------------
 
 
-def _staff_emails(ev: Evaluation) -> list[str]:
-    from institutions.models import User
-
-    return list(
-        User.objects.filter(
-            institution_id=ev.institution_id,
-            role__in=(Role.OPERATOR, Role.SUPERVISOR),
-            is_active=True,
-        ).values_list("email", flat=True)
-    )
-
-
 def _require_reopener(ev: Evaluation, by, kind: str) -> None:
     """A return is the ministry's; a clarification the assigned assessor's (or an admin's)."""
     if kind == Reopening.Kind.RETURN:
@@ -581,7 +569,7 @@ def reopen_evaluation(
     )
     queue_email(
         name="evaluation_returned",
-        to=_staff_emails(ev),
+        to=staff_emails_by_institution([ev.institution_id]).get(ev.institution_id, []),
         context={
             "institution": ev.institution.display_name,
             "period": str(ev.period),
