@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from evaluations.models import Answer, Phase
 from evaluations.services import selfeval as s
@@ -244,7 +245,10 @@ def test_scoring_page_edit_conflict_shows_both_and_keeps_mine(
     page.locator(f"{form} textarea[name=note]").press_sequentially("Versi saya", delay=30)
     _wait_state(page, form, "conflict")
     box = page.locator(f"{form} .score-conflict")
-    assert "Versi tab lain" in box.inner_text() and "Versi saya" in box.inner_text()
+    # On a slow machine the first conflict may answer a save sent mid-typing; the box
+    # is redrawn by the save that follows the last keystroke, so wait for that one.
+    expect(box).to_contain_text("Versi saya", timeout=15_000)
+    assert "Versi tab lain" in box.inner_text()
     answer = Answer.objects.get(evaluation=evaluation, indicator=indicators[0], phase="document")
     assert (answer.level, answer.note) == (4, "Versi tab lain")
 
