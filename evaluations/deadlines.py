@@ -31,10 +31,8 @@ from django.db.models import (
     F,
     FilteredRelation,
     Func,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce, Greatest
@@ -137,20 +135,12 @@ def annotate_deadline(qs: QuerySet) -> QuerySet:
     - `grace_minutes`: the period's grace;
     - `effective_cutoff`: the first refused instant (as `cutoff`).
 
-    The extension is a LEFT JOIN rather than a correlated subquery: the partial unique
-    constraint (one active extension per institution and period) keeps it to one row
-    per evaluation, and the expression is used up to five times per row (list, filter,
-    at-risk, aggregate). The open reopening is at most one row per evaluation (a partial
-    unique constraint too).
+    The extension and the open reopening are LEFT JOINs rather than correlated
+    subqueries: partial unique constraints (one active extension per institution and
+    period, one open reopening per evaluation) keep each to one row per evaluation, and
+    the expressions are used up to five times per row (list, filter, at-risk, sort,
+    aggregate), which with subqueries PostgreSQL would run that many times per row.
     """
-    from evaluations.models import Reopening
-
-    due = Subquery(
-        Reopening.objects.filter(evaluation=OuterRef("pk"), closed_at__isnull=True).values(
-            "due_at"
-        )[:1],
-        output_field=DateTimeField(),
-    )
     extended = Greatest(
         Coalesce(F("active_extension__new_deadline"), F("period__deadline")),
         F("period__deadline"),
@@ -165,8 +155,11 @@ def annotate_deadline(qs: QuerySet) -> QuerySet:
                     institution__extensions__revoked_at__isnull=True,
                 ),
             ),
-            open_due_at=due,
+            open_reopening=FilteredRelation(
+                "reopenings", condition=Q(reopenings__closed_at__isnull=True)
+            ),
         )
+        .annotate(open_due_at=F("open_reopening__due_at"))
         .annotate(
             extended_until=F("active_extension__new_deadline"),
             effective_deadline=Coalesce(F("open_due_at"), extended),
