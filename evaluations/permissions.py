@@ -289,17 +289,25 @@ CAPABILITIES: dict[str, object] = {
 # --- Access helpers for views ---------------------------------------------------------------
 
 
-def get_evaluation_for(request, pk: int, *, need: str = "view", queryset=None) -> Evaluation:
+def get_evaluation_for(
+    request, pk: int, *, need: str = "view", queryset=None, lock: bool = False
+) -> Evaluation:
     """Load an evaluation the user may see, then check the capability `need`.
 
     Raises Http404 when outside the user's scope and PermissionDenied when the
-    capability is missing.
+    capability is missing. `lock` takes the evaluation's row lock in the same query
+    (inside the caller's transaction): the write path then needs no second lookup;
+    a service told `locked=True` uses the row as loaded here.
     """
     visible = evaluations_visible_to(request.user)
     # The visibility filter itself when no narrower queryset is given (the common,
     # hot path: one plain query); otherwise intersect with it.
     scoped = visible if queryset is None else queryset.filter(pk__in=visible.values("pk"))
-    evaluation = get_object_or_404(scoped.select_related("institution", "period__framework"), pk=pk)
+    scoped = scoped.select_related("institution", "period__framework")
+    if lock:
+        # Only the evaluation's row: the joined reference rows stay unlocked.
+        scoped = scoped.select_for_update(of=("self",))
+    evaluation = get_object_or_404(scoped, pk=pk)
     require(CAPABILITIES[need](request.user, evaluation))
     return evaluation
 

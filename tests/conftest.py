@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 
+from evaluations.selectors import framework as framework_cache
 from institutions.models import Role
 from spbe_portal.celery import app as celery_app
 
@@ -34,6 +35,8 @@ def _test_settings(settings, tmp_path):
     # Celery may already have read Django settings: set eager mode on the app itself.
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+    # Each test builds its own frameworks: no indicators cached by an earlier test.
+    framework_cache.clear()
     yield
 
 

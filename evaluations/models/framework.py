@@ -54,6 +54,12 @@ class Framework(models.Model):
         ),
     )
     description = models.TextField(_("description"), blank=True)
+    # Bumped whenever one of the framework's domains, aspects or indicators is saved or
+    # deleted (evaluations.signals). Each application process caches a framework's
+    # indicators under this number (selectors.framework), and the number arrives with
+    # every evaluation loaded with its period's framework, so a process notices a change
+    # made elsewhere without asking the database.
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
 
     class Meta:
         ordering = ["year", "code"]

@@ -173,14 +173,6 @@ def indicator_answers(evaluation, indicator) -> list[Answer]:
     )
 
 
-def indicator_state_after_save(evaluation, indicator) -> str:
-    """The indicator's state as stored now, for the autosave response's badge. One query."""
-    answers = Answer.objects.filter(
-        evaluation=evaluation, indicator=indicator, phase=Phase.SELF
-    ).annotate(n_links=Count("evidence_links"))
-    return completeness.indicator_state(indicator, list(answers), evaluation.period.framework)
-
-
 # ---------------------------------------------------------------------------
 # Pure derivations of an indicator's state from its loaded answers (no queries).
 # ---------------------------------------------------------------------------

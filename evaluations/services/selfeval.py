@@ -183,9 +183,10 @@ def _check_window(ev: Evaluation, by, now, *, indicator: Indicator | None = None
     return reopening
 
 
-def _lock_for_entry(evaluation, indicator, entry, by, now) -> Evaluation:
-    """Lock the evaluation and check `by` may write this indicator entry now."""
-    ev = _lock(evaluation)
+def _lock_for_entry(evaluation, indicator, entry, by, now, *, locked=False) -> Evaluation:
+    """Lock the evaluation (unless the caller holds the lock: `locked`) and check `by`
+    may write this indicator entry now."""
+    ev = evaluation if locked else _lock(evaluation)
     if indicator.framework_id != ev.period.framework_id:
         raise PermissionDenied
     _check_window(ev, by, now, indicator=indicator)
@@ -254,8 +255,24 @@ def refresh_progress(*, evaluation: Evaluation) -> Evaluation:
 # --- Answers ------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def save_answer(
+def save_answer(*, locked: bool = False, **kwargs) -> Answer:
+    """Save one self-phase answer (see `_save_answer` for the rules).
+
+    `locked=True`: the caller already holds the evaluation's row lock in its open
+    transaction (`get_evaluation_for(..., lock=True)` inside `transaction.atomic()`),
+    and its exceptions roll that transaction back; the save then runs in it as it is,
+    without a lookup or a savepoint of its own (the autosave path, one query per
+    avoided round trip). Otherwise the save is its own transaction.
+    """
+    if locked:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("save_answer(locked=True) needs the caller's transaction")
+        return _save_answer(**kwargs, locked=True)
+    with transaction.atomic():
+        return _save_answer(**kwargs, locked=False)
+
+
+def _save_answer(
     *,
     evaluation: Evaluation,
     indicator: Indicator,
@@ -266,6 +283,7 @@ def save_answer(
     service_name: str = "",
     base_version: int,
     now=None,
+    locked: bool,
 ) -> Answer:
     """Save one self-phase answer (a draft is fine: level None, or no justification yet).
 
@@ -278,9 +296,11 @@ def save_answer(
     Raises PermissionDenied, ValidationError (deadline, read-only, range) and
     EditConflict when `base_version` is not the saved version (nothing written).
     An unchanged save writes nothing and returns the answer as it is.
+    The returned answer carries `indicator_state`, the indicator's state after the save
+    (completeness.indicator_state), computed from the rows this save read anyway.
     """
     now = now or timezone.now()
-    ev = _lock_for_entry(evaluation, indicator, entry, by, now)
+    ev = _lock_for_entry(evaluation, indicator, entry, by, now, locked=locked)
     level, note, service_name = _clean_answer(ev, indicator, level, note, service_name)
     # All of this indicator's entries in one query: the one to save, and the rest
     # for the progress counters (the indicator's state before and after).
@@ -294,7 +314,9 @@ def save_answer(
     new = {"level": level, "note": note, "service_name": service_name}
     _check_base_version(ev, indicator, entry, answer, base_version, new)
     changes = _changes(answer, new)
+    framework = ev.period.framework
     if answer is not None and not changes:
+        answer.indicator_state = completeness.indicator_state(indicator, before, framework)
         return answer
     answer = _write_answer(ev, indicator, entry, answer, new, by)
     if indicator.max_entries > 1:
@@ -312,6 +334,7 @@ def save_answer(
         siblings.append(answer)
     after = [SimpleNamespace(**_state_fields(a)) for a in siblings]
     _touch_indicator(ev, indicator=indicator, before=before, after=after, by=by, now=now)
+    answer.indicator_state = completeness.indicator_state(indicator, after, framework)
     return answer
 
 
