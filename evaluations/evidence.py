@@ -14,7 +14,6 @@ message constants below.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -82,11 +81,24 @@ def sanitize_filename(name: str, max_length: int = 150) -> str:
     return f"{stem}.pdf"
 
 
-def _read(uploaded_file) -> bytes:
+# How much of the file's end is kept to look for the end marker.
+TAIL_BYTES = 2048
+
+
+def _scan(uploaded_file) -> tuple[bytes, bytes, str]:
+    """The file's first bytes, its last TAIL_BYTES and its sha256, in one pass over its
+    chunks: a 20 MB upload (on disk, as Django keeps files over its memory limit) is
+    never held in memory whole for this."""
+    digest = hashlib.sha256()
+    head = tail = b""
     uploaded_file.seek(0)
-    chunks = list(uploaded_file.chunks())
+    for chunk in uploaded_file.chunks():
+        if len(head) < len(PDF_MAGIC):
+            head += chunk[: len(PDF_MAGIC) - len(head)]
+        tail = (tail + chunk)[-TAIL_BYTES:]
+        digest.update(chunk)
     uploaded_file.seek(0)
-    return b"".join(chunks)
+    return head, tail, digest.hexdigest()
 
 
 def check_pdf(uploaded_file, *, max_bytes: int | None = None) -> CheckedPdf:
@@ -105,15 +117,16 @@ def check_pdf(uploaded_file, *, max_bytes: int | None = None) -> CheckedPdf:
             code="too_large",
             params={"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)},
         )
-    data = _read(uploaded_file)
+    head, tail, sha256 = _scan(uploaded_file)
     # Only at byte 0: a header further down lets a file be both HTML and "PDF".
-    if not data.startswith(PDF_MAGIC):
+    if head != PDF_MAGIC:
         raise ValidationError(FILE_NOT_PDF, code="not_pdf", params={"name": name})
     # A file cut short in transfer loses its trailer: require the end marker near the end.
-    if EOF_MARKER not in data[-2048:]:
+    if EOF_MARKER not in tail:
         raise ValidationError(FILE_CORRUPT, code="corrupt", params={"name": name})
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
+        # pypdf reads the file where it lies (seeking), keeping only the objects it parses.
+        reader = PdfReader(uploaded_file, strict=False)
         if reader.is_encrypted:
             raise ValidationError(FILE_ENCRYPTED, code="encrypted", params={"name": name})
         page_count = len(reader.pages)
@@ -124,12 +137,14 @@ def check_pdf(uploaded_file, *, max_bytes: int | None = None) -> CheckedPdf:
         raise ValidationError(FILE_CORRUPT, code="corrupt", params={"name": name}) from None
     except Exception:  # pypdf raises assorted errors on hostile input
         raise ValidationError(FILE_CORRUPT, code="corrupt", params={"name": name}) from None
+    finally:
+        uploaded_file.seek(0)  # the storage reads it again from the start
     if page_count == 0:
         raise ValidationError(FILE_NO_PAGES, code="no_pages", params={"name": name})
     return CheckedPdf(
         name=name,
         size=size,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         page_count=page_count,
         active_content=active,
     )

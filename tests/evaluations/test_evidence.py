@@ -160,3 +160,33 @@ def test_upload_evidence_failure_after_storing_leaves_no_file(evaluation, operat
         evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf())
     )
     assert len(default_storage.listdir(f"evidence/{evaluation.pk}")[1]) == 1
+
+
+def test_a_20_mb_upload_is_checked_without_a_second_copy_in_memory():
+    """Django keeps an upload over its memory limit in a temporary file; the check hashes
+    it in chunks and lets pypdf read it where it lies, so the memory it takes stays
+    near one copy of the file (pypdf's parsed content stream), not three (measured:
+    20 MiB against 60 MiB when the file was read whole and joined)."""
+    import hashlib
+    import tracemalloc
+
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    from bench.pdfs import unique_pdf
+
+    data = unique_pdf(20 * 1024 * 1024, "uji-memori")
+    uploaded = TemporaryUploadedFile("Renstra besar.pdf", "application/pdf", len(data), None)
+    uploaded.write(data)
+    uploaded.seek(0)
+    size = len(data)
+    expected = hashlib.sha256(data).hexdigest()
+    del data
+    tracemalloc.start()
+    try:
+        checked = e.check_pdf(uploaded, max_bytes=25 * 1024 * 1024)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        uploaded.close()
+    assert (checked.sha256, checked.page_count) == (expected, 1)
+    assert peak < 1.5 * size, f"peak {peak / 2**20:.1f} MiB for a {size / 2**20:.0f} MiB file"
