@@ -42,6 +42,8 @@ INDICATORS = PLAN["indicators"]  # [[id, number, max_entries], ...] in order
 MULTI_ENTRY = {row[0] for row in INDICATORS if row[2] > 1}
 FILES_PER_INSTITUTION = int(os.environ.get("BENCH_FILES", "8"))
 LIMIT = int(os.environ.get("BENCH_LIMIT", "0")) or len(PLAN["institutions"])
+# Set for a run without the proxy: the application servers' base URLs, comma-separated.
+HOSTS = [h for h in os.environ.get("BENCH_HOSTS", "").split(",") if h]
 
 QUEUE = collections.deque(PLAN["institutions"][:LIMIT])
 ACKS: list[dict] = []
@@ -81,6 +83,9 @@ class StaffBrowser(HttpUser):
     def on_start(self):
         ACTIVE["users"] += 1
         ACTIVE["started"] += 1
+        if HOSTS:
+            # Straight to the application servers, the users spread evenly over them.
+            self.client.base_url = HOSTS[(ACTIVE["started"] - 1) % len(HOSTS)]
         self.versions: dict[tuple[int, int], int] = {}
         self.institution = None
         if SCENARIO in ("save", "ceiling"):
