@@ -218,6 +218,13 @@ def _sparse_statistics(
         - 2 * row_l * col_l / n
     )
     kappa = 1 - sq_sum / expected if expected else None
+    return (same / n, abs_sum / n, kappa, _sparse_alpha(cells, counts, rows, cols, n))
+
+
+def _sparse_alpha(cells, counts, rows: list[int], cols: list[int], n: int) -> float | None:
+    """Krippendorff's ordinal alpha from the non-empty cells and the margins (a part of
+    `_sparse_statistics`, kept apart so each reads as one formula)."""
+    k = len(rows)
     marginals = [r + c for r, c in zip(rows, cols, strict=True)]
     cumulative = [0, *accumulate(marginals)]
 
@@ -228,15 +235,14 @@ def _sparse_statistics(
     observed = sum(
         count * delta(i, j) for (i, j), count in zip(cells, counts, strict=True) if i != j
     )
-    alpha_expected = sum(
+    expected = sum(
         marginals[c] * marginals[d] * delta(c, d)
         for c in range(k)
         if marginals[c]
         for d in range(c + 1, k)
         if marginals[d]
     )
-    alpha = 1 - (2 * n - 1) * observed / alpha_expected if alpha_expected else None
-    return (same / n, abs_sum / n, kappa, alpha)
+    return 1 - (2 * n - 1) * observed / expected if expected else None
 
 
 def _percentile(sorted_values: list[float], q: float) -> float:
