@@ -167,6 +167,26 @@ class Evaluation(models.Model):
         )
 
 
+class VersionedRow(models.Model):
+    """A row edited by people through autosave: its version is compared with the one the
+    editor's form was loaded from (an edit conflict when they differ), and who saved it
+    last, when, is shown next to it."""
+
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    class Meta:
+        abstract = True
+
+
 class Phase(models.TextChoices):
     SELF = "self", pgettext_lazy("evaluation phase", "Self-evaluation")
     DOCUMENT = "document", pgettext_lazy("evaluation phase", "Document evaluation")
@@ -188,7 +208,7 @@ PHASE_ORDER = [
 ]
 
 
-class Answer(models.Model):
+class Answer(VersionedRow):
     """A level for one indicator (entry) of one evaluation in one phase.
 
     Self phase: the institution's level and justification (`note`).
@@ -219,16 +239,6 @@ class Answer(models.Model):
     analysis = models.TextField(_("analysis"), blank=True)
     justification = models.TextField(_("justification"), blank=True)
     recommendation = models.TextField(_("recommendation"), blank=True)
-    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
-    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
@@ -255,7 +265,7 @@ class Answer(models.Model):
         return f"{self.evaluation} #{self.indicator.number}.{self.entry} ({self.phase})"
 
 
-class AspectNote(models.Model):
+class AspectNote(VersionedRow):
     """An assessor's strengths and weaknesses for one aspect of one evaluation."""
 
     evaluation = models.ForeignKey(
@@ -272,16 +282,6 @@ class AspectNote(models.Model):
     )
     strengths = models.TextField(_("strengths"), blank=True)
     weaknesses = models.TextField(_("weaknesses"), blank=True)
-    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
-    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("aspect note")
