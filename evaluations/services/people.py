@@ -37,7 +37,13 @@ from evaluations.permissions import (
     is_supervisor,
 )
 from institutions.models import INSTITUTION_ROLES, Institution, Invitation, Role, University, User
-from institutions.services import read_table
+from institutions.services import (
+    BAD_CHARACTER,
+    EXTRA_CELLS,
+    FORBIDDEN_CHARACTERS,
+    HEADER_UNKNOWN,
+    read_table,
+)
 
 INVITATION_VALID_FOR = dt.timedelta(days=7)
 IMPORT_ACTIONS = {
@@ -138,11 +144,16 @@ def _read_entries(rows: list[list]) -> tuple[list[tuple[int, dict]], str | None]
     if not rows or _is_blank(rows[0]):
         return [], str(FILE_EMPTY)
     header = [str(c).strip().lower() for c in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    expected = ", ".join(COLUMNS)
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        return [], str(
-            HEADER_MISSING % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)}
-        )
+        return [], str(HEADER_MISSING % {"columns": ", ".join(missing), "expected": expected})
+    # A column the import does not know would be dropped without a word: say so.
+    unknown = [c or "(empty)" for c in header if c not in COLUMNS]
+    if unknown:
+        return [], str(HEADER_UNKNOWN % {"columns": ", ".join(unknown), "expected": expected})
     col = {name: header.index(name) for name in COLUMNS if name in header}
 
     def cell(row, name):
@@ -158,6 +169,12 @@ def _read_entries(rows: list[list]) -> tuple[list[tuple[int, dict]], str | None]
                 "role": cell(row, "role").lower(),
                 "code": cell(row, "code"),
                 "phone": cell(row, "phone"),
+                # Values beyond the header's columns, (position, value): an error each.
+                "beyond": [
+                    (position, str(v).strip())
+                    for position, v in enumerate(row[len(header) :], start=len(header) + 1)
+                    if str(v).strip()
+                ],
             },
         )
         for number, row in enumerate(rows[1:], start=2)
@@ -198,6 +215,19 @@ class _Known:
 
 def _text_errors(number: int, e: dict) -> list[str]:
     errors = []
+    for column in COLUMNS:
+        # NUL would pass the check and fail the write; controls and bidi marks would
+        # make a name read differently on screen than in the file.
+        bad = FORBIDDEN_CHARACTERS.search(e[column])
+        if bad:
+            message = BAD_CHARACTER % {
+                "char": f"U+{ord(bad.group()):04X}",
+                "position": bad.start() + 1,
+            }
+            errors.append(_row_error(number, f"{column}: {message}"))
+    for position, value in e["beyond"]:
+        shown = FORBIDDEN_CHARACTERS.sub("?", value)[:40]
+        errors.append(_row_error(number, EXTRA_CELLS % {"position": position, "value": shown}))
     if not e["name"]:
         errors.append(_row_error(number, NAME_REQUIRED))
     elif len(e["name"]) > 150:

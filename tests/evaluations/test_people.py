@@ -95,6 +95,28 @@ def test_a_dry_run_shows_every_change_and_writes_nothing(places):
         ([["nama", "surel"], ["A", "a@x.go.id"]], "The header lacks the column(s) name, email"),
         ([HEADER], "The file has a header but no rows."),
         ([], "The file is empty"),
+        # NUL passed the check and broke the write; a bidi override and a bell would show
+        # a name differently on screen than in the file.
+        (
+            _rows(("Ni Made\x00Ayu", "a@x.go.id", "operator", "5101", "")),
+            "Row 2: name: contains the invisible or control character U+0000 at position 8",
+        ),
+        (
+            _rows(("Budi\u202eX", "a@x.go.id", "operator", "5101", "")),
+            "Row 2: name: contains the invisible or control character U+202E at position 5",
+        ),
+        (
+            _rows(("Budi", "a@x.go.id", "operator", "5101", "0812\x07")),
+            "Row 2: phone: contains the invisible or control character U+0007",
+        ),
+        (
+            [[*HEADER, "nickname"], ["A", "a@x.go.id", "operator", "5101", "", "Ayu"]],
+            "The header has unknown column(s) nickname.",
+        ),
+        (
+            [HEADER, ["A", "a@x.go.id", "operator", "5101", "", "lupa"]],
+            "Row 2: a value in column 6, which the header does not name: “lupa”.",
+        ),
     ],
 )
 def test_bad_files_give_row_numbered_errors_and_nothing_is_written(
