@@ -17,12 +17,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import reverse
 
 from evaluations.models import Evaluation
 from tests.auth_helpers import force_login
 from tests.test_permissions import cast as cast
-from tests.test_phone_width import ROLES, role_pages, signed_in_context, world
+from tests.test_phone_width import ROLES, role_pages, signed_in_context, state_pages, world
 
 pytestmark = pytest.mark.browser
 
@@ -82,43 +81,6 @@ def _scan(browser, live_server, client, urls: dict, role: str, found: dict) -> i
     return checked
 
 
-def _state_pages(cast, pages_of: dict[str, dict[str, str]]) -> list[tuple[str, dict, dict]]:
-    """Pages whose controls show in one state only, which the crawl's world is past:
-    (role, status change of the evaluation, page -> (URL, a control it must show))."""
-    ev = cast.evaluation.pk
-    send_back = reverse("evaluations:assessment-send-back", args=[ev])
-    editable = {"status": Evaluation.Status.IN_PROGRESS, "submitted_at": None}
-    own = pages_of["operator"]
-    return [
-        # Editable answers: level choices, save buttons, evidence upload, continue link.
-        (
-            "operator",
-            editable,
-            {
-                "evaluations:answer-edit (in progress)": (
-                    own["evaluations:answer-edit"],
-                    "form.answer-form button[type=submit]",
-                ),
-                "evaluations:institution-dashboard (in progress)": (
-                    own["evaluations:institution-dashboard"],
-                    ".countdown",
-                ),
-            },
-        ),
-        # A finished assessment: approve, and send back to the assessor.
-        (
-            "coordinator",
-            {"status": Evaluation.Status.ASSESSED},
-            {
-                "evaluations:assessment-review (assessed)": (
-                    reverse("evaluations:assessment-review", args=[ev]),
-                    f"form[action='{send_back}'] button",
-                )
-            },
-        ),
-    ]
-
-
 def test_no_page_of_any_role_has_a_serious_accessibility_fault(
     live_server, browser, transactional_db, cast
 ):
@@ -130,7 +92,7 @@ def test_no_page_of_any_role_has_a_serious_accessibility_fault(
         clients[role] = force_login(Client(), getattr(cast, role))
         pages_of[role] = role_pages(clients[role])
         checked += _scan(browser, live_server, clients[role], pages_of[role], role, found)
-    for role, change, urls in _state_pages(cast, pages_of):
+    for role, change, urls in state_pages(cast, pages_of):
         Evaluation.objects.filter(pk=cast.evaluation.pk).update(**change)
         checked += _scan(browser, live_server, clients[role], urls, role, found)
     tally = [f"{checked} page views checked, {len(found)} (page, rule) violations"]

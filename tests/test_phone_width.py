@@ -10,6 +10,9 @@ each page is then opened in Chromium, in Indonesian, at both widths.
 - 1366 px: the same, and no table may be cut by the box that holds it (no scrolling
   sideways to read a table on a desktop).
 
+The pages whose controls show in one state only (editable answers, an assessment to
+approve) are opened again in that state (`state_pages`, shared with the axe test).
+
 A failure lists, by width, role and URL, the outermost elements that stick out.
 SCREENSHOT_DIR=<dir> saves every page at both widths there (390-<role>-<view>.png ...)
 and the list of problems as phone-width.txt.
@@ -23,8 +26,9 @@ import pytest
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.test import Client
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
+from evaluations.models import Evaluation
 from tests.auth_helpers import force_login
 from tests.test_crawl import SKIP_PREFIXES, _links
 from tests.test_permissions import ALL_ROWS
@@ -137,6 +141,43 @@ def world(cast):
             row.setup(cast)
 
 
+def state_pages(cast, pages_of: dict[str, dict[str, str]]) -> list[tuple[str, dict, dict]]:
+    """Pages whose controls show in one state only, which the crawl's world is past:
+    (role, status change of the evaluation, page -> (URL, a control it must show))."""
+    ev = cast.evaluation.pk
+    send_back = reverse("evaluations:assessment-send-back", args=[ev])
+    editable = {"status": Evaluation.Status.IN_PROGRESS, "submitted_at": None}
+    own = pages_of["operator"]
+    return [
+        # Editable answers: level choices, save buttons, evidence upload, continue link.
+        (
+            "operator",
+            editable,
+            {
+                "evaluations:answer-edit (in progress)": (
+                    own["evaluations:answer-edit"],
+                    "form.answer-form button[type=submit]",
+                ),
+                "evaluations:institution-dashboard (in progress)": (
+                    own["evaluations:institution-dashboard"],
+                    ".countdown",
+                ),
+            },
+        ),
+        # A finished assessment: approve, and send back to the assessor.
+        (
+            "coordinator",
+            {"status": Evaluation.Status.ASSESSED},
+            {
+                "evaluations:assessment-review (assessed)": (
+                    reverse("evaluations:assessment-review", args=[ev]),
+                    f"form[action='{send_back}'] button",
+                )
+            },
+        ),
+    ]
+
+
 def _problems(page, width: int) -> list[str]:
     """What makes the page wider than `width`, or cuts a table: empty when it fits."""
     found = page.evaluate(LAYOUT_PROBLEMS)
@@ -148,7 +189,28 @@ def _problems(page, width: int) -> list[str]:
 
 def _shoot(page, role: str, name: str, width: int) -> None:
     if SHOTS:
-        page.screenshot(path=f"{SHOTS}/{width}-{role}-{name.replace(':', '-')}.png", full_page=True)
+        slug = name.replace(":", "-").replace(" ", "-").replace("(", "").replace(")", "")
+        page.screenshot(path=f"{SHOTS}/{width}-{role}-{slug}.png", full_page=True)
+
+
+def _check(browser, live_server, client, urls: dict, role: str, problems: dict) -> int:
+    """Open `urls` (page -> URL, or (URL, a selector it must show)) at each width."""
+    checked = 0
+    for width in WIDTHS:
+        context = signed_in_context(browser, live_server, client, width=width)
+        page = context.new_page()
+        for name, target in sorted(urls.items()):
+            url, must_show = target if isinstance(target, tuple) else (target, None)
+            page.goto(live_server.url + url)
+            if must_show:
+                assert page.locator(must_show).count(), f"{name}: no {must_show}"
+            checked += 1
+            found = _problems(page, width)
+            if found:
+                problems[(width, role, name)] = f"{url}: {'; '.join(found)}"
+            _shoot(page, role, name, width)
+        context.close()
+    return checked
 
 
 def test_no_page_of_any_role_is_wider_than_a_phone_or_cut_on_a_desktop(
@@ -157,20 +219,14 @@ def test_no_page_of_any_role_is_wider_than_a_phone_or_cut_on_a_desktop(
     world(cast)
     problems: dict[tuple[int, str, str], str] = {}
     checked = 0
+    clients, pages_of = {}, {}
     for role in ROLES:
-        client = force_login(Client(), getattr(cast, role))
-        pages = role_pages(client)
-        for width in WIDTHS:
-            context = signed_in_context(browser, live_server, client, width=width)
-            page = context.new_page()
-            for name, url in sorted(pages.items()):
-                page.goto(live_server.url + url)
-                checked += 1
-                found = _problems(page, width)
-                if found:
-                    problems[(width, role, name)] = f"{url}: {'; '.join(found)}"
-                _shoot(page, role, name, width)
-            context.close()
+        clients[role] = force_login(Client(), getattr(cast, role))
+        pages_of[role] = role_pages(clients[role])
+        checked += _check(browser, live_server, clients[role], pages_of[role], role, problems)
+    for role, change, urls in state_pages(cast, pages_of):
+        Evaluation.objects.filter(pk=cast.evaluation.pk).update(**change)
+        checked += _check(browser, live_server, clients[role], urls, role, problems)
     tally = [f"{checked} page views checked at {WIDTHS} px, {len(problems)} with a problem"]
     tally += [f"{w} {role} {name} {text}" for (w, role, name), text in sorted(problems.items())]
     if SHOTS:
