@@ -57,11 +57,11 @@ def _tally(found: dict) -> list[str]:
     return lines
 
 
-def _scan(browser, live_server, client, urls: dict, role: str, found: dict) -> int:
+def _scan(browser, live_server, client, urls: dict, role: str, found: dict, languages) -> int:
     """Run axe on `urls` (page -> URL, or (URL, a selector the page must show)) as
-    `client`, in each language; record the findings."""
+    `client`, in each of `languages`; record the findings."""
     checked = 0
-    for language in LANGUAGES:
+    for language in languages:
         # axe is injected as an inline script, which the portal's CSP would refuse.
         context = signed_in_context(
             browser, live_server, client, width=1366, language=language, bypass_csp=True
@@ -81,8 +81,10 @@ def _scan(browser, live_server, client, urls: dict, role: str, found: dict) -> i
     return checked
 
 
+# One test per language, so that the test runner's workers share them.
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_no_page_of_any_role_has_a_serious_accessibility_fault(
-    live_server, browser, transactional_db, cast
+    live_server, browser, transactional_db, cast, language
 ):
     world(cast)
     found: dict[tuple[str, str, str, str], tuple[str, list[str]]] = {}
@@ -91,10 +93,12 @@ def test_no_page_of_any_role_has_a_serious_accessibility_fault(
     for role in ROLES:
         clients[role] = force_login(Client(), getattr(cast, role))
         pages_of[role] = role_pages(clients[role])
-        checked += _scan(browser, live_server, clients[role], pages_of[role], role, found)
+        checked += _scan(
+            browser, live_server, clients[role], pages_of[role], role, found, [language]
+        )
     for role, change, urls in state_pages(cast, pages_of):
         Evaluation.objects.filter(pk=cast.evaluation.pk).update(**change)
-        checked += _scan(browser, live_server, clients[role], urls, role, found)
+        checked += _scan(browser, live_server, clients[role], urls, role, found, [language])
     tally = [f"{checked} page views checked, {len(found)} (page, rule) violations"]
     tally += _tally(found)
     details = {
@@ -104,5 +108,5 @@ def test_no_page_of_any_role_has_a_serious_accessibility_fault(
     if TALLY:
         Path(TALLY).write_text("\n".join([*tally, "", *details.values()]) + "\n")
     blocking = [details[key] for key, (impact, _nodes) in found.items() if impact in BLOCKING]
-    assert checked > 80  # the crawl reached the portal in both languages
+    assert checked > 40  # the crawl reached the portal's pages, not only a home page
     assert not blocking, "\n".join([*tally, "", *blocking])

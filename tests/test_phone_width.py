@@ -193,10 +193,10 @@ def _shoot(page, role: str, name: str, width: int) -> None:
         page.screenshot(path=f"{SHOTS}/{width}-{role}-{slug}.png", full_page=True)
 
 
-def _check(browser, live_server, client, urls: dict, role: str, problems: dict) -> int:
-    """Open `urls` (page -> URL, or (URL, a selector it must show)) at each width."""
+def _check(browser, live_server, client, urls: dict, role: str, problems: dict, widths) -> int:
+    """Open `urls` (page -> URL, or (URL, a selector it must show)) at each of `widths`."""
     checked = 0
-    for width in WIDTHS:
+    for width in widths:
         context = signed_in_context(browser, live_server, client, width=width)
         page = context.new_page()
         for name, target in sorted(urls.items()):
@@ -213,8 +213,10 @@ def _check(browser, live_server, client, urls: dict, role: str, problems: dict) 
     return checked
 
 
+# One test per width, so that the test runner's workers share them.
+@pytest.mark.parametrize("width", WIDTHS)
 def test_no_page_of_any_role_is_wider_than_a_phone_or_cut_on_a_desktop(
-    live_server, browser, transactional_db, cast
+    live_server, browser, transactional_db, cast, width
 ):
     world(cast)
     problems: dict[tuple[int, str, str], str] = {}
@@ -223,14 +225,16 @@ def test_no_page_of_any_role_is_wider_than_a_phone_or_cut_on_a_desktop(
     for role in ROLES:
         clients[role] = force_login(Client(), getattr(cast, role))
         pages_of[role] = role_pages(clients[role])
-        checked += _check(browser, live_server, clients[role], pages_of[role], role, problems)
+        checked += _check(
+            browser, live_server, clients[role], pages_of[role], role, problems, [width]
+        )
     for role, change, urls in state_pages(cast, pages_of):
         Evaluation.objects.filter(pk=cast.evaluation.pk).update(**change)
-        checked += _check(browser, live_server, clients[role], urls, role, problems)
-    tally = [f"{checked} page views checked at {WIDTHS} px, {len(problems)} with a problem"]
+        checked += _check(browser, live_server, clients[role], urls, role, problems, [width])
+    tally = [f"{checked} page views checked at {width} px, {len(problems)} with a problem"]
     tally += [f"{w} {role} {name} {text}" for (w, role, name), text in sorted(problems.items())]
     if SHOTS:
-        with open(f"{SHOTS}/phone-width.txt", "w") as handle:
+        with open(f"{SHOTS}/width-{width}.txt", "w") as handle:
             handle.write("\n".join(tally) + "\n")
-    assert checked > 80  # the crawl reached the portal, not only a home page
+    assert checked > 40  # the crawl reached the portal, not only a home page
     assert not problems, "\n".join(tally)
