@@ -12,6 +12,7 @@
   scoring of a sample)
 - `followup`: FollowUp, FollowUpNote (recommendation follow-up)
 - `ops`: WorkerHeartbeat, TaskOutbox
+- `interview`: AgendaItem (the interview's agenda)
 
 Everything is re-exported here, so `from evaluations.models import Evaluation` works
 and the migrations keep their import paths. Status changes and every multi-row write go
@@ -39,6 +40,7 @@ from evaluations.models.framework import (
     Indicator,
     PredicateBand,
 )
+from evaluations.models.interview import AgendaItem
 from evaluations.models.official import DocumentCounter, IssuedDocument
 from evaluations.models.ops import TaskOutbox, WorkerHeartbeat
 from evaluations.models.period import EvaluationPeriod, Extension, PeriodMode
@@ -48,6 +50,7 @@ from evaluations.models.review import EvaluationReview
 __all__ = [
     "LEVEL_VALIDATORS",
     "PHASE_ORDER",
+    "AgendaItem",
     "Answer",
     "Aspect",
     "AspectNote",

@@ -40,6 +40,8 @@ class AuditEvent(models.Model):
         ASSESSMENT_APPROVED = "assessment.approved", _("Assessment approved")
         ASSESSMENT_SENT_BACK = "assessment.sent_back", _("Assessment sent back to the assessor")
         RESULTS_RELEASED = "assessment.released", _("Result released")
+        AGENDA_MARKED = "interview.agenda_marked", _("Marked to raise at the interview")
+        AGENDA_REMOVED = "interview.agenda_removed", _("Removed from the interview agenda")
         REVIEW_VERDICT_SAVED = "review.verdict_saved", _("Ministry review verdict saved")
         REVIEW_COMPLETED = "review.completed", _("Ministry review completed")
         UNIVERSITY_ASSIGNED = "assessment.university_assigned", _("University assigned")

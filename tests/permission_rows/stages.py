@@ -44,3 +44,20 @@ ROWS = [
         data=lambda c: {"level": "4", "facts": "Wawancara", "version": "0"},
     ),
 ]
+
+
+def _agenda_kwargs(cast):
+    kwargs = _at_interview(cast)
+    kwargs.pop("stage")
+    return {**kwargs, "indicator_pk": cast.indicator.pk}
+
+
+ROWS += [
+    Row(
+        "evaluations:agenda-mark",
+        SCORE_POST,
+        setup=_agenda_kwargs,
+        method="post",
+        data=lambda c: {"question": "Mana buktinya?"},
+    ),
+]
