@@ -12,7 +12,7 @@
   scoring of a sample)
 - `followup`: FollowUp, FollowUpNote (recommendation follow-up)
 - `ops`: WorkerHeartbeat, TaskOutbox
-- `interview`: AgendaItem (the interview's agenda)
+- `interview`: AgendaItem (the interview's agenda), ClarificationResponse
 
 Everything is re-exported here, so `from evaluations.models import Evaluation` works
 and the migrations keep their import paths. Status changes and every multi-row write go
@@ -40,7 +40,7 @@ from evaluations.models.framework import (
     Indicator,
     PredicateBand,
 )
-from evaluations.models.interview import AgendaItem
+from evaluations.models.interview import AgendaItem, ClarificationResponse
 from evaluations.models.official import DocumentCounter, IssuedDocument
 from evaluations.models.ops import TaskOutbox, WorkerHeartbeat
 from evaluations.models.period import EvaluationPeriod, Extension, PeriodMode
@@ -59,6 +59,7 @@ __all__ = [
     "CalibrationAnswer",
     "CalibrationItem",
     "CalibrationSample",
+    "ClarificationResponse",
     "ConflictOfInterest",
     "DocumentCounter",
     "Domain",

@@ -42,6 +42,12 @@ class AuditEvent(models.Model):
         RESULTS_RELEASED = "assessment.released", _("Result released")
         AGENDA_MARKED = "interview.agenda_marked", _("Marked to raise at the interview")
         AGENDA_REMOVED = "interview.agenda_removed", _("Removed from the interview agenda")
+        RESPONSE_SAVED = (
+            "clarification.response_saved",
+            _("Response to the provisional result saved"),
+        )
+        RESPONSE_ACCEPTED = "clarification.response_accepted", _("Response accepted, level changed")
+        RESPONSE_NOT_ACCEPTED = "clarification.response_not_accepted", _("Response not accepted")
         REVIEW_VERDICT_SAVED = "review.verdict_saved", _("Ministry review verdict saved")
         REVIEW_COMPLETED = "review.completed", _("Ministry review completed")
         UNIVERSITY_ASSIGNED = "assessment.university_assigned", _("University assigned")

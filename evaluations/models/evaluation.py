@@ -170,6 +170,10 @@ class Evaluation(models.Model):
 class Phase(models.TextChoices):
     SELF = "self", pgettext_lazy("evaluation phase", "Self-evaluation")
     DOCUMENT = "document", pgettext_lazy("evaluation phase", "Document evaluation")
+    # A level the assessor accepted from the institution's response in the clarification
+    # window after the document stage: it ranks after the document level it corrects and
+    # before the interview, so the interview carries it over like any earlier stage's.
+    CLARIFICATION = "clarification", pgettext_lazy("evaluation phase", "Clarification")
     INTERVIEW = "interview", pgettext_lazy("evaluation phase", "Interview")
     VISIT = "visit", pgettext_lazy("evaluation phase", "Site visit")
     FINAL = "final", pgettext_lazy("evaluation phase", "Final adjustment")
@@ -181,6 +185,7 @@ class Phase(models.TextChoices):
 PHASE_ORDER = [
     Phase.SELF,
     Phase.DOCUMENT,
+    Phase.CLARIFICATION,
     Phase.INTERVIEW,
     Phase.VISIT,
     Phase.FINAL,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models.evaluation import Evaluation
@@ -52,3 +53,75 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation} #{self.indicator_id}"
+
+
+class ClarificationResponse(models.Model):
+    """The institution's response to its provisional result for one indicator entry,
+    written in the clarification window, with evidence, and the assessor's decision.
+
+    Accepted: `new_level` is recorded as an answer of the clarification phase (the
+    level that counts from then on, until a later stage changes it). Not accepted:
+    `reason` says why. A decided response is final.
+    """
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Awaiting the assessor's decision")
+        ACCEPTED = "accepted", _("Accepted")
+        NOT_ACCEPTED = "not_accepted", _("Not accepted")
+
+    evaluation = models.ForeignKey(
+        Evaluation,
+        on_delete=models.CASCADE,
+        related_name="clarification_responses",
+        verbose_name=_("evaluation"),
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator")
+    )
+    entry = models.PositiveSmallIntegerField(_("entry"), default=1)
+    text = models.TextField(_("response"))
+    evidence = models.ManyToManyField(
+        "evaluations.EvidenceFile", blank=True, related_name="+", verbose_name=_("evidence")
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    written_at = models.DateTimeField(_("written at"))
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=Decision.choices, default=Decision.PENDING
+    )
+    new_level = models.PositiveSmallIntegerField(_("new level"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("clarification response")
+        verbose_name_plural = _("clarification responses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "indicator", "entry"],
+                name="evaluations_response_one_per_entry",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="accepted") | Q(new_level__isnull=False),
+                name="evaluations_response_accepted_has_level",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="not_accepted") | ~Q(reason=""),
+                name="evaluations_response_refusal_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} #{self.indicator_id}.{self.entry}"

@@ -34,3 +34,10 @@ def scoring_is_open(evaluation: Evaluation) -> bool:
 @register.filter
 def release_is_open(evaluation: Evaluation) -> bool:
     return permissions.release_is_open(evaluation)
+
+
+@register.filter
+def provisional_is_out(evaluation: Evaluation) -> bool:
+    from django.utils import timezone
+
+    return permissions.provisional_is_out(evaluation, timezone.now())

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from evaluations.models import Evaluation, PeriodMode
 
-from . import Row
+from . import Row, everyone
 from .assessment import OTHER_EVALUATION, SCORE, SCORE_POST, _submitted
 
 
@@ -59,5 +59,78 @@ ROWS += [
         setup=_agenda_kwargs,
         method="post",
         data=lambda c: {"question": "Mana buktinya?"},
+    ),
+]
+
+
+def _provisional(cast):
+    """A's evaluation under assessment, its document stage closed an hour ago, in an
+    evaluation-mode period: the provisional result is out and the window open."""
+    kwargs = _submitted(cast)
+    Evaluation.objects.filter(pk=cast.evaluation.pk).update(
+        status=Evaluation.Status.UNDER_ASSESSMENT
+    )
+    period = cast.period
+    now = timezone.now()
+    period.mode = PeriodMode.EVALUATION
+    period.opens_at = now - dt.timedelta(days=60)
+    period.deadline = now - dt.timedelta(days=20)
+    period.document_deadline = now - dt.timedelta(hours=1)
+    period.save()
+    return kwargs
+
+
+def _response(cast):
+    from evaluations.models import ClarificationResponse
+
+    kwargs = _provisional(cast)
+    cast.response = ClarificationResponse.objects.create(
+        evaluation=cast.evaluation,
+        indicator=cast.indicator,
+        text="Tanggapan.",
+        written_by=cast.supervisor,
+        written_at=timezone.now(),
+    )
+    return {**kwargs, "response_pk": cast.response.pk}
+
+
+# Institution A's staff, its assessor, its coordinator and admins see the provisional
+# result; the other institution and the unassigned assessor get 404.
+PROVISIONAL = everyone(
+    200,
+    unassigned_assessor=404,
+    other_operator=404,
+    other_coordinator=404,
+)
+
+ROWS += [
+    Row("evaluations:provisional", PROVISIONAL, setup=_provisional),
+    Row(
+        "evaluations:provisional",
+        {**OTHER_EVALUATION, "admin": 200},
+        setup=lambda c: {"pk": c.other_evaluation.pk},
+        id="provisional-other-evaluation",
+    ),
+    Row(
+        "evaluations:response-save",
+        everyone(
+            403,
+            operator=302,
+            supervisor=302,
+            unassigned_assessor=404,
+            other_operator=404,
+            other_coordinator=404,
+        ),
+        setup=lambda c: {**_provisional(c), "indicator_pk": c.indicator.pk, "entry": 1},
+        method="post",
+        data=lambda c: {"text": "Tanggapan kami."},
+    ),
+    Row("evaluations:responses", SCORE, setup=_provisional),
+    Row(
+        "evaluations:response-decide",
+        SCORE_POST,
+        setup=_response,
+        method="post",
+        data=lambda c: {"decision": "not_accepted", "reason": "Tidak cukup."},
     ),
 ]
