@@ -372,6 +372,9 @@ def get_report_for(request, pk: int) -> Report:
         allowed = can_view_receipt(user, report.evaluation)
     elif report.kind == Report.Kind.INSTITUTION:
         allowed = can_view_institution_report(user, report.evaluation)
+    elif report.kind == Report.Kind.MINUTES:
+        # The record of an interview or visit: everyone who sees the evaluation.
+        allowed = True
     else:
         allowed = can_manage_period(user)
     require(allowed)

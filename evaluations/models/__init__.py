@@ -12,7 +12,8 @@
   scoring of a sample)
 - `followup`: FollowUp, FollowUpNote (recommendation follow-up)
 - `ops`: WorkerHeartbeat, TaskOutbox
-- `interview`: AgendaItem (the interview's agenda), ClarificationResponse
+- `interview`: AgendaItem (the interview's agenda), ClarificationResponse,
+  Meeting and MeetingSlot (interview or site visit)
 
 Everything is re-exported here, so `from evaluations.models import Evaluation` works
 and the migrations keep their import paths. Status changes and every multi-row write go
@@ -40,7 +41,12 @@ from evaluations.models.framework import (
     Indicator,
     PredicateBand,
 )
-from evaluations.models.interview import AgendaItem, ClarificationResponse
+from evaluations.models.interview import (
+    AgendaItem,
+    ClarificationResponse,
+    Meeting,
+    MeetingSlot,
+)
 from evaluations.models.official import DocumentCounter, IssuedDocument
 from evaluations.models.ops import TaskOutbox, WorkerHeartbeat
 from evaluations.models.period import EvaluationPeriod, Extension, PeriodMode
@@ -74,6 +80,8 @@ __all__ = [
     "Framework",
     "Indicator",
     "IssuedDocument",
+    "Meeting",
+    "MeetingSlot",
     "PeriodMode",
     "Phase",
     "PredicateBand",

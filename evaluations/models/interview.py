@@ -125,3 +125,100 @@ class ClarificationResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation} #{self.indicator_id}.{self.entry}"
+
+
+class Meeting(models.Model):
+    """The interview, or a site visit, of one evaluation: the slots the assessor
+    proposes, the one the institution picks, the record of attendance and minutes.
+
+    A site visit starts as `selected` (the admin or coordinator chose the institution,
+    with a reason); both kinds then go proposed -> scheduled -> held. `sequence` is the
+    calendar file's revision, raised at each reschedule so calendars update the event;
+    `reminded_for` is the start time the day-before reminder was sent for (claimed once).
+    """
+
+    class Kind(models.TextChoices):
+        INTERVIEW = "interview", _("Interview")
+        VISIT = "visit", _("Site visit")
+
+    class Status(models.TextChoices):
+        SELECTED = "selected", _("Selected for a visit")
+        PROPOSED = "proposed", _("Times proposed")
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
+
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("evaluation")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED
+    )
+    selection_reason = models.TextField(_("reason for the visit"), blank=True)
+    selected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("selected by"),
+    )
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    location = models.CharField(_("meeting link or place"), max_length=500, blank=True)
+    sequence = models.PositiveIntegerField(_("calendar revision"), default=0)
+    reminded_for = models.DateTimeField(_("reminder sent for"), null=True, blank=True)
+    attendance = models.TextField(_("attendance"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    held_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("interview or visit")
+        verbose_name_plural = _("interviews and visits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "kind"], name="evaluations_meeting_one_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True) | Q(starts_at__lt=models.F("ends_at")),
+                name="evaluations_meeting_starts_before_end",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"])]  # the reminder scan
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.evaluation}"
+
+
+class MeetingSlot(models.Model):
+    """A time the assessor offers for the meeting."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="slots", verbose_name=_("meeting")
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    location = models.CharField(_("meeting link or place"), max_length=500)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("proposed time")
+        verbose_name_plural = _("proposed times")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=models.F("ends_at")),
+                name="evaluations_slot_starts_before_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} {self.starts_at:%Y-%m-%d %H:%M}"

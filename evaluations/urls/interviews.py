@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluations.views import agenda, clarification
+from evaluations.views import agenda, clarification, meetings
 
 urlpatterns = [
     path(
@@ -19,5 +19,26 @@ urlpatterns = [
         "assessment/<int:pk>/responses/<int:response_pk>/",
         clarification.response_decide,
         name="response-decide",
+    ),
+    path("evaluations/<int:pk>/meetings/<str:kind>/", meetings.meeting_page, name="meeting"),
+    path(
+        "evaluations/<int:pk>/meetings/<str:kind>/propose/",
+        meetings.meeting_propose,
+        name="meeting-propose",
+    ),
+    path(
+        "evaluations/<int:pk>/meetings/<str:kind>/choose/<int:slot_pk>/",
+        meetings.meeting_choose,
+        name="meeting-choose",
+    ),
+    path(
+        "evaluations/<int:pk>/meetings/<str:kind>/reschedule/",
+        meetings.meeting_reschedule,
+        name="meeting-reschedule",
+    ),
+    path(
+        "evaluations/<int:pk>/meetings/<str:kind>/record/",
+        meetings.meeting_record,
+        name="meeting-record",
     ),
 ]

@@ -134,3 +134,93 @@ ROWS += [
         data=lambda c: {"decision": "not_accepted", "reason": "Tidak cukup."},
     ),
 ]
+
+
+def _meeting(cast):
+    """A's interview proposed by its assessor, one time to choose."""
+    from evaluations.models import Meeting, MeetingSlot
+
+    kwargs = _at_interview(cast)
+    kwargs["kind"] = kwargs.pop("stage")
+    meeting = Meeting.objects.create(evaluation=cast.evaluation, kind="interview")
+    start = timezone.now() + dt.timedelta(hours=6)
+    cast.slot = MeetingSlot.objects.create(
+        meeting=meeting, starts_at=start, ends_at=start + dt.timedelta(hours=1), location="Zoom"
+    )
+    return kwargs
+
+
+def _scheduled(cast):
+    from evaluations.models import Meeting
+
+    kwargs = _meeting(cast)
+    Meeting.objects.filter(evaluation=cast.evaluation).update(
+        status="scheduled",
+        starts_at=cast.slot.starts_at,
+        ends_at=cast.slot.ends_at,
+        location="Zoom",
+    )
+    return kwargs
+
+
+def _wib(moment):
+    return timezone.localtime(moment, dt.timezone(dt.timedelta(hours=7))).strftime("%Y-%m-%dT%H:%M")
+
+
+# Everyone who sees A's evaluation sees its interview; the others get 404.
+MEETING = everyone(200, unassigned_assessor=404, other_operator=404, other_coordinator=404)
+STAFF_POST = everyone(
+    403,
+    operator=302,
+    supervisor=302,
+    unassigned_assessor=404,
+    other_operator=404,
+    other_coordinator=404,
+)
+
+ROWS += [
+    Row("evaluations:meeting", MEETING, setup=_meeting),
+    Row(
+        "evaluations:meeting",
+        # B's own staff see B's (empty) interview page; A's people get 404.
+        {**OTHER_EVALUATION, "admin": 200, "other_operator": 200},
+        setup=lambda c: {"pk": c.other_evaluation.pk, "kind": "interview"},
+        id="meeting-other-evaluation",
+    ),
+    Row(
+        "evaluations:meeting-propose",
+        SCORE_POST,
+        setup=_meeting,
+        method="post",
+        data=lambda c: {
+            "starts_1": _wib(timezone.now() + dt.timedelta(hours=5)),
+            "ends_1": _wib(timezone.now() + dt.timedelta(hours=6)),
+            "location_1": "Zoom",
+        },
+    ),
+    Row(
+        "evaluations:meeting-choose",
+        STAFF_POST,
+        setup=lambda c: {**_meeting(c), "slot_pk": c.slot.pk},
+        method="post",
+    ),
+    Row(
+        "evaluations:meeting-reschedule",
+        SCORE_POST,
+        setup=_scheduled,
+        method="post",
+        data=lambda c: {
+            "starts_at": _wib(timezone.now() + dt.timedelta(hours=8)),
+            "ends_at": _wib(timezone.now() + dt.timedelta(hours=9)),
+            "location": "Zoom",
+            "reason": "Bentrok jadwal.",
+        },
+    ),
+    Row(
+        "evaluations:meeting-record",
+        SCORE_POST,
+        setup=_scheduled,
+        method="post",
+        data=lambda c: {"attendance": "Budi, Kadis", "minutes": "Dibahas."},
+    ),
+]
