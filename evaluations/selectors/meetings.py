@@ -59,3 +59,24 @@ def minutes_data(*, meeting_id: int) -> dict:
         "recorded_at": format_wib(meeting.held_at, "minute"),
         "sequence": meeting.sequence,
     }
+
+
+def visit_candidates(evaluations):
+    """The period's evaluations the user sees, with the site visit where one is selected:
+    three queries whatever their number. `evaluations` is already scoped and filtered."""
+    rows = list(
+        evaluations.select_related("institution", "university")
+        .prefetch_related(
+            Prefetch(
+                "meetings",
+                queryset=Meeting.objects.filter(kind=Meeting.Kind.VISIT).select_related(
+                    "selected_by"
+                ),
+                to_attr="visits",
+            )
+        )
+        .order_by("institution__name")
+    )
+    for row in rows:
+        row.visit = row.visits[0] if row.visits else None
+    return rows

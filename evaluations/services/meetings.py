@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -29,7 +29,7 @@ from evaluations.models import (
     Report,
 )
 from evaluations.notifications import queue_email
-from evaluations.permissions import is_institution_staff_of, require
+from evaluations.permissions import can_coordinate, is_institution_staff_of, require
 from evaluations.selectors.people import staff_emails_by_institution
 from evaluations.services.assessment import STAGE_SCORABLE, _lock_for_assessor
 from evaluations.services.core import record_event
@@ -51,6 +51,8 @@ MINUTES_REQUIRED = _("Write the minutes.")
 NOT_IN_ASSESSMENT = _(
     "This evaluation is not between the document assessment and the approval (status: %(status)s)."
 )
+NOT_SELECTED = _("This institution has not been selected for a site visit.")
+VISIT_REASON_REQUIRED = _("Say why this institution needs a site visit.")
 MAX_SLOTS = 5
 LOCATION_LENGTH = 500
 REMIND_BEFORE = dt.timedelta(days=1)
@@ -188,7 +190,7 @@ def propose_slots(*, evaluation: Evaluation, kind: str, by, slots, now=None) -> 
     meeting = _lock_meeting(ev, kind)
     if meeting is None:
         if kind == Meeting.Kind.VISIT:
-            raise PermissionDenied  # a visit is held only for a selected institution
+            raise ValidationError(NOT_SELECTED, code="not_selected")
         meeting = Meeting.objects.create(evaluation=ev, kind=kind)
     elif meeting.status not in (Meeting.Status.SELECTED, Meeting.Status.PROPOSED):
         raise ValidationError(
@@ -378,6 +380,49 @@ def record_meeting(
         period_id=ev.period_id,
         language="id",
         params={"meeting": meeting.pk},
+    )
+    return meeting
+
+
+@transaction.atomic
+def select_for_visit(*, evaluation: Evaluation, by, reason: str, now=None) -> Meeting:
+    """Select an institution for a site visit, with the reason (the assessors need to
+    validate further on site).
+
+    Preconditions: `by` coordinates the evaluation's university or is a ministry admin
+    (else PermissionDenied); the period holds site visits (evaluation mode, window set);
+    the evaluation is under assessment or assessed; a reason. Side effects: a visit in
+    state `selected`; VISIT_SELECTED event. Selecting again changes nothing.
+    """
+    now = now or timezone.now()
+    ev = (
+        Evaluation.objects.select_for_update()
+        .select_related("period", "institution")
+        .get(pk=evaluation.pk)
+    )
+    require(can_coordinate(by, ev.university_id))
+    _require_held(ev.period, Meeting.Kind.VISIT)
+    _require_in_assessment(ev)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(VISIT_REASON_REQUIRED, code="reason")
+    text_limits.check(reason, text_limits.REASON, _("Reason"))
+    meeting = _lock_meeting(ev, Meeting.Kind.VISIT)
+    if meeting is not None:
+        return meeting
+    meeting = Meeting.objects.create(
+        evaluation=ev,
+        kind=Meeting.Kind.VISIT,
+        status=Meeting.Status.SELECTED,
+        selection_reason=reason,
+        selected_by=by,
+    )
+    record_event(
+        action=AuditEvent.Action.VISIT_SELECTED,
+        actor=by,
+        evaluation=ev,
+        changes={"reason": [None, text_limits.for_audit(reason)]},
+        at=now,
     )
     return meeting
 

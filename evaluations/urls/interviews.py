@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluations.views import agenda, clarification, meetings
+from evaluations.views import agenda, clarification, meetings, visits
 
 urlpatterns = [
     path(
@@ -41,4 +41,6 @@ urlpatterns = [
         meetings.meeting_record,
         name="meeting-record",
     ),
+    path("periods/<int:period_pk>/visits/", visits.visit_list, name="visit-list"),
+    path("evaluations/<int:pk>/visit/select/", visits.visit_select, name="visit-select"),
 ]

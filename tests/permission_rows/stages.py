@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from evaluations.models import Evaluation, PeriodMode
 
-from . import Row, everyone
+from . import Row, everyone, only
 from .assessment import OTHER_EVALUATION, SCORE, SCORE_POST, _submitted
 
 
@@ -222,5 +222,38 @@ ROWS += [
         setup=_scheduled,
         method="post",
         data=lambda c: {"attendance": "Budi, Kadis", "minutes": "Dibahas."},
+    ),
+]
+
+
+def _visit_period(cast):
+    kwargs = _provisional(cast)
+    period = cast.period
+    now = timezone.now()
+    period.interview_opens_at = now - dt.timedelta(days=1)
+    period.interview_closes_at = now + dt.timedelta(days=1)
+    period.visit_opens_at = now + dt.timedelta(days=2)
+    period.visit_closes_at = now + dt.timedelta(days=9)
+    period.save()
+    return kwargs
+
+
+ROWS += [
+    Row(
+        "evaluations:visit-list",
+        only({"coordinator": 200, "other_coordinator": 200, "admin": 200}),
+        setup=lambda c: {"period_pk": _visit_period(c) and c.period.pk},
+    ),
+    Row(
+        "evaluations:visit-select",
+        {
+            **everyone(403, coordinator=302, admin=302),
+            "unassigned_assessor": 404,
+            "other_operator": 404,
+            "other_coordinator": 404,
+        },
+        setup=_visit_period,
+        method="post",
+        data=lambda c: {"reason": "Validasi di lokasi."},
     ),
 ]
