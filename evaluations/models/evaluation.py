@@ -58,6 +58,11 @@ class Evaluation(models.Model):
             Status.UNDER_ASSESSMENT,
         }
     )
+    # Statuses in which an assessor has started scoring (or finished): the assessors of
+    # the evaluation stay with it through every stage, so replacing one needs a reason.
+    SCORING_STARTED = frozenset(
+        {Status.UNDER_ASSESSMENT, Status.ASSESSED, Status.APPROVED, Status.RELEASED}
+    )
     # Statuses in which the assessor scores.
     SCORABLE = frozenset({Status.SUBMITTED, Status.UNDER_ASSESSMENT})
     # Statuses with an assessment to review (marked complete, or later).

@@ -41,3 +41,9 @@ def provisional_is_out(evaluation: Evaluation) -> bool:
     from django.utils import timezone
 
     return permissions.provisional_is_out(evaluation, timezone.now())
+
+
+@register.filter
+def scoring_started(evaluation: Evaluation) -> bool:
+    """Scoring has started: removing an assessor now replaces one and needs a reason."""
+    return evaluation.status in Evaluation.SCORING_STARTED
