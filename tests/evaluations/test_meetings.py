@@ -250,3 +250,24 @@ def test_another_institution_never_sees_the_interview(at_interview, assessor, ot
     slot = Meeting.objects.get().slots.first()
     with pytest.raises(PermissionDenied):
         svc.choose_slot(slot=slot, by=other_operator)
+
+
+@pytest.mark.parametrize("slots", [1, 5])
+def test_the_meeting_page_query_count(
+    at_interview, assessor, operator, slots, django_assert_max_num_queries
+):
+    start = NOW + dt.timedelta(days=2)
+    svc.propose_slots(
+        evaluation=at_interview,
+        kind="interview",
+        by=assessor,
+        slots=[(start + i * HOUR, start + (i + 1) * HOUR, f"Ruang {i}") for i in range(slots)],
+    )
+    url = reverse("evaluations:meeting", kwargs={"pk": at_interview.pk, "kind": "interview"})
+    client = logged_in(Client(), operator)
+    client.get(url)  # warm the per-process caches
+    # Session, user, evaluation, meeting, its slots, the agenda, the page's own: the
+    # same whatever the number of proposed times.
+    with django_assert_max_num_queries(7):
+        body = client.get(url).content.decode()
+    assert body.count('class="list-group-item d-flex') == slots
