@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +25,9 @@ from evaluations.models import (
     Indicator,
     Phase,
 )
+from evaluations.notifications import queue_email
 from evaluations.permissions import is_institution_staff_of, require
+from evaluations.selectors.people import staff_emails_by_institution
 from evaluations.services.assessment import (
     ENTRY_OUT_OF_RANGE,
     STAGE_SCORABLE,
@@ -148,7 +151,8 @@ def decide_response(
     evaluation is under assessment or assessed; the response is still pending; a level
     for an acceptance (0 only where the framework allows it), a reason for a refusal.
     Side effects: an acceptance writes the level as the entry's clarification-phase
-    answer (the reason as its justification, the response as its facts); audit event.
+    answer (the reason as its justification, the response as its facts); audit event;
+    an email to the institution's staff after commit.
     """
     now = now or timezone.now()
     ev = _lock_for_assessor(response.evaluation, by)
@@ -191,6 +195,18 @@ def decide_response(
             }
         ),
         at=now,
+    )
+    queue_email(
+        name="response_decided",
+        to=staff_emails_by_institution([ev.institution_id]).get(ev.institution_id, []),
+        context={
+            "institution": ev.institution.name,
+            "number": response.indicator.number,
+            "accepted": accepted,
+            "level": response.new_level,
+            "reason": reason,
+            "url": reverse("evaluations:provisional", kwargs={"pk": ev.pk}),
+        },
     )
     return response
 

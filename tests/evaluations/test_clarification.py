@@ -5,6 +5,7 @@ counts (after the document stage, before the interview), and the pages."""
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -184,7 +185,9 @@ def test_an_accepted_response_counts_after_the_document_level_and_the_interview_
     assert exc.value.code == "decided"
 
 
-def test_a_refusal_needs_a_reason_and_changes_no_level(evaluation, assessor, operator):
+def test_a_refusal_needs_a_reason_and_changes_no_level(
+    evaluation, assessor, operator, django_capture_on_commit_callbacks
+):
     indicators = _provisional(evaluation, assessor)
     response = svc.save_response(
         evaluation=evaluation, indicator=indicators[1], by=operator, text="Mohon naik."
@@ -192,10 +195,19 @@ def test_a_refusal_needs_a_reason_and_changes_no_level(evaluation, assessor, ope
     with pytest.raises(ValidationError) as exc:
         svc.decide_response(response=response, by=assessor, accepted=False, reason=" ")
     assert exc.value.code == "reason"
-    svc.decide_response(
-        response=response, by=assessor, accepted=False, reason="Dokumen tidak memuat bagian wajib."
-    )
+    operator.email = "op@instansi.go.id"
+    operator.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.decide_response(
+            response=response,
+            by=assessor,
+            accepted=False,
+            reason="Dokumen tidak memuat bagian wajib.",
+        )
     assert not Answer.objects.filter(phase=Phase.CLARIFICATION).exists()
+    (message,) = mail.outbox
+    assert "op@instansi.go.id" in message.to
+    assert "Dokumen tidak memuat bagian wajib." in message.body
     assert AuditEvent.objects.filter(action=AuditEvent.Action.RESPONSE_NOT_ACCEPTED).count() == 1
 
 

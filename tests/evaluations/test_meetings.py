@@ -271,3 +271,22 @@ def test_the_meeting_page_query_count(
     with django_assert_max_num_queries(7):
         body = client.get(url).content.decode()
     assert body.count('class="list-group-item d-flex') == slots
+
+
+def test_a_rescheduled_meeting_is_reminded_again_for_its_new_time(at_interview, assessor, operator):
+    meeting = _propose(at_interview, assessor, start=NOW + dt.timedelta(hours=20))
+    svc.choose_slot(slot=meeting.slots.order_by("starts_at").first(), by=operator)
+    assert svc.send_meeting_reminders(now=NOW) == 1
+    new_start = NOW + dt.timedelta(hours=22)
+    svc.reschedule(
+        evaluation=at_interview,
+        kind="interview",
+        by=assessor,
+        starts_at=new_start,
+        ends_at=new_start + HOUR,
+        location="Ruang 3",
+        reason="Narasumber berhalangan.",
+        now=NOW,
+    )
+    assert svc.send_meeting_reminders(now=NOW) == 1
+    assert svc.send_meeting_reminders(now=NOW) == 0
