@@ -199,8 +199,10 @@ STAGE_NOT_YET = "not_yet"
 STAGE_CLOSED = "closed"
 
 ASSESSOR_STAGES = ("document", "interview", "visit")
-# The ministry review has a window by the same rule, held where the period sets it.
-WINDOWED_STAGES = (*ASSESSOR_STAGES, "review")
+# The ministry review has a window by the same rule, held where the period sets it; so
+# has the clarification window after the document stage, in which the institution
+# answers its provisional result (`EvaluationPeriod.stage_window` gives its default).
+WINDOWED_STAGES = (*ASSESSOR_STAGES, "clarification", "review")
 
 
 def holds_stage(period, stage: str) -> bool:

@@ -50,6 +50,7 @@ TEMPLATES = {
     Report.Kind.RECEIPT: "reports/receipt.html",
     Report.Kind.INSTITUTION: "reports/institution_report.html",
     Report.Kind.NATIONAL: "reports/national_report.html",
+    Report.Kind.MINUTES: "reports/minutes.html",
 }
 
 
@@ -108,6 +109,10 @@ def document_data(kind: str, obj, language: str) -> dict:
             return institution_report_data(evaluation_id=obj.pk)
         if kind == Report.Kind.NATIONAL:
             return national_report_data(period_id=obj.pk)
+        if kind == Report.Kind.MINUTES:
+            from evaluations.selectors.meetings import minutes_data
+
+            return minutes_data(meeting_id=obj.pk)
     raise ValueError(f"No document of kind {kind!r}.")
 
 
@@ -245,6 +250,10 @@ def filename_for(kind: str, *, evaluation=None, period=None, language: str = "id
         )
     if kind == Report.Kind.NATIONAL:
         return f"Laporan-Nasional-SPBE-{period.year}{suffix}.pdf"
+    if kind == Report.Kind.MINUTES:
+        return (
+            f"Berita-Acara-SPBE-{period.year}-{slug_part(evaluation.institution.name)}{suffix}.pdf"
+        )
     if kind == Report.Kind.ARCHIVE:
         return f"Laporan-Evaluasi-SPBE-{period.year}-Semua-Instansi{suffix}.zip"
     raise ValueError(f"No file name for {kind!r}.")

@@ -13,8 +13,17 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def queue_email(*, name: str, to: Iterable[str], context: dict, language: str = "id") -> None:
+def queue_email(
+    *,
+    name: str,
+    to: Iterable[str],
+    context: dict,
+    language: str = "id",
+    attachments: list[dict] | None = None,
+) -> None:
     """Render email `name` now and send it through Celery once the transaction commits.
+
+    `attachments`: text files as {"filename", "content", "mimetype"} (a calendar file).
 
     Safe to call inside a transaction: nothing is sent if it rolls back; with the broker
     down it is sent when the broker is back (evaluations.dispatch).
@@ -30,4 +39,7 @@ def queue_email(*, name: str, to: Iterable[str], context: dict, language: str = 
     from evaluations.dispatch import enqueue
     from evaluations.tasks.mail import send_mail_task
 
-    enqueue(send_mail_task, subject=subject, body=body, to=recipients)
+    if attachments:
+        enqueue(send_mail_task, subject=subject, body=body, to=recipients, attachments=attachments)
+    else:
+        enqueue(send_mail_task, subject=subject, body=body, to=recipients)

@@ -18,11 +18,12 @@ from evaluations.models import Report
 from evaluations.wib import to_wib
 
 # Two letters per kind, from the Indonesian names: Tanda Terima, Laporan Evaluasi,
-# Laporan Nasional.
+# Laporan Nasional, Berita Acara.
 KIND_CODES = {
     Report.Kind.RECEIPT: "TT",
     Report.Kind.INSTITUTION: "LE",
     Report.Kind.NATIONAL: "LN",
+    Report.Kind.MINUTES: "BA",  # Berita Acara
 }
 NUMBERED_KINDS = frozenset(KIND_CODES)
 # What a number may look like in a URL: letters, digits and dashes, nothing else.

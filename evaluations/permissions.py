@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from evaluations.deadlines import holds_stage, is_stage_open
+from evaluations.deadlines import STAGE_CLOSED, STAGE_OPEN, holds_stage, is_stage_open, stage_state
 from evaluations.models import Evaluation, EvaluationPeriod, FollowUp, Report
 from evaluations.selectors import evaluations_visible_to
 from institutions.models import Role
@@ -53,6 +53,7 @@ __all__ = [
     "can_update_follow_up",
     "can_view_evaluation",
     "can_view_institution_report",
+    "can_view_provisional",
     "can_view_receipt",
     "can_view_result",
     "get_evaluation_for",
@@ -66,6 +67,7 @@ __all__ = [
     "is_institution_staff",
     "is_institution_staff_of",
     "is_supervisor",
+    "provisional_is_out",
     "release_is_open",
     "reopened_indicator_ids",
     "require",
@@ -270,6 +272,34 @@ def can_ministry_review(user, evaluation: Evaluation) -> bool:
     )
 
 
+# --- Provisional result and clarification window -------------------------------------------
+
+# Statuses with a document assessment to show as the provisional result.
+PROVISIONAL_STATUSES = frozenset(
+    {
+        Evaluation.Status.UNDER_ASSESSMENT,
+        Evaluation.Status.ASSESSED,
+        Evaluation.Status.APPROVED,
+        Evaluation.Status.RELEASED,
+    }
+)
+
+
+def provisional_is_out(evaluation: Evaluation, now) -> bool:
+    """Whether the institution sees its provisional result: the document stage has closed
+    in a period with a clarification window, and the assessment has started."""
+    state = stage_state(evaluation.period, "clarification", now)
+    return state in (STAGE_OPEN, STAGE_CLOSED) and evaluation.status in PROVISIONAL_STATUSES
+
+
+def can_view_provisional(user, evaluation: Evaluation) -> bool:
+    """The institution's staff once it is out; its assessors, its university's coordinator
+    and ministry admins always (the scope already checked who they are)."""
+    if is_institution_staff_of(user, evaluation):
+        return provisional_is_out(evaluation, timezone.now())
+    return is_assessor(user) or can_review_assessment(user, evaluation)
+
+
 # Capability checks by name, for get_evaluation_for(need=...): need -> (user, evaluation).
 CAPABILITIES: dict[str, object] = {
     "view": lambda user, evaluation: True,  # visibility was already checked by the scope
@@ -281,6 +311,7 @@ CAPABILITIES: dict[str, object] = {
     "review": can_review_assessment,
     "ministry_review": can_ministry_review,
     "result": can_view_result,
+    "provisional": can_view_provisional,
     "receipt": can_view_receipt,
     "institution_report": can_view_institution_report,
 }
@@ -349,6 +380,9 @@ def get_report_for(request, pk: int) -> Report:
         allowed = can_view_receipt(user, report.evaluation)
     elif report.kind == Report.Kind.INSTITUTION:
         allowed = can_view_institution_report(user, report.evaluation)
+    elif report.kind == Report.Kind.MINUTES:
+        # The record of an interview or visit: everyone who sees the evaluation.
+        allowed = True
     else:
         allowed = can_manage_period(user)
     require(allowed)

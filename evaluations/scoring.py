@@ -23,11 +23,14 @@ services) follow the framework's `multi_entry_rule`:
 
 Which level counts (`counting_answers`, `final_levels`, `self_levels`): per indicator
 entry, the institution's own level is its self-evaluation answer; the validated level
-is that of the latest phase after it (document, interview, visit, final, ministry
-review) that *has* a level. A row without a level (opened, nothing chosen; or a review
-verdict "valid", which corrects nothing) changes nothing, so the final level is the
-review's corrected level where one exists, else the latest assessor stage's.
-The result page, the reports, the exports and the dashboards all call these.
+is that of the latest phase after it (document, clarification, interview, visit, final,
+ministry review) that *has* a level. A response the assessor accepted in the
+clarification window is a clarification-phase answer: it overrides the document level
+and is carried into the interview like any earlier stage's. A row without a level
+(opened, nothing chosen; or a review verdict "valid", which corrects nothing) changes
+nothing, so the final level is the review's corrected level where one exists, else the
+latest assessor stage's. The result page, the reports, the exports and the dashboards
+all call these.
 
 Everything is Decimal. Shown values are rounded half-up to two places, and the
 predicate is taken from the rounded index, so it always matches what users see.

@@ -37,6 +37,11 @@ app.conf.beat_schedule["send-follow-up-reminders"] = {
     # Daily at 08:15 WIB (beat runs in TIME_ZONE), in office hours.
     "schedule": crontab(hour=8, minute=15),
 }
+app.conf.beat_schedule["send-meeting-reminders"] = {
+    "task": "evaluations.send_meeting_reminders",
+    # Hourly: a meeting starting within a day is reminded once per start time.
+    "schedule": crontab(minute=35),
+}
 # Tasks whose publish failed (broker down) are in the outbox table; this sends them.
 app.conf.beat_schedule["dispatch-pending-tasks"] = {
     "task": "evaluations.dispatch_pending",

@@ -48,6 +48,10 @@ class PeriodOpenForm(forms.Form):
         label=_("Grace minutes after the deadline"), min_value=0, max_value=1440, initial=0
     )
     document_deadline = _when(_("Document assessment deadline (WIB)"))
+    clarification_closes_at = _when(
+        _("Clarification window closes (WIB)"),
+        help_text=_("Empty: a week after the document assessment deadline."),
+    )
     interview_opens_at = _when(_("Interviews open (WIB)"))
     interview_closes_at = _when(_("Interviews close (WIB)"))
     visit_opens_at = _when(_("Site visits open (WIB)"), help_text=_("Only where needed."))
@@ -170,6 +174,7 @@ class PeriodOpenForm(forms.Form):
             deadline=data["deadline"],
             grace_minutes=data["grace_minutes"],
             document_deadline=data.get("document_deadline"),
+            clarification_closes_at=data.get("clarification_closes_at"),
             interview_opens_at=data.get("interview_opens_at"),
             interview_closes_at=data.get("interview_closes_at"),
             visit_opens_at=data.get("visit_opens_at"),

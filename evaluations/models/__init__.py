@@ -12,6 +12,8 @@
   scoring of a sample)
 - `followup`: FollowUp, FollowUpNote (recommendation follow-up)
 - `ops`: WorkerHeartbeat, TaskOutbox
+- `interview`: AgendaItem (the interview's agenda), ClarificationResponse,
+  Meeting and MeetingSlot (interview or site visit)
 
 Everything is re-exported here, so `from evaluations.models import Evaluation` works
 and the migrations keep their import paths. Status changes and every multi-row write go
@@ -39,6 +41,12 @@ from evaluations.models.framework import (
     Indicator,
     PredicateBand,
 )
+from evaluations.models.interview import (
+    AgendaItem,
+    ClarificationResponse,
+    Meeting,
+    MeetingSlot,
+)
 from evaluations.models.official import DocumentCounter, IssuedDocument
 from evaluations.models.ops import TaskOutbox, WorkerHeartbeat
 from evaluations.models.period import EvaluationPeriod, Extension, PeriodMode
@@ -48,6 +56,7 @@ from evaluations.models.review import EvaluationReview
 __all__ = [
     "LEVEL_VALIDATORS",
     "PHASE_ORDER",
+    "AgendaItem",
     "Answer",
     "Aspect",
     "AspectNote",
@@ -56,6 +65,7 @@ __all__ = [
     "CalibrationAnswer",
     "CalibrationItem",
     "CalibrationSample",
+    "ClarificationResponse",
     "ConflictOfInterest",
     "DocumentCounter",
     "Domain",
@@ -70,6 +80,8 @@ __all__ = [
     "Framework",
     "Indicator",
     "IssuedDocument",
+    "Meeting",
+    "MeetingSlot",
     "PeriodMode",
     "Phase",
     "PredicateBand",

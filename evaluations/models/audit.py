@@ -40,6 +40,20 @@ class AuditEvent(models.Model):
         ASSESSMENT_APPROVED = "assessment.approved", _("Assessment approved")
         ASSESSMENT_SENT_BACK = "assessment.sent_back", _("Assessment sent back to the assessor")
         RESULTS_RELEASED = "assessment.released", _("Result released")
+        AGENDA_MARKED = "interview.agenda_marked", _("Marked to raise at the interview")
+        AGENDA_REMOVED = "interview.agenda_removed", _("Removed from the interview agenda")
+        RESPONSE_SAVED = (
+            "clarification.response_saved",
+            _("Response to the provisional result saved"),
+        )
+        RESPONSE_ACCEPTED = "clarification.response_accepted", _("Response accepted, level changed")
+        RESPONSE_NOT_ACCEPTED = "clarification.response_not_accepted", _("Response not accepted")
+        MEETING_PROPOSED = "meeting.proposed", _("Interview or visit times proposed")
+        MEETING_SCHEDULED = "meeting.scheduled", _("Interview or visit time chosen")
+        MEETING_RESCHEDULED = "meeting.rescheduled", _("Interview or visit rescheduled")
+        MEETING_REMINDED = "meeting.reminded", _("Interview or visit reminder sent")
+        MEETING_RECORDED = "meeting.recorded", _("Attendance and minutes recorded")
+        VISIT_SELECTED = "meeting.visit_selected", _("Institution selected for a site visit")
         REVIEW_VERDICT_SAVED = "review.verdict_saved", _("Ministry review verdict saved")
         REVIEW_COMPLETED = "review.completed", _("Ministry review completed")
         UNIVERSITY_ASSIGNED = "assessment.university_assigned", _("University assigned")

@@ -58,6 +58,11 @@ class Evaluation(models.Model):
             Status.UNDER_ASSESSMENT,
         }
     )
+    # Statuses in which an assessor has started scoring (or finished): the assessors of
+    # the evaluation stay with it through every stage, so replacing one needs a reason.
+    SCORING_STARTED = frozenset(
+        {Status.UNDER_ASSESSMENT, Status.ASSESSED, Status.APPROVED, Status.RELEASED}
+    )
     # Statuses in which the assessor scores.
     SCORABLE = frozenset({Status.SUBMITTED, Status.UNDER_ASSESSMENT})
     # Statuses with an assessment to review (marked complete, or later).
@@ -190,6 +195,10 @@ class VersionedRow(models.Model):
 class Phase(models.TextChoices):
     SELF = "self", pgettext_lazy("evaluation phase", "Self-evaluation")
     DOCUMENT = "document", pgettext_lazy("evaluation phase", "Document evaluation")
+    # A level the assessor accepted from the institution's response in the clarification
+    # window after the document stage: it ranks after the document level it corrects and
+    # before the interview, so the interview carries it over like any earlier stage's.
+    CLARIFICATION = "clarification", pgettext_lazy("evaluation phase", "Clarification")
     INTERVIEW = "interview", pgettext_lazy("evaluation phase", "Interview")
     VISIT = "visit", pgettext_lazy("evaluation phase", "Site visit")
     FINAL = "final", pgettext_lazy("evaluation phase", "Final adjustment")
@@ -201,6 +210,7 @@ class Phase(models.TextChoices):
 PHASE_ORDER = [
     Phase.SELF,
     Phase.DOCUMENT,
+    Phase.CLARIFICATION,
     Phase.INTERVIEW,
     Phase.VISIT,
     Phase.FINAL,

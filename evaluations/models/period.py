@@ -23,6 +23,11 @@ class PeriodMode(models.TextChoices):
     EVALUATION = "evaluation", _("Evaluation (also interview and, where needed, a visit)")
 
 
+# The clarification window's default length after the document stage (a week, as
+# institutions report it).
+CLARIFICATION_DAYS = 7
+
+
 def _window_ordered(opens: str, closes: str) -> Q:
     """Both ends empty, or both set with the start before the end."""
     return Q(**{f"{opens}__isnull": True, f"{closes}__isnull": True}) | Q(
@@ -57,6 +62,12 @@ class EvaluationPeriod(models.Model):
     # below are held here as data so that each can be enforced where it is recorded.
     interview_opens_at = models.DateTimeField(_("interviews open at"), null=True, blank=True)
     interview_closes_at = models.DateTimeField(_("interviews close at"), null=True, blank=True)
+    # The clarification window after the document stage, in an evaluation-mode period
+    # with a document deadline: it opens the second after that deadline and closes here,
+    # or CLARIFICATION_DAYS later when this is empty.
+    clarification_closes_at = models.DateTimeField(
+        _("clarification window closes at"), null=True, blank=True
+    )
     visit_opens_at = models.DateTimeField(_("site visits open at"), null=True, blank=True)
     visit_closes_at = models.DateTimeField(_("site visits close at"), null=True, blank=True)
     review_opens_at = models.DateTimeField(_("ministry review opens at"), null=True, blank=True)
@@ -98,6 +109,11 @@ class EvaluationPeriod(models.Model):
                 condition=_window_ordered("review_opens_at", "review_closes_at"),
                 name="evaluations_period_review_window_ordered",
             ),
+            models.CheckConstraint(
+                condition=Q(clarification_closes_at__isnull=True)
+                | Q(document_deadline__lt=F("clarification_closes_at")),
+                name="evaluations_period_clarification_after_document",
+            ),
             # A monitoring period has no interview and no visit.
             models.CheckConstraint(
                 condition=~Q(mode="monitoring")
@@ -114,6 +130,7 @@ class EvaluationPeriod(models.Model):
     STAGE_FIELDS = {
         "self": ("opens_at", "deadline"),
         "document": ("deadline", "document_deadline"),
+        "clarification": ("document_deadline", "clarification_closes_at"),
         "interview": ("interview_opens_at", "interview_closes_at"),
         "visit": ("visit_opens_at", "visit_closes_at"),
         "review": ("review_opens_at", "review_closes_at"),
@@ -122,8 +139,24 @@ class EvaluationPeriod(models.Model):
     def stage_window(self, stage: str) -> tuple[dt.datetime | None, dt.datetime | None]:
         """(start, end) of a stage's window, None where the period does not set it: the
         one place a stage's dates are read, for showing them and for enforcing them."""
+        if stage == "clarification":
+            return self._clarification_window()
         opens, closes = self.STAGE_FIELDS[stage]
         return getattr(self, opens), getattr(self, closes)
+
+    @property
+    def clarification_window(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        return self.stage_window("clarification")
+
+    def _clarification_window(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        # Held only where an interview follows (evaluation mode) and the document stage
+        # has an end to open after.
+        if self.mode != PeriodMode.EVALUATION or self.document_deadline is None:
+            return None, None
+        closes = self.clarification_closes_at or (
+            self.document_deadline + dt.timedelta(days=CLARIFICATION_DAYS)
+        )
+        return self.document_deadline + dt.timedelta(seconds=1), closes
 
     @property
     def default_reminder_offsets(self) -> list[int]:

@@ -34,6 +34,7 @@ class Report(models.Model):
         NATIONAL = "national", _("National report")
         ARCHIVE = "archive", _("ZIP of institution reports")
         EXPORT = "export", _("Data export")
+        MINUTES = "minutes", _("Record of the interview or visit (berita acara)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

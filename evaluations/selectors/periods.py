@@ -21,6 +21,7 @@ WINDOW_FIELDS = (
     "opens_at",
     "deadline",
     "document_deadline",
+    "clarification_closes_at",
     "interview_opens_at",
     "interview_closes_at",
     "visit_opens_at",

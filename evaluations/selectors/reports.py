@@ -476,7 +476,7 @@ def reports_visible_to(user) -> QuerySet[Report]:
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     return qs.filter(
-        kind__in=[Report.Kind.RECEIPT, Report.Kind.INSTITUTION],
+        kind__in=[Report.Kind.RECEIPT, Report.Kind.INSTITUTION, Report.Kind.MINUTES],
         evaluation__in=evaluations_visible_to(user).values("pk"),
     )
 

@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evaluations import text_limits
 from evaluations.models import (
     AssessorAssignment,
     AuditEvent,
@@ -43,6 +44,10 @@ ASSIGNMENT_LOCKED = _(
 )
 UNIVERSITY_INACTIVE = _("This university does not take part in the assessment.")
 NOTHING_TO_UNDO = _("There is no assignment run to undo.")
+REPLACEMENT_REASON_REQUIRED = _(
+    "Scoring has started: the same assessors stay with an institution through every "
+    "stage, so say why this assessor is removed."
+)
 
 ASSIGNABLE = Evaluation.ASSIGNABLE
 
@@ -358,13 +363,22 @@ def assign_assessor(*, evaluation: Evaluation, assessor: User, by, notify: bool 
 
 
 @transaction.atomic
-def unassign_assessor(*, evaluation: Evaluation, assessor: User, by) -> bool:
-    """Remove an assessor from an evaluation. Returns False when there was nothing to remove."""
+def unassign_assessor(*, evaluation: Evaluation, assessor: User, by, reason: str = "") -> bool:
+    """Remove an assessor from an evaluation. Returns False when there was nothing to remove.
+
+    Once scoring has started (`Evaluation.SCORING_STARTED`) a removal replaces an assessor
+    mid-cycle: it needs a reason (REPLACEMENT_REASON_REQUIRED), kept in the audit event.
+    """
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     require(can_coordinate(by, evaluation.university_id))
     if evaluation.status not in ASSIGNABLE:
         raise ValidationError(ASSIGNMENT_LOCKED, code="locked")
-    deleted, _ = AssessorAssignment.objects.filter(
+    reason = (reason or "").strip()
+    started = evaluation.status in Evaluation.SCORING_STARTED
+    if started and not reason and _is_assigned(evaluation, assessor):
+        raise ValidationError(REPLACEMENT_REASON_REQUIRED, code="reason")
+    text_limits.check(reason, text_limits.REASON, _("Reason"))
+    deleted, _counts = AssessorAssignment.objects.filter(
         evaluation=evaluation, assessor=assessor
     ).delete()
     if deleted:
@@ -372,9 +386,18 @@ def unassign_assessor(*, evaluation: Evaluation, assessor: User, by) -> bool:
             action=ACTION_ASSESSOR_REMOVED,
             actor=by,
             evaluation=evaluation,
-            changes={"assessor": [assessor.pk, None], "university": evaluation.university_id},
+            changes={
+                "assessor": [assessor.pk, None],
+                "university": evaluation.university_id,
+                "scoring_started": started,
+            },
+            note=reason,
         )
     return bool(deleted)
+
+
+def _is_assigned(evaluation, assessor) -> bool:
+    return AssessorAssignment.objects.filter(evaluation=evaluation, assessor=assessor).exists()
 
 
 @transaction.atomic
@@ -479,7 +502,10 @@ def undo_assessor_batch(*, period: EvaluationPeriod, university: University, by)
         (pk, (ev_id, assessor_id))
         for pk, ev_id, assessor_id in AssessorAssignment.objects.filter(
             evaluation_id__in={e for e, _ in evaluations}, evaluation__status__in=ASSIGNABLE
-        ).values_list("pk", "evaluation_id", "assessor_id")
+        )
+        # An evaluation already being scored keeps its assessors: an undo is no reason.
+        .exclude(evaluation__status__in=Evaluation.SCORING_STARTED)
+        .values_list("pk", "evaluation_id", "assessor_id")
         if (ev_id, assessor_id) in evaluations
     ]
     removed, _ = AssessorAssignment.objects.filter(pk__in=[pk for pk, _ in removable]).delete()

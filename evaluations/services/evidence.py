@@ -60,6 +60,14 @@ def upload_evidence(
     now = now or timezone.now()
     ev = _lock(evaluation)
     _check_window(ev, by, now)
+    return store_evidence(evaluation=ev, by=by, uploaded_file=uploaded_file, title=title, now=now)
+
+
+def store_evidence(*, evaluation: Evaluation, by, uploaded_file, title: str, now) -> EvidenceFile:
+    """Check a PDF and add it to the evaluation's library, audited. The caller holds the
+    evaluation's lock and has checked its own window (the self-evaluation's, or the
+    clarification window's). Raises ValidationError for a bad or duplicate file."""
+    ev = evaluation
     checked = check_pdf(uploaded_file)
     existing = EvidenceFile.objects.filter(evaluation=ev, sha256=checked.sha256).first()
     if existing is not None:

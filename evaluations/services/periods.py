@@ -35,6 +35,9 @@ NO_PARTICIPANTS = _("No active institution matches this choice: nothing would be
 WINDOW_ORDER = _("“%(later)s” must be after “%(earlier)s”.")
 WINDOW_INCOMPLETE = _("Give both the start and the end of the %(stage)s window.")
 INTERVIEW_REQUIRED = _("An evaluation period needs the interview window.")
+CLARIFICATION_EVALUATION_ONLY = _(
+    "Only an evaluation period has a clarification window after the document assessment."
+)
 MONITORING_NO_INTERVIEW = _("A monitoring period has no interview and no site visit.")
 REASON_REQUIRED = _("Give the reason.")
 ALREADY_IN = _("%(institution)s already takes part in this period.")
@@ -57,6 +60,7 @@ class PeriodSettings:
     deadline: dt.datetime
     grace_minutes: int = 0
     document_deadline: dt.datetime | None = None
+    clarification_closes_at: dt.datetime | None = None
     interview_opens_at: dt.datetime | None = None
     interview_closes_at: dt.datetime | None = None
     visit_opens_at: dt.datetime | None = None
@@ -71,6 +75,7 @@ STAGE_LABELS = {
     "opens_at": _("self-assessment opens"),
     "deadline": _("self-assessment deadline"),
     "document_deadline": _("document assessment deadline"),
+    "clarification_closes_at": _("clarification window closes"),
     "interview_opens_at": _("interviews open"),
     "interview_closes_at": _("interviews close"),
     "visit_opens_at": _("site visits open"),
@@ -139,6 +144,22 @@ def _order_errors(s: PeriodSettings) -> list[tuple[str, str]]:
     return errors
 
 
+def _clarification_errors(s: PeriodSettings) -> list[tuple[str, str]]:
+    """The clarification window follows the document assessment; it may run alongside the
+    interviews (institutions bring missing evidence while interviews are held)."""
+    if s.clarification_closes_at is None:
+        return []
+    if s.mode != PeriodMode.EVALUATION:
+        return [("clarification_closes_at", CLARIFICATION_EVALUATION_ONLY)]
+    if s.document_deadline is None or s.clarification_closes_at <= s.document_deadline:
+        labels = {
+            "later": STAGE_LABELS["clarification_closes_at"],
+            "earlier": STAGE_LABELS["document_deadline"],
+        }
+        return [("clarification_closes_at", WINDOW_ORDER % labels)]
+    return []
+
+
 def check_windows(s: PeriodSettings) -> dict[str, list]:
     """The errors of the stage windows, by field: each stage starts after the one before.
 
@@ -146,7 +167,8 @@ def check_windows(s: PeriodSettings) -> dict[str, list]:
     interviews, and the ministry review comes after every assessment stage.
     """
     errors: dict[str, list] = {}
-    for name, message in _incomplete_windows(s) + _mode_errors(s) + _order_errors(s):
+    found = _incomplete_windows(s) + _mode_errors(s) + _order_errors(s) + _clarification_errors(s)
+    for name, message in found:
         errors.setdefault(name, []).append(message)
     return errors
 
@@ -190,6 +212,7 @@ def open_period(*, by, settings: PeriodSettings, selection: Selection) -> Evalua
         deadline=settings.deadline,
         grace_minutes=settings.grace_minutes,
         document_deadline=settings.document_deadline,
+        clarification_closes_at=settings.clarification_closes_at,
         interview_opens_at=settings.interview_opens_at,
         interview_closes_at=settings.interview_closes_at,
         visit_opens_at=settings.visit_opens_at,

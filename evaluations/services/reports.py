@@ -330,6 +330,10 @@ def generate_report(*, report_id: int) -> Report | None:
     report = Report.objects.select_related("evaluation__institution", "period").get(pk=report_id)
     kind, language = report.kind, report.language
     obj = report.evaluation if kind != Report.Kind.NATIONAL else report.period
+    if kind == Report.Kind.MINUTES:
+        from evaluations.models import Meeting
+
+        obj = Meeting.objects.get(pk=report.params["meeting"])
     data = documents.document_data(kind, obj, language)
     source_hash = documents.hash_data(kind, data, language)
     if report.file and report.source_hash == source_hash:

@@ -4,7 +4,8 @@ queues it (in the recipient's language), so the task takes only strings."""
 import logging
 
 from celery import shared_task
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.mail import EmailMessage, send_mail
 
 logger = logging.getLogger(__name__)
 
@@ -15,9 +16,16 @@ logger = logging.getLogger(__name__)
     retry_backoff=10,
     max_retries=3,
 )
-def send_mail_task(*, subject: str, body: str, to: list[str]) -> int:
+def send_mail_task(
+    *, subject: str, body: str, to: list[str], attachments: list[dict] | None = None
+) -> int:
     recipients = [address for address in to if address]
     if not recipients:
         logger.info("send_mail_task: no recipients for %r", subject)
         return 0
-    return send_mail(subject, body, None, recipients)
+    if not attachments:
+        return send_mail(subject, body, None, recipients)
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    for item in attachments:
+        message.attach(item["filename"], item["content"], item["mimetype"])
+    return message.send()

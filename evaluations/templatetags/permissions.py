@@ -34,3 +34,16 @@ def scoring_is_open(evaluation: Evaluation) -> bool:
 @register.filter
 def release_is_open(evaluation: Evaluation) -> bool:
     return permissions.release_is_open(evaluation)
+
+
+@register.filter
+def provisional_is_out(evaluation: Evaluation) -> bool:
+    from django.utils import timezone
+
+    return permissions.provisional_is_out(evaluation, timezone.now())
+
+
+@register.filter
+def scoring_started(evaluation: Evaluation) -> bool:
+    """Scoring has started: removing an assessor now replaces one and needs a reason."""
+    return evaluation.status in Evaluation.SCORING_STARTED

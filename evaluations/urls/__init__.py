@@ -5,6 +5,7 @@ from . import (
     calibration,
     evidence,
     followup,
+    interviews,
     monitoring,
     people,
     periods,
@@ -29,6 +30,7 @@ urlpatterns = (
     + followup.urlpatterns
     + calibration.urlpatterns
     + stages.urlpatterns
+    + interviews.urlpatterns
     + review.urlpatterns
     + submission.urlpatterns
     + verification.urlpatterns

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evaluations import charts, filters, text_limits
-from evaluations.deadlines import is_stage_open
+from evaluations.deadlines import holds_stage, is_stage_open
 from evaluations.forms import assessment as forms
 from evaluations.models import (
     Aspect,
@@ -35,6 +35,7 @@ from evaluations.permissions import (
     scoring_is_open,
 )
 from evaluations.selectors import assessment as selectors
+from evaluations.selectors.agenda import agenda_by_indicator
 from evaluations.services import assessment as services
 from evaluations.views.common import _errors
 from evaluations.wib import format_wib
@@ -89,6 +90,7 @@ def _score_context(evaluation, request):
     missing = selectors.missing_entries(evaluation)
     clarification = selectors.open_clarification(evaluation)
     groups = selectors.scoring_groups(evaluation)
+    holds_interview = holds_stage(evaluation.period, "interview")
     return {
         "evaluation": evaluation,
         "groups": groups,
@@ -106,6 +108,8 @@ def _score_context(evaluation, request):
         "limits": SCORE_LIMITS,
         "aspect_limit": ASPECT_LIMIT,
         "clarification_open": is_stage_open(evaluation.period, "document", timezone.now()),
+        "holds_interview": holds_interview,
+        "agenda": agenda_by_indicator(evaluation) if holds_interview else {},
     }
 
 

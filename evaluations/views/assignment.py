@@ -99,7 +99,10 @@ def assessor_assign(request, period_pk):
     try:
         if request.POST.get("action") == "remove":
             if services.unassign_assessor(
-                evaluation=evaluation, assessor=assessor, by=request.user
+                evaluation=evaluation,
+                assessor=assessor,
+                by=request.user,
+                reason=request.POST.get("reason", ""),
             ):
                 messages.success(
                     request,

@@ -18,6 +18,7 @@ from evaluations.forms.stages import StageAnswerForm
 from evaluations.models import Indicator, Phase
 from evaluations.permissions import get_evaluation_for
 from evaluations.selectors import stages as selectors
+from evaluations.selectors.agenda import agenda_items
 from evaluations.services import assessment as services
 from evaluations.views.common import _errors
 
@@ -50,6 +51,7 @@ def stage_sheet(request, pk, stage):
             "opens": opens,
             "closes": closes,
             "rows": selectors.stage_rows(evaluation, stage),
+            "agenda": agenda_items(evaluation) if stage == Phase.INTERVIEW else [],
             "is_open": selectors.stage_is_open(evaluation, stage, timezone.now()),
             "levels": StageAnswerForm(allow_zero=evaluation.period.framework.allow_zero_validated)
             .fields["level"]

@@ -330,19 +330,24 @@ def test_assign_assessor_guards(
 def test_undo_assessor_batch_records_only_the_pairs_it_removed(
     period, university, coordinator, staffed
 ):
-    """One pair removed by hand after the run and one evaluation already scored: the undo
-    removes the other eight, and the trail says exactly those eight were removed."""
+    """One pair removed by hand after the run, one evaluation already scored and one being
+    scored: the undo removes the other seven, and the trail says exactly those seven."""
     _assessors, evaluations = staffed
     svc.auto_assign_assessors(period=period, university=university, by=coordinator, notify=False)
     by_hand = AssessorAssignment.objects.get(evaluation=evaluations[0])
     svc.unassign_assessor(evaluation=evaluations[0], assessor=by_hand.assessor, by=coordinator)
     Evaluation.objects.filter(pk=evaluations[1].pk).update(status=Evaluation.Status.ASSESSED)
+    # Being scored: its assessor stays (an undo is no reason to replace one).
+    Evaluation.objects.filter(pk=evaluations[2].pk).update(
+        status=Evaluation.Status.UNDER_ASSESSMENT
+    )
     removed_events = AuditEvent.objects.filter(action=svc.ACTION_ASSESSOR_REMOVED)
     before = removed_events.count()
 
-    assert svc.undo_assessor_batch(period=period, university=university, by=coordinator) == 8
+    assert svc.undo_assessor_batch(period=period, university=university, by=coordinator) == 7
 
     undo_events = removed_events.order_by("pk")[before:]
-    assert len(undo_events) == 8
-    assert {e.evaluation_id for e in undo_events} == {ev.pk for ev in evaluations[2:]}
+    assert len(undo_events) == 7
+    assert {e.evaluation_id for e in undo_events} == {ev.pk for ev in evaluations[3:]}
     assert AssessorAssignment.objects.filter(evaluation=evaluations[1]).exists()
+    assert AssessorAssignment.objects.filter(evaluation=evaluations[2]).exists()

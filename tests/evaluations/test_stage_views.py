@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations.models import Answer, PeriodMode, Phase
+from evaluations.models import AgendaItem, Answer, PeriodMode, Phase
 from evaluations.services import assessment as svc
 from tests.conftest import logged_in
 from tests.evaluations.assessment_helpers import small_framework, submit
@@ -109,10 +109,15 @@ def test_the_scoring_page_links_to_the_interview_stage(client, evaluation, asses
 
 @pytest.mark.parametrize("n", [1, 24])
 def test_stage_sheet_query_count(client, evaluation, assessor, n, django_assert_num_queries):
-    """Indicators and answers are two queries whatever the framework's size."""
-    _scored(evaluation, assessor, n=n)
+    """Indicators, answers and the interview agenda are three queries whatever the
+    framework's size or the agenda's length."""
+    indicators = _scored(evaluation, assessor, n=n)
+    for indicator in indicators:
+        AgendaItem.objects.create(
+            evaluation=evaluation, indicator=indicator, question="?", created_by=assessor
+        )
     client = logged_in(client, assessor)
-    with django_assert_num_queries(6):  # +1: the database session
+    with django_assert_num_queries(7):  # +1: the database session
         response = client.get(_sheet(evaluation))
     assert response.status_code == 200
     assert response.content.decode().count("carried-over") == n
