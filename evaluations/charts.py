@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
 
+from evaluations.numbers import format_number
+
 FONT_FAMILY = "DejaVu Sans, sans-serif"
 # Colour-blind-safe pair (Okabe-Ito): self-assessed orange, validated blue.
 SERIES_COLOURS = ("#E69F00", "#0072B2", "#009E73", "#CC79A7")
@@ -22,11 +24,24 @@ TEXT_COLOUR = "#212529"
 Number = int | float | Decimal
 
 
+# The smallest text a chart writes, in px at its natural size: readable on paper and on
+# screen (pages show charts at their natural width or wider, never shrunk).
+MIN_TEXT = 12
+
+
 def _fmt(value: Number) -> str:
-    return f"{float(value):.2f}"
+    """A value as people read it: a decimal comma in Indonesian."""
+    return format_number(value)
 
 
-def _text(x: float, y: float, content: str, *, size: float = 9, anchor: str = "middle", bold=False):
+def _value_text(value: Number) -> str:
+    """A count as a whole number, anything else with two decimals."""
+    return str(value) if isinstance(value, int) else _fmt(value)
+
+
+def _text(
+    x: float, y: float, content: str, *, size: float = MIN_TEXT, anchor: str = "middle", bold=False
+):
     weight = ' font-weight="bold"' if bold else ""
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-family="{FONT_FAMILY}" font-size="{size}" '
@@ -63,7 +78,7 @@ def _radar_grid(geo: _RadarGeometry, labels: Sequence[str]) -> list[str]:
             f'<polygon points="{pts}" fill="none" stroke="{GRID_COLOUR}" stroke-width="0.7"/>'
         )
         x, y = geo.point(0, ring)
-        parts.append(_text(x + 3, y + 3, str(ring), size=7, anchor="start"))
+        parts.append(_text(x + 3, y + 4, str(ring), anchor="start"))
     for i, label in enumerate(labels):
         x, y = geo.point(i, geo.maximum)
         parts.append(
@@ -73,7 +88,7 @@ def _radar_grid(geo: _RadarGeometry, labels: Sequence[str]) -> list[str]:
         lx, ly = geo.point(i, geo.maximum * 1.16)
         # Labels left of the centre end at their point, right of it start there.
         anchor = "middle" if abs(lx - geo.cx) < 8 else ("start" if lx > geo.cx else "end")
-        parts.append(_text(lx, ly + 3, label, size=9, anchor=anchor, bold=True))
+        parts.append(_text(lx, ly + 4, label, anchor=anchor, bold=True))
     return parts
 
 
@@ -94,7 +109,7 @@ def _radar_series(
     parts.append(
         f'<rect x="{size / 2 - 70:.1f}" y="{ly:.1f}" width="12" height="10" fill="{colour}"/>'
     )
-    parts.append(_text(size / 2 - 52, ly + 9, name, size=9, anchor="start"))
+    parts.append(_text(size / 2 - 52, ly + 10, name, anchor="start"))
     return parts
 
 
@@ -132,7 +147,7 @@ def bar_svg(
     items: Sequence[tuple[str, Number]],
     *,
     width: int = 480,
-    bar_height: int = 16,
+    bar_height: int = 18,
     label_width: int = 150,
     value_format=None,
     maximum: Number | None = None,
@@ -142,7 +157,7 @@ def bar_svg(
 
     Horizontal bars keep long Indonesian labels (province names) readable.
     """
-    value_format = value_format or (lambda v: str(v))
+    value_format = value_format or _value_text
     gap = 6
     height = len(items) * (bar_height + gap) + gap
     top = max([float(v) for _, v in items] + [float(maximum or 0), 1e-9])
@@ -156,13 +171,13 @@ def bar_svg(
     for i, (label, value) in enumerate(items):
         y = gap + i * (bar_height + gap)
         w = plot * float(value) / top
-        parts.append(_text(label_width - 6, y + bar_height * 0.72, label, size=9, anchor="end"))
+        parts.append(_text(label_width - 6, y + bar_height * 0.75, label, anchor="end"))
         parts.append(
             f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar_height}" '
             f'fill="{BAR_COLOUR}"/>'
         )
         parts.append(
-            _text(label_width + w + 4, y + bar_height * 0.72, value_format(value), anchor="start")
+            _text(label_width + w + 4, y + bar_height * 0.75, value_format(value), anchor="start")
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -195,7 +210,7 @@ def column_svg(
             f'<rect x="{x:.1f}" y="{bottom - h:.1f}" width="{slot * 0.6:.1f}" '
             f'height="{h:.1f}" fill="{BAR_COLOUR}"/>'
         )
-        parts.append(_text(i * slot + slot / 2, bottom - h - 4, str(value), bold=True))
+        parts.append(_text(i * slot + slot / 2, bottom - h - 4, _value_text(value), bold=True))
         parts.append(_text(i * slot + slot / 2, bottom + 14, label))
     parts.append("</svg>")
     return "".join(parts)
