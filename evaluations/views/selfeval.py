@@ -38,7 +38,7 @@ from evaluations.permissions import (
 from evaluations.selectors import selfeval as sel
 from evaluations.selectors.audit import describe_events
 from evaluations.services import selfeval as svc
-from evaluations.wib import format_wib
+from evaluations.wib import format_time_left, format_wib, time_left_format
 
 
 def _error_text(error: ValidationError) -> str:
@@ -65,22 +65,14 @@ def _context_for(evaluation: Evaluation, user, now) -> dict:
         "closes_at": closes,
         "time_left": left,
         "time_left_seconds": int(left.total_seconds()),
-        "time_left_display": _duration(left),
+        "time_left_display": format_time_left(left),
         # The countdown script writes the same format: one translation for both.
-        "time_left_format": _("%(days)s d %(hms)s") % {"days": "{days}", "hms": "{hms}"},
+        "time_left_format": time_left_format(),
         "urgency": deadlines.urgency(left),
         "editable": can_edit_answers(user, evaluation, now, extension, reopening),
         "can_submit": can_submit(user, evaluation),
         "now": now,
     }
-
-
-def _duration(delta) -> str:
-    seconds = int(delta.total_seconds())
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    return _("%(days)s d %(hms)s") % {"days": days, "hms": f"{hours:02d}:{minutes:02d}:{secs:02d}"}
 
 
 def _grouped(indicators, answers, framework, previous, reopened_ids):
