@@ -14,7 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from evaluations import completeness, deadlines
 from evaluations.forms.selfeval import (
@@ -27,6 +28,7 @@ from evaluations.forms.selfeval import (
 from evaluations.models import Evaluation, Indicator, Reopening
 from evaluations.permissions import (
     can_edit_answers,
+    can_notify_supervisor,
     can_return_evaluation,
     can_submit,
     get_evaluation_for,
@@ -71,6 +73,7 @@ def _context_for(evaluation: Evaluation, user, now) -> dict:
         "urgency": deadlines.urgency(left),
         "editable": can_edit_answers(user, evaluation, now, extension, reopening),
         "can_submit": can_submit(user, evaluation),
+        "can_notify_supervisor": can_notify_supervisor(user, evaluation),
         "now": now,
     }
 
@@ -346,6 +349,28 @@ def submission_check(request, pk: int):
     ctx = _context_for(evaluation, request.user, timezone.now())
     ctx["problems"] = sel.check_submission(evaluation)
     return render(request, "evaluations/selfeval/submission_check.html", ctx)
+
+
+@login_required
+@require_POST
+def tell_supervisor(request, pk: int):
+    """The operator's "tell the supervisor": an email with the link to the check page."""
+    evaluation = get_evaluation_for(request, pk, need="notify_supervisor")
+    try:
+        told = svc.notify_supervisor(evaluation=evaluation, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s supervisor has been sent an email with the link to check and submit.",
+                "%(n)s supervisors have been sent an email with the link to check and submit.",
+                told,
+            )
+            % {"n": told},
+        )
+    return redirect("evaluations:submission-check", pk=evaluation.pk)
 
 
 @login_required
