@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from evaluations import charts
 from evaluations.models import AuditEvent, Evaluation
@@ -83,3 +83,26 @@ def test_audit_date_filter_reads_sampai(client, admin_user):
     client.cookies["django_language"] = "id"
     html = client.get(reverse("evaluations:audit-log")).content.decode()
     assert ">Sampai<" in html and "Menjadi" not in html
+
+
+@pytest.mark.django_db
+def test_audit_trail_in_indonesian_shows_sentences_not_codes(client, admin_user, evaluation):
+    AuditEvent.objects.create(
+        action=AuditEvent.Action.ANSWER_SAVED,
+        evaluation=evaluation,
+        at=timezone.now(),
+        from_status=Evaluation.Status.IN_PROGRESS,
+        to_status=Evaluation.Status.SUBMITTED,
+        changes={"kind": "csv", "batch": "0f3c9a1e-aaaa-bbbb", "level": [2, 3]},
+    )
+    logged_in(client, admin_user)
+    client.cookies["django_language"] = "id"
+    html = client.get(reverse("evaluations:audit-log")).content.decode()
+    body = html.split("<tbody", 1)[1]
+    text = " ".join(re.sub(r"<[^>]+>", " ", body).split())
+    for code in ("answer.saved", "in_progress", "submitted", "kind:", "batch:", "csv"):
+        assert code not in text
+    assert "Jawaban disimpan" in text and "dari berkas CSV" in text
+    with translation.override("id"):
+        change = f"{Evaluation.Status.IN_PROGRESS.label} → {Evaluation.Status.SUBMITTED.label}"
+    assert change in text
