@@ -81,3 +81,15 @@ def test_pdf_opens_with_summary_and_method_and_ends_with_the_ranking(two_years):
     # Numbers with a decimal comma, the previous year's figure and the change.
     assert "3,00" in text and "2,00" in text and "1,00" in text
     assert "3.00" not in text
+
+
+@pytest.mark.parametrize("extra", [0, 5])
+def test_national_data_queries_do_not_grow_with_institutions(
+    two_years, extra, django_assert_num_queries
+):
+    _before, now = two_years
+    for i in range(extra):
+        _released(now, f"Kota Tambahan {i}", Institution.Kind.KOTA, 3)
+    # 9 as without a previous period, and the previous period's two grouped queries.
+    with django_assert_num_queries(11):
+        national_report_data(period_id=now.pk)
