@@ -21,12 +21,13 @@ from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from evaluations import charts
 from evaluations.models import Report
+from evaluations.numbers import format_number
 from evaluations.official import official_context
 from evaluations.selectors.reports import (
     institution_report_data,
@@ -143,7 +144,7 @@ def source_hash_for(kind: str, obj, language: str) -> str:
 
 def _index_text(value) -> str:
     """An index as the tables show it, in the active language (2,64 in Indonesian)."""
-    return formats.number_format(Decimal(value), decimal_pos=2)
+    return format_number(value)
 
 
 def _charts(kind: str, data: dict) -> dict:

@@ -19,6 +19,7 @@ from django import forms
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from evaluations.forms.dates import DATE_INPUT_FORMATS
 from evaluations.models import AuditEvent, Evaluation, FollowUp
 from evaluations.wib import WIB
 from institutions.models import Institution, Role, User
@@ -225,10 +226,16 @@ class AuditFilter(django_filters.FilterSet):
     )
     action = django_filters.ChoiceFilter(choices=AuditEvent.Action.choices, label=_("Action"))
     date_from = django_filters.DateFilter(
-        method="filter_date_from", widget=forms.DateInput(attrs={"type": "date"}), label=_("From")
+        method="filter_date_from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("From"),
+        input_formats=DATE_INPUT_FORMATS,
     )
     date_to = django_filters.DateFilter(
-        method="filter_date_to", widget=forms.DateInput(attrs={"type": "date"}), label=_("Until")
+        method="filter_date_to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Until"),
+        input_formats=DATE_INPUT_FORMATS,
     )
 
     class Meta:

@@ -32,6 +32,7 @@ from institutions.permissions import (
     is_coordinator_of,
     is_institution_staff,
     is_ministry_reviewer,
+    is_operator,
     is_supervisor,
     require_admin,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "can_manage_period",
     "can_ministry_review",
     "can_monitor",
+    "can_notify_supervisor",
     "can_request_clarification",
     "can_return_evaluation",
     "can_review_assessment",
@@ -156,6 +158,11 @@ def can_submit(user, evaluation: Evaluation) -> bool:
     """Only the institution's supervisor submits. Whether it can be submitted *now*
     (status, deadline, nothing missing) is the submission service's to check."""
     return is_supervisor(user) and user.institution_id == evaluation.institution_id
+
+
+def can_notify_supervisor(user, evaluation: Evaluation) -> bool:
+    """The institution's operator tells its supervisor the evaluation is ready to submit."""
+    return is_operator(user) and user.institution_id == evaluation.institution_id
 
 
 def can_return_evaluation(user, evaluation: Evaluation) -> bool:
@@ -306,6 +313,7 @@ CAPABILITIES: dict[str, object] = {
     "selfeval": is_institution_staff_of,  # the institution's own pages, read or write
     "edit": _can_edit_now,
     "submit": can_submit,
+    "notify_supervisor": can_notify_supervisor,
     "return": can_return_evaluation,
     "score": can_score,
     "review": can_review_assessment,

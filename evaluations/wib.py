@@ -11,6 +11,7 @@ import datetime as dt
 import zoneinfo
 
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 ZONE_NAME = "WIB"
@@ -56,3 +57,19 @@ def format_wib(value: dt.datetime | dt.date | None, kind: str = "seconds", *, zo
     if zone is None:
         zone = kind not in WITHOUT_ZONE
     return f"{text} {ZONE_NAME}" if zone else text
+
+
+def time_left_format() -> str:
+    """The one way a time left is written, "{days} hari {hms}" in Indonesian: the pages
+    write it with `format_time_left` and the countdown script ticks in the same shape."""
+    return gettext("%(days)s d %(hms)s") % {"days": "{days}", "hms": "{hms}"}
+
+
+def format_time_left(left: dt.timedelta | int) -> str:
+    """A time left (a timedelta or seconds, never negative) as "334 hari 05:03:09"."""
+    seconds = max(int(left.total_seconds() if isinstance(left, dt.timedelta) else left), 0)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    hms = f"{hours:02d}:{minutes:02d}:{secs:02d}"
+    return time_left_format().replace("{days}", str(days)).replace("{hms}", hms)

@@ -43,6 +43,11 @@ def is_institution_staff(user) -> bool:
     return _signed_in(user) and user.role in INSTITUTION_ROLES
 
 
+def is_operator(user) -> bool:
+    """An institution's operator: fills in the self-evaluation, the supervisor submits."""
+    return _signed_in(user) and user.role == Role.OPERATOR
+
+
 def is_supervisor(user) -> bool:
     """The institution's supervisor (penanggung jawab): the one who submits."""
     return _signed_in(user) and user.role == Role.SUPERVISOR

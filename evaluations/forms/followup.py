@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import text_limits
+from evaluations.forms.dates import DATE_INPUT_FORMATS
 from evaluations.models import FollowUp
 
 
@@ -18,6 +19,7 @@ class FollowUpAssignForm(forms.Form):
         label=_("Due date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=DATE_INPUT_FORMATS,
     )
 
     def __init__(self, *args, staff, **kwargs):

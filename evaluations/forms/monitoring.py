@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import text_limits
+from evaluations.forms.dates import DATETIME_INPUT_FORMATS
 from evaluations.models import Evaluation
 from institutions.models import Institution
 
@@ -16,16 +17,33 @@ def _blank(label):
     return [("", label)]
 
 
+class _InstitutionChoice(forms.ModelChoiceField):
+    """Name and code, so either can be typed into the filter box."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
 class ExtensionForm(forms.Form):
     """Grant or change an institution's extension."""
 
-    institution = forms.ModelChoiceField(
-        label=_("Institution"), queryset=Institution.objects.order_by("name")
+    institution = _InstitutionChoice(
+        label=_("Institution"),
+        queryset=Institution.objects.order_by("name"),
+        # Some 620 institutions: static/js/select_filter.js adds a box that narrows them.
+        widget=forms.Select(
+            attrs={
+                "data-filter": "",
+                "data-filter-label": _("Find the institution (part of its name or code)"),
+                "data-filter-count": _("{n} institutions match"),
+                "data-filter-count-one": _("1 institution matches"),
+            }
+        ),
     )
     new_deadline = forms.DateTimeField(
         label=_("New deadline (WIB)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        input_formats=DATETIME_INPUT_FORMATS,
     )
     reason = forms.CharField(
         label=_("Reason"), max_length=text_limits.REASON, widget=forms.Textarea(attrs={"rows": 3})

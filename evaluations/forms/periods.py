@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from evaluations.forms.dates import DATETIME_INPUT_FORMATS
 from evaluations.models import Framework, PeriodMode
 from evaluations.selectors.periods import SCOPE_ALL, SCOPE_FILTER, SCOPE_LIST, Selection
 from evaluations.services.periods import PeriodSettings, check_windows
@@ -31,7 +32,11 @@ class WibDateTimeInput(forms.DateTimeInput):
 
 def _when(label, required=False, help_text=""):
     return forms.DateTimeField(
-        label=label, required=required, widget=WibDateTimeInput(), help_text=help_text
+        label=label,
+        required=required,
+        widget=WibDateTimeInput(),
+        help_text=help_text,
+        input_formats=DATETIME_INPUT_FORMATS,
     )
 
 

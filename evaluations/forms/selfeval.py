@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import text_limits
+from evaluations.forms.dates import DATETIME_INPUT_FORMATS
 from evaluations.models import EvidenceFile, Indicator
 
 JUSTIFICATION_REQUIRED = _("A justification is required for a level above 0.")
@@ -113,7 +114,7 @@ class ReturnForm(forms.Form):
         label=_("Answer by (WIB, optional)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        input_formats=DATETIME_INPUT_FORMATS,
         help_text=_("Required when the deadline has passed."),
     )
 

@@ -33,6 +33,7 @@ class AuditEvent(models.Model):
         RETURNED = "evaluation.return", _("Returned to the institution")
         CLARIFICATION = "evaluation.clarification", _("Clarification requested")
         REOPENED = "evaluation.reopened", _("Opened again for changes")
+        SUPERVISOR_NOTIFIED = "evaluation.supervisor_notified", _("Supervisor told it is ready")
         ASSESSMENT_STARTED = "assessment.started", _("Assessment started")
         ASSESSMENT_ANSWER_SAVED = "assessment.answer_saved", _("Validated level saved")
         ASPECT_NOTE_SAVED = "assessment.aspect_note_saved", _("Strengths and weaknesses saved")

@@ -124,6 +124,30 @@ def _preview(text: str) -> str:
     return text if len(text) <= TEXT_PREVIEW else text[: TEXT_PREVIEW - 1] + "…"
 
 
+# Characters of the unchanged text kept before the first difference of a cut pair.
+LEAD_IN = 40
+
+
+def _preview_pair(old: str, new: str) -> tuple[str, str]:
+    """Old and new text cut where they differ: a sentence added at the end of a long
+    justification shows as "…last words. Added sentence", not as the same beginning twice."""
+    if len(old) <= TEXT_PREVIEW and len(new) <= TEXT_PREVIEW:
+        return old, new
+    same = 0
+    for a, b in zip(old, new, strict=False):
+        if a != b:
+            break
+        same += 1
+    start = max(0, same - LEAD_IN)
+
+    def cut(text: str) -> str:
+        part = text[start:]
+        head = "…" if start else ""
+        return head + (part if len(part) <= TEXT_PREVIEW else part[: TEXT_PREVIEW - 1] + "…")
+
+    return cut(old), cut(new)
+
+
 def _text(value, key: str, names: dict) -> str:
     if value is None or value == "":
         return "—"
@@ -146,7 +170,13 @@ def _rows(changes, names: dict) -> list[ChangeRow]:
     for key, value in changes.items():
         label = str(FIELD_LABELS.get(key, key.replace("_", " ")))
         if isinstance(value, list | tuple) and len(value) == 2 and key not in ("indicators",):
-            rows.append(ChangeRow(label, _text(value[0], key, names), _text(value[1], key, names)))
+            old, new = value
+            texts = isinstance(old, str) and isinstance(new, str)
+            if texts and _coded_text(new, key, names) is None and not _ISO_MOMENT.match(new):
+                old, new = _preview_pair(old, new)
+                rows.append(ChangeRow(label, old or "—", new or "—"))
+                continue
+            rows.append(ChangeRow(label, _text(old, key, names), _text(new, key, names)))
         else:
             rows.append(ChangeRow(label, None, _text(value, key, names)))
     return rows

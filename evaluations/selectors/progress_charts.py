@@ -5,7 +5,7 @@ Each is a fixed number of grouped queries whatever the number of institutions.""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -14,6 +14,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import (
     Answer,
@@ -54,6 +55,9 @@ class Curve:
     bar_width: float
     width: int = 600
     height: int = 160
+    # Day indexes (into `points`) of the deadline and of today, None outside the range.
+    deadline_index: int | None = None
+    today_index: int | None = None
 
 
 def submission_curve(
@@ -100,6 +104,9 @@ def submission_curve(
             return round((day - first).days * step + step / 2, 2)
         return None
 
+    def index_of(day: dt.date) -> int | None:
+        return (day - first).days if first <= day <= last else None
+
     polyline = " ".join(f"{p.x + step / 2:.2f},{p.line_y:.2f}" for p in points)
     return Curve(
         points=points,
@@ -111,6 +118,8 @@ def submission_curve(
         bar_width=round(max(step - 1, 0.5), 2),
         width=width,
         height=height,
+        deadline_index=index_of(deadline_day),
+        today_index=index_of(today),
     )
 
 
@@ -119,12 +128,36 @@ def submission_curve(
 # ---------------------------------------------------------------------------
 
 EMPTY, ANSWERED, EVIDENCED, VALIDATED = 0, 1, 2, 3
+# Each state in words (the cell's tooltip and text for screen readers) and as a mark
+# drawn in the cell, so the state is never told by its colour alone.
+STATE_LABELS = {
+    EMPTY: _("empty"),
+    ANSWERED: _("answered"),
+    EVIDENCED: _("with evidence"),
+    VALIDATED: _("validated"),
+}
+STATE_MARKS = {EMPTY: "·", ANSWERED: "○", EVIDENCED: "◐", VALIDATED: "●"}
+
+
+@dataclass
+class HeatmapCell:
+    indicator: Indicator
+    state: int
+
+    @property
+    def label(self):
+        return STATE_LABELS[self.state]
+
+    @property
+    def mark(self) -> str:
+        return STATE_MARKS[self.state]
 
 
 @dataclass
 class HeatmapRow:
     evaluation: Evaluation
     cells: list[int]
+    columns: list[HeatmapCell] = field(default_factory=list)
 
 
 @dataclass
@@ -195,9 +228,10 @@ def heatmap(qs: QuerySet[Evaluation], *, period: EvaluationPeriod, page) -> Heat
     page_obj = Paginator(qs, HEATMAP_PAGE_SIZE).get_page(page)
     evaluations = list(page_obj.object_list)
     states = _cell_states([e.pk for e in evaluations])
-    rows = [
-        HeatmapRow(ev, [states.get((ev.pk, ind.pk), EMPTY) for ind in indicators])
-        for ev in evaluations
-    ]
+    rows = []
+    for ev in evaluations:
+        cells = [states.get((ev.pk, ind.pk), EMPTY) for ind in indicators]
+        columns = [HeatmapCell(ind, c) for ind, c in zip(indicators, cells, strict=True)]
+        rows.append(HeatmapRow(ev, cells, columns))
     totals = _column_totals(rows, len(indicators))
     return Heatmap(indicators=indicators, rows=rows, page=page_obj, totals=totals)

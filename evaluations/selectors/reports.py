@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext
 
 from evaluations import deadlines, scoring
@@ -421,12 +421,170 @@ def _progress(evaluations: list[Evaluation], period, extensions: dict) -> dict:
     }
 
 
-def national_report_data(*, period_id: int) -> dict:
-    """What the national report shows, in 4 queries whatever the number of institutions."""
-    period = EvaluationPeriod.objects.select_related("framework").get(pk=period_id)
-    band_bounds = list(
-        period.framework.predicate_bands.order_by("-lower_bound").values_list("name", "lower_bound")
+def _results_by_evaluation(spec, released: list[Evaluation]) -> dict[int, object]:
+    """Each released evaluation's validated result (domains, aspects, indicators), from
+    one query over their assessor answers, whatever the number of institutions."""
+    rows = (
+        Answer.objects.filter(evaluation_id__in=[e.pk for e in released])
+        .exclude(phase=Phase.SELF)
+        .order_by()
+        .values_list("evaluation_id", "indicator_id", "entry", "phase", "level", named=True)
     )
+    per_evaluation: dict[int, list] = defaultdict(list)
+    for row in rows:
+        per_evaluation[row.evaluation_id].append(row)
+    return {
+        e.pk: compute_index(spec, scoring.final_levels(per_evaluation.get(e.pk, [])))
+        for e in released
+    }
+
+
+def _means(values_by_kind: dict[str, list[Decimal]], kinds: list[str]) -> dict:
+    everything = [v for k in kinds for v in values_by_kind.get(k, [])]
+    return {
+        "national": _mean(everything),
+        "by_kind": [_mean(values_by_kind.get(k, [])) for k in kinds],
+    }
+
+
+def _structure_means(spec, indicators, released, results, kinds: list[str]) -> list[dict]:
+    """National and per-kind means of every domain, aspect and indicator (the mean of the
+    institutions' validated values), in the framework's order."""
+    domain_values = defaultdict(lambda: defaultdict(list))
+    aspect_values = defaultdict(lambda: defaultdict(list))
+    indicator_values = defaultdict(lambda: defaultdict(list))
+    for e in released:
+        result, kind = results[e.pk], e.institution.kind
+        for code, value in result.domains.items():
+            domain_values[code][kind].append(value)
+        for code, value in result.aspects.items():
+            aspect_values[code][kind].append(value)
+        for ind_id, value in result.indicators.items():
+            indicator_values[ind_id][kind].append(value)
+    by_aspect = defaultdict(list)
+    for ind in indicators:
+        by_aspect[ind.aspect.code].append(
+            {"number": ind.number, "name": ind.name, **_means(indicator_values[ind.pk], kinds)}
+        )
+    domains = []
+    for code, name in spec.domains.items():
+        aspects = [
+            {"code": a_code, "name": a_name, **_means(aspect_values[a_code], kinds)}
+            | {"indicators": by_aspect.get(a_code, [])}
+            for a_code, (domain, a_name) in spec.aspects.items()
+            if domain == code
+        ]
+        domains.append(
+            {"code": code, "name": name, **_means(domain_values[code], kinds), "aspects": aspects}
+        )
+    return domains
+
+
+def _previous_period_figures(period, band_names: list[str], kind_labels: dict) -> dict | None:
+    """The latest earlier period with released results, as the national figures compare
+    to it: its national mean, its means per kind and its predicates (two grouped queries)."""
+    previous = (
+        EvaluationPeriod.objects.filter(
+            year__lt=period.year,
+            evaluations__status=Evaluation.Status.RELEASED,
+            evaluations__final_index__isnull=False,
+        )
+        .order_by("-year", "-opens_at")
+        .first()
+    )
+    if previous is None:
+        return None
+    released = Evaluation.objects.filter(
+        period=previous, status=Evaluation.Status.RELEASED, final_index__isnull=False
+    ).order_by()
+    per_kind = {
+        row["institution__kind"]: row
+        for row in released.values("institution__kind").annotate(
+            n=Count("id"), total=Sum("final_index")
+        )
+    }
+    predicates = dict(
+        released.values_list("final_predicate")
+        .annotate(n=Count("id"))
+        .values_list("final_predicate", "n")
+    )
+    count = sum(r["n"] for r in per_kind.values())
+    total = sum((r["total"] for r in per_kind.values()), Decimal(0))
+    return {
+        "name": previous.name,
+        "year": previous.year,
+        "released": count,
+        "index": round_half_up(total / count) if count else None,
+        "by_kind": {
+            str(kind_labels[k]): round_half_up(r["total"] / r["n"]) for k, r in per_kind.items()
+        },
+        "by_predicate": {name: predicates.get(name, 0) for name in band_names},
+    }
+
+
+def _comparison_rows(current: dict, previous: dict | None) -> dict | None:
+    """The national figures beside the previous period's, with the change."""
+    if previous is None:
+        return None
+
+    def change(now, before):
+        return None if now is None or before is None else now - before
+
+    kinds = [
+        {
+            "kind": r["kind"],
+            "index": r["index"],
+            "previous": previous["by_kind"].get(r["kind"]),
+            "change": change(r["index"], previous["by_kind"].get(r["kind"])),
+        }
+        for r in current["by_kind"]
+    ]
+    predicates = [
+        {
+            "name": r["name"],
+            "count": r["count"],
+            "previous": previous["by_predicate"].get(r["name"], 0),
+            "change": r["count"] - previous["by_predicate"].get(r["name"], 0),
+        }
+        for r in current["by_predicate"]
+    ]
+    return {
+        **previous,
+        "change": change(current["index"], previous["index"]),
+        "kinds": kinds,
+        "predicates": predicates,
+    }
+
+
+def _summary(data: dict, band_names: list[str]) -> dict:
+    """The figures the executive summary writes in sentences."""
+    with_results = [r for r in data["by_kind"] if r["index"] is not None]
+    best = max(with_results, key=lambda r: r["index"], default=None)
+    worst = min(with_results, key=lambda r: r["index"], default=None)
+    upper = band_names[:2]  # the two best predicates (e.g. Sangat Baik, Memuaskan)
+    good = sum(r["count"] for r in data["by_predicate"] if r["name"] in upper)
+    released = data["released"]
+    lowest_aspects = sorted(
+        (a for d in data["structure"] for a in d["aspects"] if a["national"] is not None),
+        key=lambda a: a["national"],
+    )[:3]
+    return {
+        "best_kind": best,
+        "worst_kind": worst if worst is not best else None,
+        "upper_predicates": upper,
+        "upper_count": good,
+        "upper_share": round_half_up(Decimal(100 * good) / released) if released else None,
+        "lowest_aspects": lowest_aspects,
+    }
+
+
+def national_report_data(*, period_id: int) -> dict:
+    """What the national report shows, in a fixed number of queries whatever the number
+    of institutions (the period, bands, extensions, evaluations, the framework's
+    structure, the assessor answers, and the previous period's grouped figures)."""
+    period = EvaluationPeriod.objects.select_related("framework").get(pk=period_id)
+    spec = spec_for(period.framework)
+    band_bounds = [list(band) for band in spec.bands]
     extensions = {
         ext.institution_id: ext
         for ext in Extension.objects.filter(period=period, revoked_at__isnull=True).only(
@@ -443,7 +601,16 @@ def national_report_data(*, period_id: int) -> dict:
     kind_labels = dict(Institution.Kind.choices)
     kind_rows = _kind_rows(released, kind_labels)
     ranking = _ranking(released, kind_labels)
-    return {
+    indicators = list(
+        Indicator.objects.filter(framework_id=period.framework_id)
+        .select_related("aspect")
+        .order_by("number")
+    )
+    # The kinds that have results are the columns of the means tables.
+    kinds = [k for k in Institution.Kind.values if any(e.institution.kind == k for e in released)]
+    results = _results_by_evaluation(spec, released)
+    band_names = [name for name, _bound in band_bounds]
+    data = {
         "period": {
             "name": period.name,
             "year": period.year,
@@ -459,7 +626,19 @@ def national_report_data(*, period_id: int) -> dict:
         "ranking": ranking,
         "ranking_by_kind": _ranking_by_kind(ranking, kind_rows),
         "progress": _progress(evaluations, period, extensions),
+        "kinds": [str(kind_labels[k]) for k in kinds],
+        "structure": _structure_means(spec, indicators, released, results, kinds),
+        "bands": band_bounds,
+        "regulation": period.framework.regulation,
+        "weights": {
+            "domains": [(name, spec.domain_weight(code)) for code, name in spec.domains.items()],
+        },
     }
+    data["comparison"] = _comparison_rows(
+        data, _previous_period_figures(period, band_names, kind_labels)
+    )
+    data["summary"] = _summary(data, band_names)
+    return data
 
 
 # ---------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from evaluations.models import (
 )
 from evaluations.notifications import queue_email
 from evaluations.permissions import (
+    can_notify_supervisor,
     can_request_clarification,
     can_return_evaluation,
     can_submit,
@@ -41,7 +42,10 @@ from evaluations.permissions import (
     require,
     self_window_open,
 )
-from evaluations.selectors.people import staff_emails_by_institution
+from evaluations.selectors.people import (
+    institution_mail_recipients,
+    staff_emails_by_institution,
+)
 from evaluations.selectors.selfeval import (
     active_extension,
     check_submission,
@@ -52,6 +56,7 @@ from evaluations.selectors.selfeval import (
 )
 from evaluations.services.core import _transition, record_event
 from evaluations.wib import format_wib
+from institutions.models import Role
 
 # --- Messages (tests import these) ---------------------------------------------------------
 
@@ -89,6 +94,15 @@ RETURN_NEEDS_DUE = _(
     "The deadline has passed: give the date and time by which the institution must answer."
 )
 RETURN_DUE_IN_PAST = _("The answer-by date must be in the future.")
+ONLY_OPERATOR_NOTIFIES = _("Only the institution's operator can tell the supervisor.")
+NOTIFY_NOT_WITH_INSTITUTION = _("The evaluation is not being filled in: there is nothing to tell.")
+NOTIFY_INCOMPLETE = _("Some items are still missing: complete them before telling the supervisor.")
+NOTIFY_NO_SUPERVISOR = _(
+    "The institution has no supervisor with an email address. Ask the ministry to add one."
+)
+NOTIFY_TOO_SOON = _("The supervisor was told at %(at)s. You can send it again after %(again)s.")
+# A supervisor is told at most once an hour per evaluation: enough to remind, not to flood.
+NOTIFY_INTERVAL = dt.timedelta(hours=1)
 
 
 # The audit action of each kind of reopening.
@@ -447,6 +461,71 @@ def submission_content_hash(evaluation: Evaluation) -> str:
         ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def notify_supervisor(*, evaluation: Evaluation, by, now=None) -> int:
+    """The operator tells the institution's supervisors that everything is complete.
+
+    Preconditions: `by` is the institution's operator; the evaluation is being filled
+    in (not started, in progress or returned); check_submission finds nothing; the
+    supervisor was not told in the last hour (NOTIFY_INTERVAL); a supervisor has an
+    email address.
+    Side effects: an email "supervisor_ready" with a link to the submission check page,
+    sent after commit; an audit event SUPERVISOR_NOTIFIED. Returns the number of
+    supervisors told.
+    Raises PermissionDenied (not the operator), ValidationError (state, incomplete,
+    too_soon, no_supervisor).
+    """
+    now = now or timezone.now()
+    ev = _lock(evaluation)
+    if not can_notify_supervisor(by, ev):
+        raise PermissionDenied(ONLY_OPERATOR_NOTIFIES)
+    if not ev.is_with_institution:
+        raise ValidationError(NOTIFY_NOT_WITH_INSTITUTION, code="state")
+    if check_submission(ev):
+        raise ValidationError(NOTIFY_INCOMPLETE, code="incomplete")
+    last = (
+        AuditEvent.objects.filter(
+            evaluation=ev,
+            action=AuditEvent.Action.SUPERVISOR_NOTIFIED,
+            at__gt=now - NOTIFY_INTERVAL,
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if last is not None:
+        raise ValidationError(
+            NOTIFY_TOO_SOON,
+            code="too_soon",
+            params={
+                "at": format_wib(last, "time"),
+                "again": format_wib(last + NOTIFY_INTERVAL, "time"),
+            },
+        )
+    supervisors = list(
+        institution_mail_recipients()
+        .filter(institution_id=ev.institution_id, role=Role.SUPERVISOR)
+        .values_list("email", flat=True)
+    )
+    if not supervisors:
+        raise ValidationError(NOTIFY_NO_SUPERVISOR, code="no_supervisor")
+    context = {
+        "institution": ev.institution.display_name,
+        "period": str(ev.period),
+        "operator": by.get_full_name() or by.username,
+        "url": reverse("evaluations:submission-check", kwargs={"pk": ev.pk}),
+    }
+    queue_email(name="supervisor_ready", to=supervisors, context=context)
+    record_event(
+        action=AuditEvent.Action.SUPERVISOR_NOTIFIED,
+        actor=by,
+        evaluation=ev,
+        changes={"recipients": len(supervisors)},
+        at=now,
+    )
+    return len(supervisors)
 
 
 @transaction.atomic

@@ -39,5 +39,10 @@ urlpatterns = [
     ),
     path("evaluations/<int:pk>/submit/check/", views.submission_check, name="submission-check"),
     path("evaluations/<int:pk>/submit/", views.submit, name="submit"),
+    path(
+        "evaluations/<int:pk>/tell-supervisor/",
+        views.tell_supervisor,
+        name="tell-supervisor",
+    ),
     path("evaluations/<int:pk>/return/", views.evaluation_return, name="return"),
 ]

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from evaluations import charts, filters, text_limits
@@ -26,6 +27,7 @@ from evaluations.models import (
     Indicator,
     Phase,
 )
+from evaluations.numbers import format_number
 from evaluations.permissions import (
     get_evaluation_for,
     get_period_for,
@@ -351,7 +353,7 @@ def assessment_approve(request, pk):
         messages.success(
             request,
             _("Approved: index %(i)s (%(p)s).")
-            % {"i": evaluation.final_index, "p": evaluation.final_predicate},
+            % {"i": format_number(evaluation.final_index), "p": evaluation.final_predicate},
         )
     except ValidationError as exc:
         _errors(request, exc)
@@ -390,7 +392,10 @@ def results_release(request, period_pk):
             ids = None if everything else [e.pk for e in form.cleaned_data["evaluations"]]
             try:
                 n = services.release_results(period=period, by=request.user, evaluation_ids=ids)
-                messages.success(request, _("%(n)s results released.") % {"n": n})
+                messages.success(
+                    request,
+                    ngettext("%(n)s result released.", "%(n)s results released.", n) % {"n": n},
+                )
             except ValidationError as exc:
                 messages.info(request, exc.messages[0])
             return redirect("evaluations:results-release", period_pk=period.pk)

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from evaluations import filters
@@ -139,13 +140,21 @@ def assessor_auto_assign(request, period_pk):
         cap=form.cleaned_data["cap"],
     )
     if run.changed:
-        messages.success(request, _("%(n)s evaluations assigned.") % {"n": run.changed})
+        messages.success(
+            request,
+            ngettext("%(n)s evaluation assigned.", "%(n)s evaluations assigned.", run.changed)
+            % {"n": run.changed},
+        )
     else:
         messages.info(request, _("No evaluation was waiting for an assessor."))
     if run.left_out:
         messages.warning(
             request,
-            _("%(n)s evaluations could not be placed (load cap or conflicts).")
+            ngettext(
+                "%(n)s evaluation could not be placed (load cap or conflicts).",
+                "%(n)s evaluations could not be placed (load cap or conflicts).",
+                len(run.left_out),
+            )
             % {"n": len(run.left_out)},
         )
     return _coordinator_redirect(period.pk)
@@ -162,7 +171,13 @@ def assessor_auto_undo(request, period_pk):
             period=period, university=request.user.university, by=request.user
         )
         messages.success(
-            request, _("Automatic assignment undone: %(n)s assignments removed.") % {"n": n}
+            request,
+            ngettext(
+                "Automatic assignment undone: %(n)s assignment removed.",
+                "Automatic assignment undone: %(n)s assignments removed.",
+                n,
+            )
+            % {"n": n},
         )
     except ValidationError as exc:
         messages.info(request, exc.messages[0])
@@ -262,14 +277,24 @@ def assignment_university_auto(request, period_pk):
     )
     if run.changed:
         messages.success(
-            request, _("%(n)s evaluations assigned automatically.") % {"n": run.changed}
+            request,
+            ngettext(
+                "%(n)s evaluation assigned automatically.",
+                "%(n)s evaluations assigned automatically.",
+                run.changed,
+            )
+            % {"n": run.changed},
         )
     else:
         messages.info(request, _("Every evaluation already has a university."))
     if run.left_out:
         messages.warning(
             request,
-            _("%(n)s evaluations have no allowed university (conflicts).")
+            ngettext(
+                "%(n)s evaluation has no allowed university (conflicts).",
+                "%(n)s evaluations have no allowed university (conflicts).",
+                len(run.left_out),
+            )
             % {"n": len(run.left_out)},
         )
     return _universities_redirect(period)
@@ -283,7 +308,13 @@ def assignment_university_undo(request, period_pk):
     try:
         n = services.undo_university_batch(period=period, by=request.user)
         messages.success(
-            request, _("Last assignment run undone: %(n)s evaluations restored.") % {"n": n}
+            request,
+            ngettext(
+                "Last assignment run undone: %(n)s evaluation restored.",
+                "Last assignment run undone: %(n)s evaluations restored.",
+                n,
+            )
+            % {"n": n},
         )
     except ValidationError as exc:
         messages.info(request, exc.messages[0])
@@ -306,7 +337,13 @@ def assignment_university_csv(request, period_pk):
                         period=period, content=content, by=request.user
                     )
                     messages.success(
-                        request, _("CSV applied: %(n)s evaluations changed.") % {"n": run.changed}
+                        request,
+                        ngettext(
+                            "CSV applied: %(n)s evaluation changed.",
+                            "CSV applied: %(n)s evaluations changed.",
+                            run.changed,
+                        )
+                        % {"n": run.changed},
                     )
                     return _universities_redirect(period)
                 except ValidationError as exc:

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from evaluations.forms.selfeval import (
@@ -122,7 +123,11 @@ def evidence_upload(request, pk: int):
         return target
     messages.success(
         request,
-        _("“%(name)s” uploaded (%(pages)s pages).")
+        ngettext(
+            "“%(name)s” uploaded (%(pages)s page).",
+            "“%(name)s” uploaded (%(pages)s pages).",
+            evidence.page_count or 0,
+        )
         % {"name": evidence.original_name, "pages": evidence.page_count},
     )
     if indicator is not None:
@@ -154,7 +159,11 @@ def evidence_delete(request, pk: int, evidence_pk: int):
         else:
             messages.success(
                 request,
-                _("“%(name)s” deleted; %(n)s link(s) removed.")
+                ngettext(
+                    "“%(name)s” deleted; %(n)s link removed.",
+                    "“%(name)s” deleted; %(n)s links removed.",
+                    removed,
+                )
                 % {"name": evidence.original_name, "n": removed},
             )
         return redirect("evaluations:evidence-list", pk=evaluation.pk)

@@ -12,12 +12,14 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from evaluations import exports, filters
+from evaluations import charts, exports, filters
 from evaluations.forms.monitoring import (
     ExportForm,
     ExtensionForm,
@@ -25,6 +27,7 @@ from evaluations.forms.monitoring import (
     RevokeExtensionForm,
 )
 from evaluations.models import Evaluation, Extension, Report
+from evaluations.numbers import format_percent
 from evaluations.permissions import can_monitor, is_admin, is_coordinator, require, require_admin
 from evaluations.selectors import audit as audit_sel
 from evaluations.selectors import evaluations_visible_to, progress_charts
@@ -32,6 +35,47 @@ from evaluations.selectors import monitoring as sel
 from evaluations.services import monitoring as services
 
 POLL_SECONDS_DEFAULT = 30
+
+
+def _submission_charts(curve, total: int) -> dict:
+    """Submissions per day and the cumulative share of institutions: two charts with
+    their own scales, weekly date ticks and the deadline and today marked in words."""
+    days = [p.day for p in curve.points]
+    marks = []
+    if curve.deadline_index is not None:
+        marks.append((curve.deadline_index, _("deadline"), charts.DEADLINE_COLOUR))
+    if curve.today_index is not None:
+        marks.append((curve.today_index, _("today"), charts.TODAY_COLOUR))
+
+    def day_text(day):
+        return date_format(day, "j M")
+
+    per_day_max = max(curve.max_per_day, 2)
+    per_day_max += per_day_max % 2  # an even maximum: the middle tick is a whole number
+    daily = charts.timeline_svg(
+        days,
+        [p.count for p in curve.points],
+        kind="bars",
+        maximum=per_day_max,
+        tick_text=lambda v: str(int(v)),
+        day_text=day_text,
+        value_text=lambda v: ngettext("%(n)s submission", "%(n)s submissions", v) % {"n": v},
+        marks=marks,
+        title=_("Submissions per day"),
+    )
+    shares = [100 * p.cumulative / total if total else 0 for p in curve.points]
+    share = charts.timeline_svg(
+        days,
+        shares,
+        kind="line",
+        maximum=100,
+        tick_text=lambda v: format_percent(v),
+        day_text=day_text,
+        value_text=lambda v: _("%(p)s of the institutions") % {"p": format_percent(v, 1)},
+        marks=marks,
+        title=_("Cumulative share of institutions that submitted"),
+    )
+    return {"daily": mark_safe(daily), "share": mark_safe(share)}
 
 
 def _poll_seconds() -> int:
@@ -94,10 +138,11 @@ def _dashboard(request, *, url_name: str):
             by_kind=sel.breakdown_by_kind(scope, indicator_total=indicator_total),
             by_province=sel.breakdown_by_province(scope, indicator_total=indicator_total),
             by_university=sel.breakdown_by_university(scope, indicator_total=indicator_total),
-            curve=progress_charts.submission_curve(
-                scope, period=period, now=now, total=summary.total
-            ),
         )
+        context["curve"] = progress_charts.submission_curve(
+            scope, period=period, now=now, total=summary.total
+        )
+        context["curve_charts"] = _submission_charts(context["curve"], summary.total)
         if part == "summary":
             return render(request, "evaluations/monitoring/_summary.html", context)
     if part in ("", "list"):

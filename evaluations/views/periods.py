@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from evaluations.forms.periods import ParticipantChangeForm, PeriodOpenForm
@@ -50,10 +51,15 @@ def period_open(request):
                 except ValidationError as exc:
                     _add_errors(form, exc)
                 else:
+                    taking_part = period.evaluations.count()
                     messages.success(
                         request,
-                        _("%(period)s is open: %(count)s institutions take part.")
-                        % {"period": period.name, "count": period.evaluations.count()},
+                        ngettext(
+                            "%(period)s is open: %(count)s institution takes part.",
+                            "%(period)s is open: %(count)s institutions take part.",
+                            taking_part,
+                        )
+                        % {"period": period.name, "count": taking_part},
                     )
                     return redirect("evaluations:period-detail", pk=period.pk)
             else:

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from evaluations.models import Report
@@ -191,7 +192,11 @@ def period_reports_generate(request, pk: int):
     else:
         messages.success(
             request,
-            _("%(count)s institution reports queued. Unchanged ones are not rendered again.")
+            ngettext(
+                "%(count)s institution report queued. Unchanged ones are not rendered again.",
+                "%(count)s institution reports queued. Unchanged ones are not rendered again.",
+                count,
+            )
             % {"count": count},
         )
     return redirect("evaluations:period-reports", pk=period.pk)

@@ -15,7 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from evaluations import completeness, deadlines
 from evaluations.forms.selfeval import (
@@ -28,6 +29,7 @@ from evaluations.forms.selfeval import (
 from evaluations.models import Evaluation, Indicator, Reopening
 from evaluations.permissions import (
     can_edit_answers,
+    can_notify_supervisor,
     can_return_evaluation,
     can_submit,
     get_evaluation_for,
@@ -40,7 +42,7 @@ from evaluations.selectors import framework as framework_sel
 from evaluations.selectors import selfeval as sel
 from evaluations.selectors.audit import describe_events
 from evaluations.services import selfeval as svc
-from evaluations.wib import format_wib
+from evaluations.wib import format_time_left, format_wib, time_left_format
 
 
 def _error_text(error: ValidationError) -> str:
@@ -67,22 +69,15 @@ def _context_for(evaluation: Evaluation, user, now) -> dict:
         "closes_at": closes,
         "time_left": left,
         "time_left_seconds": int(left.total_seconds()),
-        "time_left_display": _duration(left),
+        "time_left_display": format_time_left(left),
         # The countdown script writes the same format: one translation for both.
-        "time_left_format": _("%(days)s d %(hms)s") % {"days": "{days}", "hms": "{hms}"},
+        "time_left_format": time_left_format(),
         "urgency": deadlines.urgency(left),
         "editable": can_edit_answers(user, evaluation, now, extension, reopening),
         "can_submit": can_submit(user, evaluation),
+        "can_notify_supervisor": can_notify_supervisor(user, evaluation),
         "now": now,
     }
-
-
-def _duration(delta) -> str:
-    seconds = int(delta.total_seconds())
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    return _("%(days)s d %(hms)s") % {"days": days, "hms": f"{hours:02d}:{minutes:02d}:{secs:02d}"}
 
 
 def _grouped(indicators, answers, framework, previous, reopened_ids):
@@ -360,6 +355,28 @@ def submission_check(request, pk: int):
     ctx = _context_for(evaluation, request.user, timezone.now())
     ctx["problems"] = sel.check_submission(evaluation)
     return render(request, "evaluations/selfeval/submission_check.html", ctx)
+
+
+@login_required
+@require_POST
+def tell_supervisor(request, pk: int):
+    """The operator's "tell the supervisor": an email with the link to the check page."""
+    evaluation = get_evaluation_for(request, pk, need="notify_supervisor")
+    try:
+        told = svc.notify_supervisor(evaluation=evaluation, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s supervisor has been sent an email with the link to check and submit.",
+                "%(n)s supervisors have been sent an email with the link to check and submit.",
+                told,
+            )
+            % {"n": told},
+        )
+    return redirect("evaluations:submission-check", pk=evaluation.pk)
 
 
 @login_required

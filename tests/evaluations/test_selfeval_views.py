@@ -360,7 +360,7 @@ def test_library_lists_links_and_delete_confirmation(client, evaluation, indicat
     assert "linked to 1 indicator entry" in confirm
     response = client.post(url)
     assert not evaluation.evidence.exists()
-    assert "1 link(s) removed" in client.get(response["Location"]).content.decode()
+    assert "1 link removed" in client.get(response["Location"]).content.decode()
 
 
 def test_link_and_unlink_views(client, evaluation, indicators, operator):

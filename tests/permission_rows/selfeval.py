@@ -187,6 +187,15 @@ ROWS = [
         method="post",
         id="submit-post",
     ),
+    # Only the operator tells the supervisor; an incomplete evaluation answers with a
+    # message on the check page (302).
+    Row(
+        "evaluations:tell-supervisor",
+        scoped(operator=302),
+        setup=lambda c: {"pk": c.evaluation.pk},
+        method="post",
+        id="tell-supervisor-post",
+    ),
     Row("evaluations:return", scoped(admin=200), setup=submitted),
     Row(
         "evaluations:return",
