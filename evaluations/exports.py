@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -272,3 +273,50 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+# --- Follow-up dashboard tables ------------------------------------------------------------
+
+FOLLOW_UP_TITLES = {
+    "kind": gettext_lazy("Follow-up by kind"),
+    "province": gettext_lazy("Follow-up by province"),
+    "indicator": gettext_lazy("Follow-up by indicator"),
+    "behind": gettext_lazy("Institutions most behind"),
+}
+FOLLOW_UP_FIRST_COLUMN = {
+    "kind": gettext_lazy("Kind"),
+    "province": gettext_lazy("Province"),
+    "indicator": gettext_lazy("Indicator"),
+    "behind": gettext_lazy("Institution"),
+}
+
+
+def follow_up_table(name: str, rows) -> Table:
+    """A follow-up dashboard table (selectors.followup_dashboard rows) for download."""
+    header = [
+        FOLLOW_UP_FIRST_COLUMN[name],
+        _("Items"),
+        _("Open"),
+        _("In progress"),
+        _("Done"),
+        _("Not applicable"),
+        _("Overdue"),
+        _("Follow-up rate (%)"),
+    ]
+    return Table(
+        title=str(FOLLOW_UP_TITLES[name]),
+        header=[str(h) for h in header],
+        rows=[
+            [
+                r.label,
+                r.total,
+                r.open,
+                r.in_progress,
+                r.done,
+                r.not_applicable,
+                r.overdue,
+                None if r.rate is None else float(r.rate),
+            ]
+            for r in rows
+        ],
+    )

@@ -1,8 +1,19 @@
 from django.urls import path
 
 from evaluations.views import followup as views
+from evaluations.views import followup_dashboard
 
 urlpatterns = [
+    path(
+        "ministry/follow-up/",
+        followup_dashboard.follow_up_dashboard,
+        name="follow-up-dashboard",
+    ),
+    path(
+        "ministry/follow-up/export/",
+        followup_dashboard.follow_up_export,
+        name="follow-up-export",
+    ),
     path("follow-up/", views.follow_up_list, name="follow-up-list"),
     path("follow-up/<int:pk>/", views.follow_up_detail, name="follow-up-detail"),
     path("follow-up/<int:pk>/assign/", views.follow_up_assign, name="follow-up-assign"),

@@ -118,4 +118,11 @@ ROWS = [
         setup=use_setup,
         method="post",
     ),
+    Row("evaluations:follow-up-dashboard", only({"admin": 200})),
+    Row(
+        "evaluations:follow-up-export",
+        only({"admin": 200}),
+        setup=lambda cast: (item(cast), {})[1],
+        data=lambda cast: {"period": cast.evaluation.period_id, "table": "kind"},
+    ),
 ]
