@@ -1,6 +1,7 @@
 """The evaluations URLConf: one list per area, all under the `evaluations` namespace."""
 
 from . import (
+    analytics,
     assessment,
     calibration,
     evidence,
@@ -28,6 +29,7 @@ urlpatterns = (
     + people.urlpatterns
     + followup.urlpatterns
     + calibration.urlpatterns
+    + analytics.urlpatterns
     + stages.urlpatterns
     + review.urlpatterns
     + submission.urlpatterns
