@@ -32,11 +32,11 @@ MOVERS = 10
 
 @dataclass
 class GapRow:
+    """Entries counted by gap: every figure of the row derives from the distribution, so
+    the pass over the entries does one increment per row and entry."""
+
     key: object
     label: str
-    n: int = 0
-    total: int = 0
-    squares: int = 0
     dist: dict = field(default_factory=lambda: dict.fromkeys(GAP_RANGE, 0))
     # Assessors only: against the others.
     versus_others: float | None = None
@@ -44,10 +44,19 @@ class GapRow:
     sort: int = 0
 
     def add(self, gap: int) -> None:
-        self.n += 1
-        self.total += gap
-        self.squares += gap * gap
         self.dist[gap] += 1
+
+    @property
+    def n(self) -> int:
+        return sum(self.dist.values())
+
+    @property
+    def total(self) -> int:
+        return sum(g * c for g, c in self.dist.items())
+
+    @property
+    def squares(self) -> int:
+        return sum(g * g * c for g, c in self.dist.items())
 
     @property
     def mean(self) -> float | None:
@@ -126,35 +135,36 @@ def gap_analysis(evaluations) -> dict:
     tables = {name: {} for name in ("indicator", "kind", "province", "university", "assessor")}
     institutions: dict[int, GapRow] = {}
 
-    def add(table, key, label, gap):
+    def row_of(table, key, label):
         row = tables[table].get(key)
         if row is None:
             row = tables[table][key] = GapRow(key, label)
-        row.add(gap)
+        return row
 
     for ev_id, rows in answers.items():
         ev = by_id[ev_id]
         own = scoring.counting_answers(rows, validated=False)
         validated = scoring.counting_answers(rows)
         inst = ev.institution
-        province = _province_of(inst)
+        # The rows an evaluation's entries all fall in, looked up once per evaluation.
+        mine = [overall, row_of("kind", inst.kind, kinds.get(inst.kind, inst.kind))]
+        mine.append(row_of("province", *_province_of(inst)))
+        if ev.university_id:
+            mine.append(row_of("university", ev.university_id, ev.university.short_name))
+        institution = institutions[inst.pk] = GapRow(inst.pk, inst.name)
+        mine.append(institution)
         for key, self_answer in own.items():
             answer = validated.get(key)
             if answer is None:
                 continue
             gap = self_answer.level - answer.level
-            overall.add(gap)
-            add("indicator", key[0], "", gap)
-            add("kind", inst.kind, str(kinds.get(inst.kind, inst.kind)), gap)
-            add("province", province[0], province[1], gap)
-            if ev.university_id:
-                add("university", ev.university_id, ev.university.short_name, gap)
+            for row in mine:
+                row.dist[gap] += 1
+            row_of("indicator", key[0], "").dist[gap] += 1
             if answer.updated_by_id:
-                add("assessor", answer.updated_by_id, "", gap)
-            row = institutions.get(inst.pk)
-            if row is None:
-                row = institutions[inst.pk] = GapRow(inst.pk, inst.name)
-            row.add(gap)
+                row_of("assessor", answer.updated_by_id, "").dist[gap] += 1
+    for row in tables["kind"].values():
+        row.label = str(row.label)
     _label_indicators(tables["indicator"])
     _label_assessors(tables["assessor"])
     _against_others(tables["assessor"].values(), overall)
