@@ -95,7 +95,17 @@ def calibration(request, pk: int):
         context["assigned"] = sample.items.filter(second_assessor__isnull=False).count()
         context.update(calibration_agreement(period))
         context["overall_rows"] = [Row(period.name, context["overall"])]
-        context["items"] = sel.sample_items(period)
+        context["items"] = items = list(sel.sample_items(period))
+        # The consensus list names the institution and the indicator, linked to the page
+        # where the difference is decided.
+        item_of = {item.evaluation_id: item for item in items}
+        numbers = dict(
+            Indicator.objects.filter(framework_id=period.framework_id).values_list("pk", "number")
+        )
+        context["disagreement_rows"] = [
+            (item_of.get(d.evaluation_id), numbers.get(d.indicator_id), d)
+            for d in context["disagreements"]
+        ]
         context["candidates"] = sel.second_assessor_candidates()
     status = 400 if request.method == "POST" else 200
     return render(request, "evaluations/calibration/period.html", context, status=status)
