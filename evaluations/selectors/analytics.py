@@ -238,6 +238,7 @@ class Movement:
     previous: Decimal | None
     domains: dict
     previous_domains: dict
+    cells: list = field(default_factory=list)
 
     @property
     def change(self) -> Decimal | None:
@@ -308,6 +309,9 @@ def year_on_year(period: EvaluationPeriod, evaluations) -> dict:
                 previous_domains=old.domains if old else {},
             )
         )
+    # Per domain in the framework's order, (now, before): the table's cells.
+    for m in movements:
+        m.cells = [(m.domains.get(code), m.previous_domains.get(code)) for code in spec.domains]
     moved = [m for m in movements if m.change is not None]
     numbers = dict(
         Indicator.objects.filter(
