@@ -16,9 +16,10 @@ What it does (see bench/README.md for how to read the table):
 5. Nothing lost (bench/verify.py) for every level. During the 50-browser stage the
    workers are killed (SIGKILL) and the broker stopped for 10 s: the time until every
    acknowledged submission's receipt is emailed and no task is pending (bench/recovery.py).
-6. The ministry dashboard at 623 institutions (bench/bench_dashboard.py), the reports
-   against raw WeasyPrint and the bulk run of 623 (bench/bench_reports.py), the full
-   answers XLSX export.
+6. The ministry dashboard at 623 institutions (bench/bench_dashboard.py), the analytics
+   pages and the calibration agreement against that dashboard (bench/bench_analytics.py),
+   the reports against raw WeasyPrint and the bulk run of 623 (bench/bench_reports.py),
+   the full answers XLSX export.
 Writes bench/results/bench-<time>.md and prints it.
 
   python bench/run.py            the whole benchmark (about 30-60 minutes here)
@@ -791,6 +792,14 @@ class Bench:
             self.helper_bench(
                 "Sign-in", "bench/bench_signin.py", "--rounds", "5" if self.quick else "20"
             )
+            if not self.quick:
+                # Builds two periods of 623 x 47 answers: minutes, so only in the full run.
+                self.helper_bench(
+                    "Analytics and agreement at 623 institutions x 47 indicators",
+                    "bench/bench_analytics.py",
+                    "--requests",
+                    "15",
+                )
             report_args = ["bench/bench_reports.py", "--runs", "3" if self.quick else "10"]
             if self.quick:
                 report_args.append("--skip-bulk")

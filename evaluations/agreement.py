@@ -255,8 +255,11 @@ def _percentile(sorted_values: list[float], q: float) -> float:
 
 
 def _resample(cells: Sequence[int], n: int, rng: random.Random) -> list[int]:
-    """Counts of a multinomial draw of n over the cells with the given counts."""
-    drawn = Counter(rng.choices(range(len(cells)), cum_weights=list(accumulate(cells)), k=n))
+    """Counts of a multinomial draw of n over the cells with the given counts: n pairs
+    drawn with replacement from the n pairs themselves (one cell index per pair), which
+    draws by index instead of searching cumulative weights for every pair."""
+    pairs = [c for c, count in enumerate(cells) for _ in range(count)]
+    drawn = Counter(rng.choices(pairs, k=n))
     return [drawn[c] for c in range(len(cells))]
 
 

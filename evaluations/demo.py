@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import random
 import time
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -28,7 +29,11 @@ from evaluations import completeness, scoring
 from evaluations.models import (
     Answer,
     AspectNote,
+    AssessorAssignment,
     AuditEvent,
+    CalibrationAnswer,
+    CalibrationItem,
+    CalibrationSample,
     Evaluation,
     EvaluationPeriod,
     EvidenceFile,
@@ -39,6 +44,7 @@ from evaluations.models import (
     evidence_upload_to,
 )
 from evaluations.services.assignment import auto_assign_assessors, auto_assign_universities
+from evaluations.services.calibration import stratified_draw
 from evaluations.services.core import create_evaluations_for_period
 from evaluations.services.selfeval import submission_content_hash
 from institutions.models import Institution, Role, University, User
@@ -278,7 +284,7 @@ def _assign(period, system, at) -> tuple[int, float]:
     return run.changed, time.monotonic() - t0
 
 
-def _validated_answers(ev, indicators, claimed, rng, low, system) -> tuple[list[Answer], dict]:
+def _validated_answers(ev, indicators, claimed, rng, low, by) -> tuple[list[Answer], dict]:
     """The assessor's levels: each claimed level kept or lowered by one or two, with a
     note and, when lowered, a recommendation. Returns the unsaved answers and indicator
     id -> the validated level of each entry."""
@@ -304,7 +310,7 @@ def _validated_answers(ev, indicators, claimed, rng, low, system) -> tuple[list[
                     recommendation=(
                         f"Lengkapi bukti untuk mencapai tingkat {level_claimed}." if lowered else ""
                     ),
-                    updated_by=system,
+                    updated_by=by,
                 )
             )
     return answers, final
@@ -396,8 +402,17 @@ def _assess_all(
     doc_answers, notes, events = [], [], []
     document_deadline = period.document_deadline or (period.deadline + dt.timedelta(days=30))
     released_at = document_deadline + dt.timedelta(days=20)
+    # Each level is the assigned assessor's, so the analytics and the calibration
+    # agreement can tell assessors apart.
+    assessor_of = dict(
+        AssessorAssignment.objects.filter(evaluation__in=evaluations).values_list(
+            "evaluation_id", "assessor"
+        )
+    )
+    people = {u.pk: u for u in User.objects.filter(pk__in=set(assessor_of.values()))}
     for ev in evaluations:
-        answers, final = _validated_answers(ev, indicators, claimed[ev.pk], rng, low, system)
+        by = people.get(assessor_of.get(ev.pk), system)
+        answers, final = _validated_answers(ev, indicators, claimed[ev.pk], rng, low, by)
         doc_answers.extend(answers)
         notes.extend(
             AspectNote(
@@ -427,6 +442,63 @@ def _assess_all(
     AuditEvent.objects.bulk_create(events, batch_size=1000)
     Evaluation.objects.bulk_update(evaluations, RELEASE_FIELDS, batch_size=500)
     return len(doc_answers), released_at
+
+
+CALIBRATION_SHARE = Decimal("0.10")
+# The second assessor's level against the first's: mostly the same, sometimes one off,
+# now and then two (which the consensus step is for).
+SECOND_SHIFT = (-2, -1, -1, 0, 0, 0, 0, 0, 0, 1, 1)
+
+
+def _calibrate(period, system, *, low: int) -> tuple[int, int]:
+    """A 10 % calibration sample (the service's stratified draw from the recorded seed),
+    each sampled evaluation scored again by an assessor of the next university.
+
+    Its own generator, after everything else, so the rest of the campaign is the same
+    with or without it. Returns (sampled evaluations, level pairs)."""
+    rng = random.Random(SEED + 1)
+    # Read again: the assignment services set the universities in the database.
+    assessed = Evaluation.objects.filter(period=period, university__isnull=False)
+    chosen = stratified_draw(
+        list(assessed.select_related("institution")), share=CALIBRATION_SHARE, seed=SEED
+    )
+    CalibrationSample.objects.filter(period=period).delete()
+    if not chosen:
+        return 0, 0
+    sample = CalibrationSample.objects.create(
+        period=period, share=CALIBRATION_SHARE, seed=SEED, drawn_by=system
+    )
+    by_university = {}
+    for user in User.objects.filter(
+        role=Role.ASSESSOR, username__startswith="asesor-", is_active=True
+    ).order_by("username"):
+        by_university.setdefault(user.university_id, []).append(user)
+    order = sorted(by_university)
+    items = []
+    for ev in chosen:
+        others = [u for u in order if u != ev.university_id] or order
+        nearest = next((u for u in others if u > ev.university_id), others[0])
+        items.append(
+            CalibrationItem(
+                sample=sample, evaluation=ev, second_assessor=rng.choice(by_university[nearest])
+            )
+        )
+    CalibrationItem.objects.bulk_create(items)
+    item_of = {item.evaluation_id: item for item in items}
+    seconds = [
+        CalibrationAnswer(
+            item=item_of[answer.evaluation_id],
+            indicator_id=answer.indicator_id,
+            entry=answer.entry,
+            level=max(low, min(5, answer.level + rng.choice(SECOND_SHIFT))),
+            assessor=item_of[answer.evaluation_id].second_assessor,
+        )
+        for answer in Answer.objects.filter(evaluation__in=chosen, phase=Phase.DOCUMENT).order_by(
+            "evaluation_id", "indicator__number", "entry"
+        )
+    ]
+    CalibrationAnswer.objects.bulk_create(seconds, batch_size=1000)
+    return len(items), len(seconds)
 
 
 @transaction.atomic
@@ -478,6 +550,7 @@ def seed_closed_campaign(*, period: EvaluationPeriod, stdout=None) -> list[str]:
         assigned_at=assigned_at,
         progress=_progress(evaluations, indicators, self_answers, framework),
     )
+    sampled, pairs = _calibrate(period, system, low=0 if framework.allow_zero_validated else 1)
     period.results_released_at = released_at
     period.save(update_fields=["results_released_at"])
     changes = [
@@ -487,6 +560,8 @@ def seed_closed_campaign(*, period: EvaluationPeriod, stdout=None) -> list[str]:
         f"{len(evidence)} evidence files",
         f"{period.name}: automatic assignment of {assigned} evaluations to universities and "
         f"assessors in {assignment_seconds:.2f} s",
+        f"{period.name}: calibration sample of {sampled} evaluations scored a second time "
+        f"({pairs} level pairs)",
     ]
     _say(stdout, f"  closed campaign seeded in {time.monotonic() - started:.1f} s")
     return changes

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -272,3 +273,128 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+# --- Follow-up dashboard tables ------------------------------------------------------------
+
+FOLLOW_UP_TITLES = {
+    "kind": gettext_lazy("Follow-up by kind"),
+    "province": gettext_lazy("Follow-up by province"),
+    "indicator": gettext_lazy("Follow-up by indicator"),
+    "behind": gettext_lazy("Institutions most behind"),
+}
+FOLLOW_UP_FIRST_COLUMN = {
+    "kind": gettext_lazy("Kind"),
+    "province": gettext_lazy("Province"),
+    "indicator": gettext_lazy("Indicator"),
+    "behind": gettext_lazy("Institution"),
+}
+
+
+def follow_up_table(name: str, rows) -> Table:
+    """A follow-up dashboard table (selectors.followup_dashboard rows) for download."""
+    header = [
+        FOLLOW_UP_FIRST_COLUMN[name],
+        _("Items"),
+        _("Open"),
+        _("In progress"),
+        _("Done"),
+        _("Not applicable"),
+        _("Overdue"),
+        _("Follow-up rate (%)"),
+    ]
+    return Table(
+        title=str(FOLLOW_UP_TITLES[name]),
+        header=[str(h) for h in header],
+        rows=[
+            [
+                r.label,
+                r.total,
+                r.open,
+                r.in_progress,
+                r.done,
+                r.not_applicable,
+                r.overdue,
+                None if r.rate is None else float(r.rate),
+            ]
+            for r in rows
+        ],
+    )
+
+
+# --- Analytics tables ------------------------------------------------------------------------
+
+
+def gap_table(name: str, rows) -> Table:
+    """One table of the gap analysis (selectors.analytics.GapRow rows)."""
+    header = [
+        str(GAP_FIRST_COLUMN[name]),
+        _("Entries"),
+        _("Mean gap"),
+        _("Standard deviation"),
+        _("Self higher"),
+        _("Self lower"),
+        _("Against the others"),
+        _("Small sample"),
+        _("Outlier"),
+    ] + [f"{g:+d}" for g in range(-5, 6)]
+    return Table(
+        title=str(GAP_FIRST_COLUMN.get(name) or name),
+        header=[str(h) for h in header],
+        rows=[
+            [
+                r.label,
+                r.n,
+                _round(r.mean),
+                _round(r.sd),
+                r.over,
+                r.under,
+                _round(r.versus_others),
+                _("yes") if r.small_sample else "",
+                _("yes") if r.outlier else "",
+                *[r.dist[g] for g in range(-5, 6)],
+            ]
+            for r in rows
+        ],
+    )
+
+
+GAP_FIRST_COLUMN = {
+    "indicator": gettext_lazy("Indicator"),
+    "kind": gettext_lazy("Kind"),
+    "province": gettext_lazy("Province"),
+    "university": gettext_lazy("University"),
+    "assessor": gettext_lazy("Assessor"),
+    "institution": gettext_lazy("Institution"),
+}
+
+
+def _round(value, places: int = 2):
+    return None if value is None else round(float(value), places)
+
+
+def trend_table(data: dict) -> Table:
+    """Each institution's validated index and domain indices, now and the period before."""
+    domains = data["domains"]
+    header = [_("Institution"), _("Index"), _("Previous index"), _("Change")]
+    for _code, name in domains:
+        header += [name, _("%(domain)s before") % {"domain": name}]
+    rows = []
+    for m in data["movements"]:
+        row = [m.institution.name, _round(m.index), _round(m.previous), _round(m.change)]
+        for code, _name in domains:
+            row += [_round(m.domains.get(code)), _round(m.previous_domains.get(code))]
+        rows.append(row)
+    return Table(title=str(_("Year on year")), header=[str(h) for h in header], rows=rows)
+
+
+def indicator_trend_table(data: dict) -> Table:
+    header = [_("Indicator"), _("Mean level"), _("Mean level before"), _("Change")]
+    return Table(
+        title=str(_("National trend per indicator")),
+        header=[str(h) for h in header],
+        rows=[
+            [r["label"], _round(r["now"]), _round(r["before"]), _round(r["change"])]
+            for r in data["indicators"]
+        ],
+    )

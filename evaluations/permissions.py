@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from evaluations.deadlines import STAGE_CLOSED, STAGE_OPEN, holds_stage, is_stage_open, stage_state
-from evaluations.models import Evaluation, EvaluationPeriod, FollowUp, Report
+from evaluations.models import CalibrationItem, Evaluation, EvaluationPeriod, FollowUp, Report
 from evaluations.selectors import evaluations_visible_to
 from institutions.models import Role
 from institutions.permissions import (
@@ -51,6 +51,7 @@ __all__ = [
     "can_return_evaluation",
     "can_review_assessment",
     "can_score",
+    "can_second_score",
     "can_submit",
     "can_update_follow_up",
     "can_view_evaluation",
@@ -58,10 +59,12 @@ __all__ = [
     "can_view_provisional",
     "can_view_receipt",
     "can_view_result",
+    "get_consensus_item_for",
     "get_evaluation_for",
     "get_follow_up_for",
     "get_period_for",
     "get_report_for",
+    "get_second_assessment_for",
     "is_admin",
     "is_assessor",
     "is_coordinator",
@@ -76,6 +79,7 @@ __all__ = [
     "require_admin",
     "review_is_open",
     "scoring_is_open",
+    "second_scoring_is_open",
     "self_window_open",
 ]
 
@@ -199,6 +203,21 @@ def _can_edit_now(user, evaluation: Evaluation) -> bool:
 def can_score(user, evaluation: Evaluation) -> bool:
     """An assessor assigned to the evaluation (the scope already checked the assignment)."""
     return is_assessor(user)
+
+
+def second_scoring_is_open(evaluation: Evaluation) -> bool:
+    """Whether the second assessor of a sampled evaluation scores now: once it is
+    submitted and until the first assessment is approved (consensus must come first)."""
+    return evaluation.status in Evaluation.SECOND_SCORABLE
+
+
+def can_second_score(user, item: CalibrationItem) -> bool:
+    """The assessor the admin gave the sampled evaluation to, while scoring is open."""
+    return (
+        is_assessor(user)
+        and item.second_assessor_id == user.pk
+        and second_scoring_is_open(item.evaluation)
+    )
 
 
 def can_review_assessment(user, evaluation: Evaluation) -> bool:
@@ -365,6 +384,36 @@ def get_follow_up_for(request, pk: int, *, need: str = "view") -> FollowUp:
     check = can_assign_follow_up if need == "assign" else can_update_follow_up
     require(check(user, follow_up))
     return follow_up
+
+
+def get_second_assessment_for(request, pk: int) -> CalibrationItem:
+    """A sampled evaluation the user scores as second assessor: 403 for other roles, 404
+    for an item given to someone else (another assessor's item reveals nothing)."""
+    user = request.user
+    require(is_assessor(user))
+    return get_object_or_404(
+        CalibrationItem.objects.select_related(
+            "evaluation__institution", "evaluation__period__framework"
+        ),
+        pk=pk,
+        second_assessor=user,
+    )
+
+
+def get_consensus_item_for(request, pk: int) -> CalibrationItem:
+    """A sampled evaluation whose disagreements the user may decide: the coordinator of
+    its assessing university or an admin (403 for other roles, 404 outside the scope)."""
+    user = request.user
+    require(is_coordinator(user) or is_admin(user))
+    item = get_object_or_404(
+        CalibrationItem.objects.select_related(
+            "evaluation__institution", "evaluation__period__framework"
+        ),
+        pk=pk,
+        evaluation__in=evaluations_visible_to(user),
+    )
+    require(can_coordinate(user, item.evaluation.university_id))
+    return item
 
 
 def get_period_for(request, pk: int) -> EvaluationPeriod:

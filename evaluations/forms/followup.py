@@ -42,3 +42,24 @@ class FollowUpUpdateForm(forms.Form):
         max_length=text_limits.EXPLANATION,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class FollowUpEvidenceUploadForm(forms.Form):
+    # Empty files reach the service, whose message names the file (evaluations.evidence).
+    file = forms.FileField(
+        label=_("PDF file"),
+        allow_empty_file=True,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    title = forms.CharField(label=_("Title (optional)"), max_length=255, required=False)
+
+
+class FollowUpEvidenceLinkForm(forms.Form):
+    evidence = forms.ModelChoiceField(label=_("File from the library"), queryset=None)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].queryset = choices
+        self.fields["evidence"].label_from_instance = lambda e: (
+            f"{e.title or e.original_name} ({e.evaluation.period.name})"
+        )

@@ -10,7 +10,7 @@
 - `audit`: AuditEvent
 - `calibration`: CalibrationSample, CalibrationItem, CalibrationAnswer (second, blind
   scoring of a sample)
-- `followup`: FollowUp, FollowUpNote (recommendation follow-up)
+- `followup`: FollowUp, FollowUpNote, FollowUpEvidence (recommendation follow-up)
 - `ops`: WorkerHeartbeat, TaskOutbox
 - `interview`: AgendaItem (the interview's agenda), ClarificationResponse,
   Meeting and MeetingSlot (interview or site visit)
@@ -32,7 +32,7 @@ from evaluations.models.evaluation import (
     Reopening,
 )
 from evaluations.models.evidence import EvidenceFile, EvidenceLink, evidence_upload_to
-from evaluations.models.followup import FollowUp, FollowUpNote
+from evaluations.models.followup import FollowUp, FollowUpEvidence, FollowUpNote
 from evaluations.models.framework import (
     LEVEL_VALIDATORS,
     Aspect,
@@ -76,6 +76,7 @@ __all__ = [
     "EvidenceLink",
     "Extension",
     "FollowUp",
+    "FollowUpEvidence",
     "FollowUpNote",
     "Framework",
     "Indicator",

@@ -87,6 +87,11 @@ class AuditEvent(models.Model):
         FOLLOW_UP_ASSIGNED = "follow_up.assigned", _("Follow-up owner assigned")
         FOLLOW_UP_UPDATED = "follow_up.updated", _("Follow-up updated")
         FOLLOW_UP_REMINDED = "follow_up.reminded", _("Follow-up reminder sent")
+        FOLLOW_UP_EVIDENCE_LINKED = "follow_up.evidence_linked", _("Follow-up evidence linked")
+        FOLLOW_UP_EVIDENCE_UNLINKED = (
+            "follow_up.evidence_unlinked",
+            _("Follow-up evidence unlinked"),
+        )
         CALIBRATION_DRAWN = "calibration.drawn", _("Calibration sample drawn")
         CALIBRATION_ASSESSOR = "calibration.assessor", _("Second assessor assigned")
         CALIBRATION_LEVEL_SAVED = "calibration.level_saved", _("Second assessor's level saved")

@@ -67,6 +67,8 @@ class Evaluation(models.Model):
     SCORABLE = frozenset({Status.SUBMITTED, Status.UNDER_ASSESSMENT})
     # Statuses with an assessment to review (marked complete, or later).
     REVIEWABLE = frozenset({Status.ASSESSED, Status.APPROVED, Status.RELEASED})
+    # A sampled evaluation's second, blind assessment: from submission until approval.
+    SECOND_SCORABLE = frozenset({Status.SUBMITTED, Status.UNDER_ASSESSMENT, Status.ASSESSED})
 
     institution = models.ForeignKey(
         Institution,

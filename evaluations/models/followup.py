@@ -105,3 +105,47 @@ class FollowUpNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.follow_up_id} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class FollowUpEvidence(models.Model):
+    """An evidence file of the institution's library showing that an item was followed up.
+
+    The file is any PDF of the institution's library (any of its evaluations), checked
+    at upload like an answer's evidence; once the item is done, the next period's
+    self-evaluation can take the file over as evidence of that indicator (levels 4-5
+    ask for proof that earlier recommendations were followed up).
+    """
+
+    follow_up = models.ForeignKey(
+        FollowUp,
+        on_delete=models.CASCADE,
+        related_name="evidence_links",
+        verbose_name=_("follow-up item"),
+    )
+    evidence = models.ForeignKey(
+        "evaluations.EvidenceFile",
+        on_delete=models.CASCADE,
+        related_name="follow_up_links",
+        verbose_name=_("evidence"),
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("linked by"),
+    )
+    linked_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["linked_at", "pk"]
+        verbose_name = _("follow-up evidence")
+        verbose_name_plural = _("follow-up evidence")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follow_up", "evidence"], name="evaluations_followupevidence_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evidence_id} → {self.follow_up_id}"

@@ -30,3 +30,12 @@ def evaluations_visible_to(user) -> QuerySet[Evaluation]:
     if roles.is_admin(user):
         return qs
     return qs.none()
+
+
+def evaluations_second_assessed_by(user) -> QuerySet[Evaluation]:
+    """The sampled evaluations `user` scores blind as second assessor. They read the
+    institution's answers and evidence there, but these evaluations are kept out of
+    `evaluations_visible_to`: that scope lets an assessor score as the first assessor."""
+    if not roles.is_assessor(user):
+        return Evaluation.objects.none()
+    return Evaluation.objects.filter(calibration__second_assessor=user)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from evaluations.models import EvaluationPeriod, FollowUp
+from django.db.models import Prefetch
+
+from evaluations.models import EvaluationPeriod, EvidenceFile, FollowUp, FollowUpEvidence
 from institutions.models import User
 
 
@@ -41,5 +43,27 @@ def earlier_follow_ups(evaluation, number: int) -> list[FollowUp]:
             evaluation__period__opens_at__lt=evaluation.period.opens_at,
         )
         .select_related("owner", "evaluation__period")
+        .prefetch_related(_evidence_links())
         .order_by("-evaluation__period__opens_at", "entry")
+    )
+
+
+def _evidence_links() -> Prefetch:
+    return Prefetch(
+        "evidence_links",
+        queryset=FollowUpEvidence.objects.select_related("evidence").order_by("linked_at", "pk"),
+    )
+
+
+def item_evidence(item: FollowUp) -> list[FollowUpEvidence]:
+    return list(_evidence_links().queryset.filter(follow_up=item))
+
+
+def library_choices(item: FollowUp):
+    """The institution's library files (all its evaluations) not yet linked to `item`."""
+    return (
+        EvidenceFile.objects.filter(evaluation__institution_id=item.institution_id)
+        .exclude(follow_up_links__follow_up=item)
+        .select_related("evaluation__period")
+        .order_by("-uploaded_at")
     )

@@ -26,8 +26,14 @@ from evaluations.models import (
     EvaluationPeriod,
     Phase,
 )
-from evaluations.permissions import can_coordinate, is_assessor, require, require_admin
-from evaluations.scoring import counting_answers
+from evaluations.permissions import (
+    can_coordinate,
+    is_assessor,
+    require,
+    require_admin,
+    second_scoring_is_open,
+)
+from evaluations.scoring import MAX_LEVEL, counting_answers
 from evaluations.services.core import record_event
 
 REASON_REQUIRED = _("Say why this level was decided.")
@@ -37,6 +43,11 @@ SAME_UNIVERSITY = _("The second assessor must come from another university.")
 NOT_AN_ASSESSOR = _("Only an active assessor can be the second assessor.")
 NOT_A_DISAGREEMENT = _("Only levels that differ by more than one go to consensus.")
 CONSENSUS_CLOSED = _("The level can be decided only before the assessment is approved.")
+SECOND_CLOSED = _(
+    "The second assessment is closed: the evaluation is not submitted yet or its "
+    "assessment is already approved."
+)
+BAD_LEVEL = _("Choose a level from the list.")
 CONFLICTED = _("This assessor has a declared conflict of interest with the institution.")
 
 
@@ -133,6 +144,12 @@ def save_second_level(*, item: CalibrationItem, indicator, entry: int, level: in
         .get(pk=item.pk)
     )
     require(item.second_assessor_id is not None and item.second_assessor_id == by.pk)
+    evaluation = Evaluation.objects.select_for_update().get(pk=item.evaluation_id)
+    if not second_scoring_is_open(evaluation):
+        raise ValidationError(SECOND_CLOSED, code="closed")
+    allow_zero = evaluation.period.framework.allow_zero_validated
+    if level is None or not (0 if allow_zero else 1) <= level <= MAX_LEVEL:
+        raise ValidationError(BAD_LEVEL, code="level")
     answer, created = CalibrationAnswer.objects.get_or_create(
         item=item, indicator=indicator, entry=entry, defaults={"level": level, "assessor": by}
     )
@@ -169,8 +186,11 @@ def decide_consensus(*, item: CalibrationItem, indicator, entry: int, level: int
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": REASON_REQUIRED}, code="reason")
+    # The first assessor's own level (up to the site visit): a decision already taken
+    # (the final adjustment) may be taken again before approval.
     counting = counting_answers(
-        Answer.objects.filter(evaluation=evaluation, indicator=indicator, entry=entry)
+        Answer.objects.filter(evaluation=evaluation, indicator=indicator, entry=entry),
+        up_to=Phase.VISIT,
     ).get((indicator.pk, entry))
     second = CalibrationAnswer.objects.filter(item=item, indicator=indicator, entry=entry).first()
     if counting is None or second is None or abs(counting.level - second.level) <= 1:

@@ -1,6 +1,7 @@
 """The evaluations URLConf: one list per area, all under the `evaluations` namespace."""
 
 from . import (
+    analytics,
     assessment,
     calibration,
     evidence,
@@ -29,6 +30,7 @@ urlpatterns = (
     + people.urlpatterns
     + followup.urlpatterns
     + calibration.urlpatterns
+    + analytics.urlpatterns
     + stages.urlpatterns
     + interviews.urlpatterns
     + review.urlpatterns

@@ -12,8 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evaluations import filters
-from evaluations.forms.followup import FollowUpAssignForm, FollowUpUpdateForm
-from evaluations.models import FollowUp, Indicator
+from evaluations.forms.followup import (
+    FollowUpAssignForm,
+    FollowUpEvidenceLinkForm,
+    FollowUpEvidenceUploadForm,
+    FollowUpUpdateForm,
+)
+from evaluations.models import FollowUp, FollowUpEvidence, Indicator
 from evaluations.permissions import (
     can_assign_follow_up,
     get_evaluation_for,
@@ -25,8 +30,12 @@ from evaluations.selectors.followup import (
     filter_choices,
     follow_ups_of,
     institution_staff,
+    item_evidence,
+    library_choices,
 )
+from evaluations.services import followup_evidence as evidence_svc
 from evaluations.services.followup import assign_follow_up, update_follow_up
+from evaluations.views.selfeval import _error_text
 
 PAGE_SIZE = 50
 
@@ -75,6 +84,9 @@ def _detail(request, item, *, update_form=None, assign_form=None, status=200):
             "update_form": update_form
             or FollowUpUpdateForm(initial={"status": item.status, "reason": item.reason}),
             "assign_form": assign_form if assign else None,
+            "evidence_links": item_evidence(item),
+            "upload_form": FollowUpEvidenceUploadForm(),
+            "link_form": FollowUpEvidenceLinkForm(choices=library_choices(item)),
         },
         status=status,
     )
@@ -114,6 +126,96 @@ def follow_up_assign(request, pk: int):
 
 
 @login_required
+@require_POST
+def follow_up_evidence_upload(request, pk: int):
+    item = get_follow_up_for(request, pk, need="update")
+    form = FollowUpEvidenceUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a PDF file to upload."))
+    else:
+        try:
+            link = evidence_svc.upload_follow_up_evidence(
+                follow_up=item,
+                by=request.user,
+                uploaded_file=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("“%(name)s” added as evidence of this follow-up.")
+                % {"name": link.evidence.original_name},
+            )
+    return redirect("evaluations:follow-up-detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def follow_up_evidence_link(request, pk: int):
+    item = get_follow_up_for(request, pk, need="update")
+    form = FollowUpEvidenceLinkForm(request.POST, choices=library_choices(item))
+    if not form.is_valid():
+        messages.error(request, _("Choose a file from the library."))
+    else:
+        try:
+            link = evidence_svc.link_follow_up_evidence(
+                follow_up=item, evidence=form.cleaned_data["evidence"], by=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("“%(name)s” added as evidence of this follow-up.")
+                % {"name": link.evidence.original_name},
+            )
+    return redirect("evaluations:follow-up-detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def follow_up_evidence_unlink(request, pk: int, link_pk: int):
+    item = get_follow_up_for(request, pk, need="update")
+    link = get_object_or_404(
+        FollowUpEvidence.objects.select_related("evidence", "follow_up"), pk=link_pk, follow_up=item
+    )
+    evidence_svc.unlink_follow_up_evidence(link=link, by=request.user)
+    messages.success(request, _("Link removed; the file stays in the library."))
+    return redirect("evaluations:follow-up-detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def follow_up_evidence_use(request, pk: int, indicator_pk: int, link_pk: int):
+    """One click on the self-evaluation page: a done item's file becomes this
+    indicator's evidence. Another institution's link is a 404."""
+    evaluation = get_evaluation_for(request, pk, need="selfeval")
+    indicator = get_object_or_404(
+        Indicator, pk=indicator_pk, framework_id=evaluation.period.framework_id
+    )
+    link = get_object_or_404(
+        FollowUpEvidence, pk=link_pk, follow_up__institution_id=evaluation.institution_id
+    )
+    try:
+        evidence_svc.use_follow_up_evidence(
+            evaluation=evaluation, indicator=indicator, link=link, by=request.user
+        )
+    except ValidationError as exc:
+        if exc.code == "already_linked":
+            messages.info(request, _error_text(exc))
+        else:
+            messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request,
+            _("The follow-up evidence is now linked to this indicator."),
+        )
+    return redirect("evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk)
+
+
+@login_required
 def indicator_follow_ups(request, pk: int, indicator_pk: int):
     """Fragment of the self-evaluation page: last periods' follow-up of this indicator."""
     evaluation = get_evaluation_for(request, pk, need="selfeval")
@@ -123,5 +225,9 @@ def indicator_follow_ups(request, pk: int, indicator_pk: int):
     return render(
         request,
         "evaluations/followup/_indicator.html",
-        {"items": earlier_follow_ups(evaluation, indicator.number)},
+        {
+            "items": earlier_follow_ups(evaluation, indicator.number),
+            "evaluation": evaluation,
+            "indicator": indicator,
+        },
     )

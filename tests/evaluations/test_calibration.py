@@ -95,15 +95,28 @@ def test_second_assessor_from_another_university(
     assert item.second_assessor == outsider
 
 
+def _allow_zero(period):
+    """Levels 0-5, as the worked examples use level 0."""
+    period.framework.allow_zero_validated = True
+    period.framework.save(update_fields=["allow_zero_validated"])
+
+
 def test_agreement_per_university_and_pair(period, admin_user, university, other_university):
     indicators = small_framework(period.framework, n=3)
+    _allow_zero(period)
     first = f.UserFactory(
         role=Role.ASSESSOR, university=university, first_name="Ani", last_name="A"
     )
     second = f.UserFactory(
         role=Role.ASSESSOR, university=other_university, first_name="Budi", last_name="B"
     )
-    evaluations = [f.EvaluationFactory(period=period, university=university) for _ in range(3)]
+    # Under assessment: the second assessor scores from submission until approval.
+    evaluations = [
+        f.EvaluationFactory(
+            period=period, university=university, status=Evaluation.Status.UNDER_ASSESSMENT
+        )
+        for _ in range(3)
+    ]
     sample = svc.draw_calibration_sample(period=period, share=Decimal("1"), by=admin_user)
     first_levels = [(1, 2, 3), (2, 2, 4), (0, 5, 3)]
     second_levels = [(1, 2, 3), (2, 3, 1), (0, 5, 3)]
@@ -130,10 +143,13 @@ def test_agreement_per_university_and_pair(period, admin_user, university, other
 
 def _scored_sample(period, admin_user, university, other_university, count):
     indicators = small_framework(period.framework, n=3)
+    _allow_zero(period)
     second = f.UserFactory(role=Role.ASSESSOR, university=other_university)
     for _ in range(count):
         first = f.UserFactory(role=Role.ASSESSOR, university=university)
-        ev = f.EvaluationFactory(period=period, university=university)
+        ev = f.EvaluationFactory(
+            period=period, university=university, status=Evaluation.Status.UNDER_ASSESSMENT
+        )
         for indicator in indicators:
             f.AnswerFactory(
                 evaluation=ev, indicator=indicator, phase=Phase.DOCUMENT, level=3, updated_by=first
@@ -152,7 +168,9 @@ def test_page_tables_and_query_count(
 ):
     _scored_sample(period, admin_user, university, other_university, count)
     logged_in(client, admin_user)
-    with django_assert_max_num_queries(14):
+    # The same bound at 1 and 12: the agreement, the sample with its second assessors,
+    # the assessors to choose from and the indicator numbers of the differences.
+    with django_assert_max_num_queries(17):
         page = client.get(reverse("evaluations:calibration", args=[period.pk]))
     html = page.content.decode()
     assert page.status_code == 200

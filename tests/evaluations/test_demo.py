@@ -10,11 +10,14 @@ from evaluations.demo import seed_closed_campaign, tiny_pdf
 from evaluations.models import (
     Answer,
     AssessorAssignment,
+    CalibrationAnswer,
+    CalibrationItem,
     Evaluation,
     EvidenceLink,
     Extension,
     Phase,
 )
+from evaluations.selectors.calibration import calibration_agreement
 from evaluations.selectors.selfeval import progress_for
 from evaluations.services.selfeval import submission_content_hash
 from institutions.models import Institution, Role, User
@@ -69,6 +72,16 @@ def test_seed_closed_campaign_fills_and_releases_once(
     for ev in evaluations.select_related("period__framework"):
         assert (ev.answered_count, ev.evidenced_count) == progress_for(ev)
     assert evaluations.filter(evidenced_count__lt=F("answered_count")).exists()
+    # A 10 % calibration sample, every validated entry of it scored a second time by an
+    # assessor of another university; the first levels are the assigned assessors'.
+    items = CalibrationItem.objects.filter(sample__period=period).select_related("evaluation")
+    assert 0 < items.count() < total
+    assert all(i.second_assessor.university_id != i.evaluation.university_id for i in items)
+    assert CalibrationAnswer.objects.filter(item__in=items).count() == 37 * items.count()
+    assert not Answer.objects.filter(
+        evaluation__period=period, phase=Phase.DOCUMENT, updated_by__role=Role.ADMIN
+    ).exists()
+    assert calibration_agreement(period)["overall"].n == 37 * items.count()
     # Idempotent: a second run changes nothing.
     with django_assert_max_num_queries(2):
         assert seed_closed_campaign(period=period) == []

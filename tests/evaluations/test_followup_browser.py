@@ -1,23 +1,32 @@
 """A follow-up lifecycle in headless Chromium: a recommendation released, the supervisor
-assigns it, then reports it done with a note; the list shows the owner and the status,
-and the next period's self-evaluation shows it beside the indicator."""
+assigns it, then reports it done with a note and a PDF of evidence; the list shows the
+owner and the status, and the next period's self-evaluation shows it beside the
+indicator, where one click makes the file evidence of that indicator."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.utils import timezone
 
-from evaluations.models import Evaluation, FollowUp, Phase
+from evaluations.models import Evaluation, EvidenceLink, FollowUp, Phase
 from evaluations.services.assessment import release_results
 from institutions.models import Role
 from tests import factories as f
 from tests.browser import page_as
 from tests.evaluations.assessment_helpers import set_status, small_framework
+from tests.evaluations.selfeval_helpers import make_pdf
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_follow_up_assigned_done_and_shown_next_period(live_server, browser, tmp_path):
-    period = f.EvaluationPeriodFactory()
+    # Last year's period, released; this year's is open now.
+    year = dt.timedelta(days=365)
+    period = f.EvaluationPeriodFactory(
+        opens_at=timezone.now() - dt.timedelta(days=30) - year,
+        deadline=timezone.now() + dt.timedelta(days=30) - year,
+    )
     indicators = small_framework(period.framework)
     evaluation = f.EvaluationFactory(period=period)
     f.AnswerFactory(
@@ -59,6 +68,23 @@ def test_follow_up_assigned_done_and_shown_next_period(live_server, browser, tmp
     ).click()
     page.wait_for_load_state()
     assert "Peraturan arsitektur SPBE telah ditetapkan." in page.content()
+    # Evidence of the follow-up: a PDF checked like an answer's evidence.
+    page.set_input_files(
+        "#id_file",
+        files=[
+            {
+                "name": "Perwal Arsitektur SPBE.pdf",
+                "mimeType": "application/pdf",
+                "buffer": make_pdf(pages=2),
+            }
+        ],
+    )
+    page.locator("form[action$='/evidence/upload/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert (
+        "Perwal Arsitektur SPBE.pdf"
+        in page.locator("[data-testid=follow-up-evidence]").inner_text()
+    )
     page.screenshot(path=tmp_path / "followup_detail_1366.png", full_page=True)
 
     page.goto(f"{live_server.url}/follow-up/?status=done")
@@ -69,15 +95,20 @@ def test_follow_up_assigned_done_and_shown_next_period(live_server, browser, tmp
     item = FollowUp.objects.get()
     assert item.status == FollowUp.Status.DONE and item.owner == operator
 
-    # The next period's self-evaluation shows it beside last period's result.
-    later = f.EvaluationPeriodFactory(
-        framework=period.framework,
-        opens_at=period.opens_at + dt.timedelta(days=365),
-        deadline=period.deadline + dt.timedelta(days=365),
-    )
+    # The next period's self-evaluation shows it beside last period's result, and one
+    # click makes its file evidence of the indicator.
+    later = f.EvaluationPeriodFactory(framework=period.framework)
     current = f.EvaluationFactory(institution=evaluation.institution, period=later)
     page.goto(f"{live_server.url}/evaluations/{current.pk}/indicators/{indicators[0].pk}/")
     box = page.locator("[data-testid=indicator-follow-ups]")
     box.wait_for()
     assert "Tetapkan arsitektur SPBE instansi." in box.inner_text()
     page.screenshot(path=tmp_path / "selfeval_follow_up_1366.png", full_page=True)
+    box.get_by_role("button", name=re.compile("4.5")).click()
+    page.wait_for_load_state()
+    assert EvidenceLink.objects.filter(
+        answer__evaluation=current,
+        answer__indicator=indicators[0],
+        evidence__original_name="Perwal Arsitektur SPBE.pdf",
+    ).exists()
+    assert "Perwal Arsitektur SPBE.pdf" in page.content()

@@ -1,10 +1,11 @@
 """Matrix rows for the follow-up pages: the institution's own staff only; an item of
 another institution is a 404 for its staff, and other roles get 403 before any lookup."""
 
-from evaluations.models import FollowUp
+from evaluations.models import FollowUp, FollowUpEvidence
+from tests import factories as f
 
 from . import LOGIN, Row, only
-from .selfeval import STAFF, ev_ind, foreign, indicator, scoped
+from .selfeval import STAFF, STAFF_REDIRECT, ev_ind, foreign, indicator, scoped
 
 NOT_STAFF = {"assessor": 403, "unassigned_assessor": 403, "coordinator": 403}
 NOT_STAFF |= {"other_coordinator": 403, "admin": 403}
@@ -26,6 +27,22 @@ def own(cast):
 
 def foreign_item(cast):
     return {"pk": item(cast, cast.other_evaluation).pk}
+
+
+def own_link(cast):
+    fu = item(cast)
+    ev = f.EvidenceFileFactory(evaluation=cast.evaluation)
+    return {"pk": fu.pk, "link_pk": FollowUpEvidence.objects.create(follow_up=fu, evidence=ev).pk}
+
+
+def use_setup(cast):
+    """A done item's file offered to the same evaluation: the service refuses it (not an
+    earlier period) with a message and a redirect, which is what the matrix needs."""
+    fu = item(cast)
+    FollowUp.objects.filter(pk=fu.pk).update(status=FollowUp.Status.DONE)
+    ev = f.EvidenceFileFactory(evaluation=cast.evaluation)
+    link = FollowUpEvidence.objects.create(follow_up=fu, evidence=ev)
+    return {"pk": cast.evaluation.pk, "indicator_pk": fu.indicator_id, "link_pk": link.pk}
 
 
 def assign_data(cast):
@@ -76,5 +93,36 @@ ROWS = [
         {**foreign(), "other_operator": 200, "admin": 403},
         setup=lambda c: {"pk": c.other_evaluation.pk, "indicator_pk": indicator(c).pk},
         id="indicator-follow-ups-other-institution",
+    ),
+    Row(
+        "evaluations:follow-up-evidence-upload",
+        only({"operator": 302, "supervisor": 302, "other_operator": 404}),
+        setup=own,
+        method="post",
+    ),
+    Row(
+        "evaluations:follow-up-evidence-link",
+        only({"operator": 302, "supervisor": 302, "other_operator": 404}),
+        setup=own,
+        method="post",
+    ),
+    Row(
+        "evaluations:follow-up-evidence-unlink",
+        only({"operator": 302, "supervisor": 302, "other_operator": 404}),
+        setup=own_link,
+        method="post",
+    ),
+    Row(
+        "evaluations:follow-up-evidence-use",
+        scoped(**STAFF_REDIRECT),
+        setup=use_setup,
+        method="post",
+    ),
+    Row("evaluations:follow-up-dashboard", only({"admin": 200})),
+    Row(
+        "evaluations:follow-up-export",
+        only({"admin": 200}),
+        setup=lambda cast: (item(cast), {})[1],
+        data=lambda cast: {"period": cast.evaluation.period_id, "table": "kind"},
     ),
 ]

@@ -95,3 +95,8 @@ ROWS = [
     Row("evaluations:export-download", ADMIN_ONLY, setup=_export(Report.Status.READY)),
     Row("evaluations:audit-log", ADMIN_ONLY),
 ]
+
+ROWS += [
+    Row("evaluations:analytics-gap", only({"admin": 200})),
+    Row("evaluations:analytics-trend", only({"admin": 200})),
+]
