@@ -116,3 +116,32 @@ def test_a_receipt_whose_message_was_lost_is_sent_again_after_two_minutes(framew
     fresh.refresh_from_db()
     assert lost.status == Report.Status.READY
     assert fresh.status == Report.Status.QUEUED  # its message is still on its way
+
+
+@pytest.mark.django_db
+def test_what_a_user_waits_for_goes_to_the_interactive_queue_bulk_work_to_bulk(
+    framework_2018, admin_user
+):
+    """A supervisor's receipt never waits behind a period's rendering or an export: the
+    two kinds of work are published to different queues, each with its own workers."""
+    period = f.EvaluationPeriodFactory(framework=framework_2018, year=2019)
+    evaluation = f.answer_all_indicators(f.EvaluationFactory(period=period), released=True)
+    evaluation.status = evaluation.Status.RELEASED  # the report is offered once released
+    evaluation.save(update_fields=["status"])
+    TaskOutbox.objects.all().delete()
+    # Without on-commit callbacks (the test's transaction), the rows stay in the outbox.
+    services.request_receipt(evaluation=evaluation, by=admin_user)
+    services.request_report(kind=Report.Kind.INSTITUTION, by=admin_user, evaluation=evaluation)
+    router = celery_app.amqp.router
+
+    def queue_of(row) -> str:
+        options = {"queue": row.queue} if row.queue else {}
+        return router.route(options, row.task, (), row.kwargs)["queue"].name
+
+    rows = {Report.objects.get(pk=r.kwargs["report_id"]).kind: r for r in TaskOutbox.objects.all()}
+    assert queue_of(rows[Report.Kind.RECEIPT]) == "interactive"
+    assert queue_of(rows[Report.Kind.INSTITUTION]) == "bulk"
+    # Exports and archives are routed by name, whoever queues them.
+    assert router.route({}, "evaluations.build_export", (), {})["queue"].name == "bulk"
+    assert router.route({}, "evaluations.build_archive", (), {})["queue"].name == "bulk"
+    assert router.route({}, send_mail_task.name, (), {})["queue"].name == "interactive"
