@@ -10,7 +10,7 @@ Evaluation that it uses); none runs a query.
 
 from django import template
 
-from evaluations import permissions
+from evaluations import permissions, review_scope
 from evaluations.models import Evaluation
 
 register = template.Library()
@@ -34,3 +34,9 @@ def scoring_is_open(evaluation: Evaluation) -> bool:
 @register.filter
 def release_is_open(evaluation: Evaluation) -> bool:
     return permissions.release_is_open(evaluation)
+
+
+@register.filter
+def needs_review(evaluation: Evaluation) -> bool:
+    """Whether the evaluation's release waits for the ministry review (in full, or sampled)."""
+    return review_scope.needs_review(evaluation)

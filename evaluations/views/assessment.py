@@ -25,6 +25,7 @@ from evaluations.models import (
     EvaluationPeriod,
     Indicator,
     Phase,
+    ReviewScope,
 )
 from evaluations.permissions import (
     get_evaluation_for,
@@ -402,6 +403,7 @@ def results_release(request, period_pk):
             "approved_count": counts.get(Evaluation.Status.APPROVED, 0),
             "not_approved_count": sum(n for v, n in counts.items() if v not in done),
             "candidates": selectors.release_candidates(period),
+            "review_scopes": ReviewScope.choices,
             "status_rows": [
                 (value, label, n)
                 for value, label in Evaluation.Status.choices
