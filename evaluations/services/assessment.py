@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from evaluations import deadlines, review_scope, text_limits
+from evaluations import deadlines, drafting, review_scope, scoring, text_limits
 from evaluations.models import (
     Answer,
+    Aspect,
     AspectNote,
     AssessorAssignment,
     AuditEvent,
@@ -399,6 +400,96 @@ def save_general_recommendation(
         changes=text_limits.audit_changes(changes),
     )
     return rec
+
+
+def _drafts(evaluation):
+    """The drafts of every aspect and of the general recommendation from the levels that
+    count now (`scoring.final_levels`); indicators not scored yet are left out."""
+    spec = scoring.spec_for(evaluation.period.framework)
+    _self, final = compute_results(evaluation, spec)
+    names = dict(
+        Indicator.objects.filter(framework_id=evaluation.period.framework_id).values_list(
+            "pk", "name"
+        )
+    )
+    scored = [
+        drafting.ScoredIndicator(
+            number=ind.number,
+            name=names.get(ind.id, ""),
+            aspect_code=ind.aspect_code,
+            value=final.indicators[ind.id],
+        )
+        for ind in spec.indicators
+        if ind.id not in final.missing
+    ]
+    by_aspect = {
+        code: drafting.draft_aspect(code, [i for i in scored if i.aspect_code == code])
+        for code in spec.aspects
+    }
+    recommendation = drafting.draft_recommendation(
+        aspects=[
+            (code, name, final.aspects[code])
+            for code, (_domain, name) in spec.aspects.items()
+            if any(i.aspect_code == code for i in scored)
+        ],
+        index=final.index,
+        predicate=final.predicate,
+        bands=spec.bands,
+        indicators=scored,
+    )
+    return by_aspect, recommendation
+
+
+@transaction.atomic
+def draft_texts(*, evaluation: Evaluation, by) -> list[str]:
+    """Fill the empty texts (fulfilment, strengths, weaknesses per aspect; the four parts
+    of the general recommendation) with drafts from the levels (`evaluations.drafting`).
+    A text that has anything in it is kept as it is: a draft never overwrites an edit.
+    Guards as for saving the texts. Returns the names of the filled texts; audited."""
+    evaluation = _lock_for_assessor(evaluation, by)
+    _require_texts_editable(evaluation)
+    by_aspect, recommendation = _drafts(evaluation)
+    aspects = {
+        a.code: a
+        for a in Aspect.objects.filter(domain__framework_id=evaluation.period.framework_id)
+    }
+    notes = {
+        n.aspect_id: n
+        for n in AspectNote.objects.filter(evaluation=evaluation, phase=Phase.DOCUMENT)
+    }
+    filled = []
+    for code, draft in by_aspect.items():
+        aspect = aspects[code]
+        note = notes.get(aspect.pk) or AspectNote(
+            evaluation=evaluation, aspect=aspect, phase=Phase.DOCUMENT, version=0
+        )
+        empty = [f for f in ("fulfilment", "strengths", "weaknesses") if not getattr(note, f)]
+        if not empty:
+            continue
+        for name in empty:
+            setattr(note, name, getattr(draft, name))
+            filled.append(f"{code}.{name}")
+        note.version += 1
+        note.updated_by = by
+        note.save()
+    rec = GeneralRecommendation.objects.filter(evaluation=evaluation).first()
+    rec = rec or GeneralRecommendation(evaluation=evaluation, version=0)
+    empty = [f for f in GeneralRecommendation.PARTS if not getattr(rec, f)]
+    if empty:
+        for name in empty:
+            setattr(rec, name, getattr(recommendation, name))
+            filled.append(f"recommendation.{name}")
+        rec.version += 1
+        rec.updated_by = by
+        rec.save()
+    if filled:
+        record_event(
+            action=AuditEvent.Action.TEXTS_DRAFTED,
+            actor=by,
+            evaluation=evaluation,
+            changes={"filled": filled},
+        )
+    return filled
 
 
 def request_clarification(*, evaluation: Evaluation, indicators, reason: str, by, now=None):

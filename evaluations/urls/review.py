@@ -22,6 +22,11 @@ urlpatterns = [
     path("periods/<int:period_pk>/review-scope/", views.review_scope, name="review-scope"),
     path("assessment/<int:pk>/texts/", views.assessment_texts, name="assessment-texts"),
     path(
+        "assessment/<int:pk>/texts/draft/",
+        views.assessment_texts_draft,
+        name="assessment-texts-draft",
+    ),
+    path(
         "assessment/<int:pk>/texts/hand-in/",
         views.assessment_texts_hand_in,
         name="assessment-texts-hand-in",

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from evaluations import deadlines
@@ -231,4 +232,29 @@ def assessment_texts_hand_in(request, pk):
         _errors(request, exc)
     else:
         messages.success(request, _("The texts are back with the review team."))
+    return redirect(_texts_url(evaluation))
+
+
+@login_required
+@require_POST
+def assessment_texts_draft(request, pk):
+    """Fill the empty texts with drafts from the levels (never overwriting a text)."""
+    evaluation = get_evaluation_for(request, pk, need="score")
+    try:
+        filled = assessment_services.draft_texts(evaluation=evaluation, by=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        if filled:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)s empty text drafted from the levels: read and edit it.",
+                    "%(n)s empty texts drafted from the levels: read and edit them.",
+                    len(filled),
+                )
+                % {"n": len(filled)},
+            )
+        else:
+            messages.info(request, _("Every text is already written: nothing was drafted."))
     return redirect(_texts_url(evaluation))

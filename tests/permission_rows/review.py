@@ -79,4 +79,5 @@ ROWS = [
         id="assessment-texts-save",
     ),
     Row("evaluations:assessment-texts-hand-in", SCORE_POST, setup=_approved, method="post"),
+    Row("evaluations:assessment-texts-draft", SCORE_POST, setup=_approved, method="post"),
 ]
