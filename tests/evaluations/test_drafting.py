@@ -124,7 +124,6 @@ def test_institution_report_pdf_prints_the_general_recommendation(evaluation, as
     from pypdf import PdfReader
 
     from evaluations.documents import render_institution_report_pdf
-
     from tests import factories as f
 
     # The report's radar chart needs three aspects: move indicator 4 to a third one.
