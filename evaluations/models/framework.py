@@ -172,6 +172,11 @@ class Indicator(models.Model):
     description = models.TextField(_("description"), blank=True)
     level_descriptions = models.JSONField(_("meaning of each level"), default=dict)
     evidence_guidance = models.TextField(_("evidence guidance"), blank=True)
+    # "1".."5" -> what evidence shows the level is reached, in this project's words from
+    # the evaluators' guide: shown next to the level choice to both sides.
+    level_criteria = models.JSONField(
+        _("evidence criteria of each level"), default=dict, blank=True
+    )
     max_entries = models.PositiveSmallIntegerField(
         _("maximum entries"), default=1, validators=[MinValueValidator(1)]
     )
@@ -200,3 +205,6 @@ class Indicator(models.Model):
 
     def level_description(self, level: int) -> str:
         return self.level_descriptions.get(str(level), "")
+
+    def level_criterion(self, level: int) -> str:
+        return (self.level_criteria or {}).get(str(level), "")

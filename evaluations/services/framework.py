@@ -27,6 +27,7 @@ WRONG_TYPE = _("%(key)r must be %(expected)s")
 BAD_CHOICE = _("%(key)r must be one of %(choices)s, not %(value)r")
 DUPLICATE = _("%(what)s %(value)r appears more than once")
 BAD_LEVELS = _("level_descriptions must map each of '0'..'5' to a text")
+BAD_CRITERIA = _("level_criteria must map levels '0'..'5' to texts")
 NO_BANDS = _("at least one predicate band is needed")
 
 LEVEL_KEYS = [str(level) for level in range(6)]
@@ -163,6 +164,13 @@ def _check_indicator(ind: Any, code: str, aspect_code: str) -> None:
         raise _problem(where, BAD_LEVELS)
     if not all(isinstance(text, str) for text in levels.values()):
         raise _problem(where, BAD_LEVELS)
+    criteria = ind.get("level_criteria", {})
+    if (
+        not isinstance(criteria, Mapping)
+        or not set(criteria) <= set(LEVEL_KEYS)
+        or not all(isinstance(text, str) for text in criteria.values())
+    ):
+        raise _problem(where, BAD_CRITERIA)
     max_entries = ind.get("max_entries", 1)
     # bool is an int in Python; `true` in the file is not a count.
     if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
@@ -261,6 +269,7 @@ def _indicator_values(i_data: Mapping[str, Any], aspect: Aspect) -> dict[str, An
         "description": i_data.get("description", ""),
         "level_descriptions": dict(i_data["level_descriptions"]),
         "evidence_guidance": i_data.get("evidence_guidance", ""),
+        "level_criteria": dict(i_data.get("level_criteria", {})),
         "max_entries": i_data.get("max_entries", 1),
         "entry_label": i_data.get("entry_label", ""),
     }
