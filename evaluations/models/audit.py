@@ -29,6 +29,7 @@ class AuditEvent(models.Model):
         EVIDENCE_LINKED = "evidence.linked", _("Evidence linked")
         EVIDENCE_UNLINKED = "evidence.unlinked", _("Evidence unlinked")
         EVIDENCE_DELETED = "evidence.deleted", _("Evidence deleted")
+        EVIDENCE_DATED = "evidence.dated", _("Evidence document date set")
         SUBMITTED = "evaluation.submitted", _("Evaluation submitted")
         RETURNED = "evaluation.return", _("Returned to the institution")
         CLARIFICATION = "evaluation.clarification", _("Clarification requested")

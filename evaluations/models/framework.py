@@ -53,6 +53,12 @@ class Framework(models.Model):
             "published 2018 city result (indicator 35 as three services)."
         ),
     )
+    # Evidence recency: a level that needs a review or evaluation document accepts one
+    # dated at most this many years before the period's self-assessment deadline
+    # (empty: no such rule). Which indicators and levels: Indicator.recent_evidence_from_level.
+    evidence_max_age_years = models.PositiveSmallIntegerField(
+        _("maximum age of a recent document (years)"), null=True, blank=True
+    )
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -176,6 +182,16 @@ class Indicator(models.Model):
     # the evaluators' guide: shown next to the level choice to both sides.
     level_criteria = models.JSONField(
         _("evidence criteria of each level"), default=dict, blank=True
+    )
+    recent_evidence_from_level = models.PositiveSmallIntegerField(
+        _("recent document needed from level"),
+        null=True,
+        blank=True,
+        validators=LEVEL_VALIDATORS,
+        help_text=_(
+            "From this level the evidence must include a document younger than the "
+            "framework's maximum age."
+        ),
     )
     max_entries = models.PositiveSmallIntegerField(
         _("maximum entries"), default=1, validators=[MinValueValidator(1)]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from evaluations import charts, filters, text_limits
+from evaluations import charts, filters, recency, text_limits
 from evaluations.deadlines import is_stage_open
 from evaluations.forms import assessment as forms
 from evaluations.models import (
@@ -107,6 +107,7 @@ def _score_context(evaluation, request):
         "limits": SCORE_LIMITS,
         "aspect_limit": ASPECT_LIMIT,
         "clarification_open": is_stage_open(evaluation.period, "document", timezone.now()),
+        "recency": recency.for_period(evaluation.period),
     }
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from evaluations import completeness, deadlines
+from evaluations import completeness, deadlines, recency
 from evaluations.forms.selfeval import (
     JUSTIFICATION_REQUIRED,
     AnswerForm,
@@ -38,7 +38,7 @@ from evaluations.permissions import (
 from evaluations.selectors import selfeval as sel
 from evaluations.selectors.audit import describe_events
 from evaluations.services import selfeval as svc
-from evaluations.wib import format_wib
+from evaluations.wib import WIB, format_wib
 
 
 def _error_text(error: ValidationError) -> str:
@@ -309,6 +309,8 @@ def _answer_page_context(request, evaluation, indicator, now, *, bound, conflict
     ctx.update(
         {
             "indicator": indicator,
+            "recency": recency.for_period(evaluation.period),
+            "today": timezone.localdate(now, WIB),
             "levels": [
                 (lvl, indicator.level_description(lvl))
                 for lvl in range(framework.min_self_level, 6)
