@@ -59,6 +59,11 @@ def _level(value: Decimal) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
+def _mean(value: Decimal) -> str:
+    """An index or a mean, always with two decimals (the way results are shown)."""
+    return f"{Decimal(value):.2f}".replace(".", ",")
+
+
 def _item(ind: ScoredIndicator) -> str:
     return f"Indikator {ind.number} {ind.name} (tingkat {_level(ind.value)})"
 
@@ -125,18 +130,18 @@ def draft_recommendation(
         "weak": sum(1 for i in indicators if i.value <= WEAKNESS_UP_TO),
     }
     summary = (
-        f"Indeks SPBE {_level(index)} dengan predikat {predicate}. Dari {len(indicators)} "
+        f"Indeks SPBE {_mean(index)} dengan predikat {predicate}. Dari {len(indicators)} "
         f"indikator yang dinilai, {counts['fulfilled']} telah terpenuhi (tingkat 2 ke atas), "
         f"{counts['strong']} mencapai tingkat 4-5, dan {counts['weak']} masih di tingkat 2 "
         "ke bawah."
     )
     strong_text = (
         f"Aspek terkuat adalah {strongest[0]} {strongest[1]} dengan nilai rata-rata "
-        f"{_level(strongest[2])}."
+        f"{_mean(strongest[2])}."
     )
     weak_text = (
         f"Aspek terlemah adalah {weakest[0]} {weakest[1]} dengan nilai rata-rata "
-        f"{_level(weakest[2])}."
+        f"{_mean(weakest[2])}."
     )
     lowest = sorted(
         (i for i in indicators if i.aspect_code == weakest[0]), key=lambda i: (i.value, i.number)

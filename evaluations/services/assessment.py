@@ -281,9 +281,15 @@ def save_validated_answer(
 
 def _require_texts_editable(evaluation, now=None) -> None:
     """The assessors' texts (aspect notes, general recommendation) change while the
-    document assessment is open, or after approval when the review team sent them back
-    (until the review is complete)."""
+    document assessment, the interview or the visit is open for the evaluation, or after
+    approval when the review team sent them back (until the review is complete)."""
     if evaluation.status == Evaluation.Status.APPROVED and texts_sent_back(evaluation):
+        return
+    # The texts follow the levels, which may still change at the interview or the visit.
+    if evaluation.status in STAGE_SCORABLE and any(
+        deadlines.is_stage_open(evaluation.period, phase, now or timezone.now())
+        for phase in (Phase.INTERVIEW, Phase.VISIT)
+    ):
         return
     _require_scorable(evaluation, now=now)
 

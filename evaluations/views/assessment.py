@@ -23,6 +23,7 @@ from evaluations.models import (
     AspectNote,
     Evaluation,
     EvaluationPeriod,
+    EvaluationReview,
     Indicator,
     Phase,
     ReviewScope,
@@ -405,6 +406,8 @@ def results_release(request, period_pk):
             "not_approved_count": sum(n for v, n in counts.items() if v not in done),
             "candidates": selectors.release_candidates(period),
             "review_scopes": ReviewScope.choices,
+            # Once a review of the period is complete the scope stays as it is.
+            "scope_locked": EvaluationReview.objects.filter(evaluation__period=period).exists(),
             "status_rows": [
                 (value, label, n)
                 for value, label in Evaluation.Status.choices

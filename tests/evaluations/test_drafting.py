@@ -53,7 +53,7 @@ def test_recommendation_names_the_strongest_and_weakest_aspect_and_advises_below
         indicators=indicators,
     )
     assert "Indeks SPBE 2,10 dengan predikat Kurang" in low.summary
-    assert low.strongest.startswith("Aspek terkuat adalah A2 Layanan")
+    assert low.strongest == "Aspek terkuat adalah A2 Layanan dengan nilai rata-rata 4,50."
     assert low.weakest.startswith("Aspek terlemah adalah A1 Kebijakan")
     assert low.advice.startswith("Capaian masih di bawah predikat Baik. Prioritaskan")
     assert "Indikator 1 Ind 1 (tingkat 1); Indikator 2" in low.advice  # lowest first
@@ -65,6 +65,7 @@ def test_recommendation_names_the_strongest_and_weakest_aspect_and_advises_below
         indicators=indicators,
     )
     assert good.advice.startswith("Apresiasi atas capaian predikat Baik")
+    assert "Indeks SPBE 3,00 dengan predikat Baik" in good.summary
 
 
 @pytest.fixture

@@ -270,7 +270,7 @@ def test_release_page_with_review_column_query_count(
     client = logged_in(client, admin_user)
     url = reverse("evaluations:results-release", kwargs={"period_pk": period.pk})
     client.get(url)  # the session's first write is not the page's
-    with django_assert_num_queries(5):  # session, user, period, counts, rows
+    with django_assert_num_queries(6):  # session, user, period, counts, rows, scope locked
         response = client.get(url)
     body = response.content.decode()
     assert body.count('name="evaluations"') == n // 2

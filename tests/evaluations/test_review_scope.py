@@ -6,6 +6,7 @@ sent back, edited by the assessor, handed in again, audited."""
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -267,3 +268,46 @@ def test_texts_page_round_trip(client, approved, assessor, admin_user):
     page = mine.get(texts_url).content.decode()
     assert 'id="texts-form"' not in page and "Awaiting the review" in page
     assert "Ringkasan hasil." in page
+
+
+def test_texts_stay_editable_while_the_interview_is_open(evaluation, assessor, admin_user):
+    """After the document stage closes, the interview may still change levels: the texts
+    that follow them stay editable while it is open, and not after."""
+    from tests.evaluations.assessment_helpers import small_framework, submit
+
+    indicators = small_framework(evaluation.period.framework)
+    submit(evaluation, indicators=indicators)
+    period = evaluation.period
+    period.mode = PeriodMode.EVALUATION
+    period.document_deadline = period.deadline + dt.timedelta(days=1)
+    period.save()
+    Evaluation.objects.filter(pk=evaluation.pk).update(status=Evaluation.Status.UNDER_ASSESSMENT)
+    evaluation.refresh_from_db()
+    aspect = indicators[0].aspect
+    with time_machine.travel(period.deadline + dt.timedelta(days=3)):
+        with pytest.raises(ValidationError):  # the document stage is over, no interview
+            svc.save_aspect_note(
+                evaluation=evaluation, aspect=aspect, by=assessor, strengths="a", weaknesses=""
+            )
+        period.interview_opens_at = period.deadline + dt.timedelta(days=2)
+        period.interview_closes_at = period.deadline + dt.timedelta(days=9)
+        period.save()
+        evaluation.refresh_from_db()
+        note = svc.save_aspect_note(
+            evaluation=evaluation, aspect=aspect, by=assessor, strengths="a", weaknesses=""
+        )
+        assert note.strengths == "a"
+
+
+def test_the_scope_form_goes_once_a_review_is_complete(client, period, admin_user):
+    from evaluations.models import EvaluationReview
+
+    _review_window(period)
+    _population(period, per_kind=1)
+    client = logged_in(client, admin_user)
+    url = reverse("evaluations:results-release", kwargs={"period_pk": period.pk})
+    assert "review-scope-locked" not in client.get(url).content.decode()
+    ev = Evaluation.objects.filter(period=period).first()
+    EvaluationReview.objects.create(evaluation=ev, completed_at=NOW, completed_by=admin_user)
+    body = client.get(url).content.decode()
+    assert "review-scope-locked" in body and 'name="scope"' not in body
