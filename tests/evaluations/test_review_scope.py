@@ -311,3 +311,28 @@ def test_the_scope_form_goes_once_a_review_is_complete(client, period, admin_use
     EvaluationReview.objects.create(evaluation=ev, completed_at=NOW, completed_by=admin_user)
     body = client.get(url).content.decode()
     assert "review-scope-locked" in body and 'name="scope"' not in body
+
+
+@pytest.mark.parametrize("n", [1, 8])
+def test_texts_page_query_count(client, evaluation, assessor, n, django_assert_num_queries):
+    """Aspects, notes, recommendation and decision are read once each, not per aspect."""
+    from tests.evaluations.assessment_helpers import submit
+
+    framework = evaluation.period.framework
+    domain = f.DomainFactory(framework=framework, code="D1", name="Kebijakan", order=1)
+    aspects = [
+        f.AspectFactory(domain=domain, code=f"A{i}", name=f"Aspek {i}", order=i)
+        for i in range(1, n + 1)
+    ]
+    for i, aspect in enumerate(aspects, start=1):
+        f.IndicatorFactory(aspect=aspect, framework=framework, number=i)
+        AspectNote.objects.create(evaluation=evaluation, aspect=aspect, strengths=f"Kuat {i}")
+    submit(evaluation)
+    mine = logged_in(client, assessor)
+    url = reverse("evaluations:assessment-texts", kwargs={"pk": evaluation.pk})
+    mine.get(url)
+    # The same count at one and at eight aspects: sign-in, the evaluation, then aspects,
+    # notes, recommendation and decision once each.
+    with django_assert_num_queries(8):
+        body = mine.get(url).content.decode()
+    assert body.count("Kuat ") == n
