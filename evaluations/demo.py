@@ -49,6 +49,7 @@ from evaluations.services.assignment import auto_assign_assessors, auto_assign_u
 from evaluations.services.core import create_evaluations_for_period
 from evaluations.services.review import sample_by_kind
 from evaluations.services.selfeval import submission_content_hash
+from evaluations.wib import WIB
 from institutions.models import Institution, Role, University, User
 
 SEED = 2019
@@ -520,15 +521,15 @@ def _staged_period(framework, now) -> EvaluationPeriod:
     """The period, its windows placed around `now`: self-assessment and document stage
     over, interviews and the ministry review open, site visits to come."""
     day = dt.timedelta(days=1)
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    start = now.astimezone(WIB).replace(hour=0, minute=0, second=0, microsecond=0)
     period = EvaluationPeriod(
         name=STAGED_NAME,
         year=now.year,
         framework=framework,
         mode="evaluation",
         opens_at=start - 120 * day,
-        deadline=start - 60 * day,
-        document_deadline=start - 30 * day,
+        deadline=start - 59 * day - dt.timedelta(seconds=1),  # 23:59:59 WIB
+        document_deadline=start - 29 * day - dt.timedelta(seconds=1),
         interview_opens_at=start - 25 * day,
         interview_closes_at=start + 20 * day,
         visit_opens_at=start + 25 * day,
@@ -577,7 +578,7 @@ def _staged_evidence(ev, period, rng, system) -> EvidenceFile:
     """One generated PDF per institution, its document date sometimes older than the
     framework's two years, so the recency flag shows."""
     data = tiny_pdf(f"{ev.institution.name}: {STAGED_NAME}")
-    deadline_day = period.deadline.date()
+    deadline_day = period.deadline.astimezone(WIB).date()
     age_days = rng.choice((120, 300, 500, 900))  # 900 days: older than two years
     item = EvidenceFile(
         evaluation=ev,
