@@ -669,7 +669,12 @@ def release_results(
         qs = qs.filter(pk__in=list(evaluation_ids))
     reviewed_only = review_required(period)
     if reviewed_only:
-        qs = qs.filter(review_scope.releasable_q(period))
+        # The rule may join the review on the nullable side (by sample: "not sampled, or
+        # reviewed"), which a row lock refuses: choose the rows first, then lock them.
+        releasable = Evaluation.objects.filter(
+            period=period, status=Evaluation.Status.APPROVED
+        ).filter(review_scope.releasable_q(period))
+        qs = qs.filter(pk__in=list(releasable.values_list("pk", flat=True)))
     evaluations = list(qs.select_related("institution").order_by("pk"))
     if not evaluations:
         if reviewed_only:
