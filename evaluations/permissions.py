@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from evaluations.deadlines import STAGE_CLOSED, STAGE_OPEN, holds_stage, is_stage_open, stage_state
 from evaluations.models import CalibrationItem, Evaluation, EvaluationPeriod, FollowUp, Report
+from evaluations.review_scope import needs_review
 from evaluations.selectors import evaluations_visible_to
 from institutions.models import Role
 from institutions.permissions import (
@@ -237,10 +238,11 @@ def assignment_is_open(evaluation: Evaluation) -> bool:
 
 def release_is_open(evaluation: Evaluation) -> bool:
     """Whether the result may be released: approved by the coordinator, not yet released,
-    and reviewed by the ministry where the period holds a review."""
+    and reviewed by the ministry where it needs the review (`review_scope.needs_review`:
+    in full, or only when sampled)."""
     if evaluation.status != Evaluation.Status.APPROVED:
         return False
-    if not holds_stage(evaluation.period, "review"):
+    if not needs_review(evaluation):
         return True
     return getattr(evaluation, "review", None) is not None
 

@@ -71,11 +71,46 @@ class EvidenceUploadForm(forms.Form):
     indicator = forms.IntegerField(widget=forms.HiddenInput, required=False)
     entry = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     page_ref = forms.CharField(label=_("Page (optional)"), max_length=50, required=False)
+    document_date = forms.DateField(
+        label=_("Document date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_document_date(self):
+        return not_in_future(self.cleaned_data.get("document_date"))
+
+
+def not_in_future(day):
+    """A document's date has come: not after today (WIB). The service checks it again."""
+    from django.utils import timezone
+
+    from evaluations.wib import WIB
+
+    today = timezone.now().astimezone(WIB).date()
+    if day is not None and day > today:
+        raise forms.ValidationError(
+            _("The document date cannot be in the future (today is %(today)s)."),
+            params={"today": today.strftime("%d-%m-%Y")},
+            code="future",
+        )
+    return day
+
+
+class EvidenceDateForm(forms.Form):
+    document_date = forms.DateField(
+        label=_("Document date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean_document_date(self):
+        return not_in_future(self.cleaned_data.get("document_date"))
 
 
 class EvidenceLinkForm(forms.Form):

@@ -2,7 +2,7 @@
 
 - `framework`: Framework, PredicateBand, Domain, Aspect, Indicator
 - `period`: EvaluationPeriod, Extension
-- `evaluation`: Evaluation, Answer (+ Phase), AspectNote, Reopening
+- `evaluation`: Evaluation, Answer (+ Phase), AspectNote, GeneralRecommendation, Reopening
 - `assignment`: AssessorAssignment, ConflictOfInterest
 - `evidence`: EvidenceFile, EvidenceLink
 - `report`: Report, Reminder
@@ -28,6 +28,7 @@ from evaluations.models.evaluation import (
     Answer,
     AspectNote,
     Evaluation,
+    GeneralRecommendation,
     Phase,
     Reopening,
 )
@@ -49,9 +50,9 @@ from evaluations.models.interview import (
 )
 from evaluations.models.official import DocumentCounter, IssuedDocument
 from evaluations.models.ops import TaskOutbox, WorkerHeartbeat
-from evaluations.models.period import EvaluationPeriod, Extension, PeriodMode
+from evaluations.models.period import EvaluationPeriod, Extension, PeriodMode, ReviewScope
 from evaluations.models.report import Reminder, Report, report_upload_to
-from evaluations.models.review import EvaluationReview
+from evaluations.models.review import EvaluationReview, TextReview
 
 __all__ = [
     "LEVEL_VALIDATORS",
@@ -79,6 +80,7 @@ __all__ = [
     "FollowUpEvidence",
     "FollowUpNote",
     "Framework",
+    "GeneralRecommendation",
     "Indicator",
     "IssuedDocument",
     "Meeting",
@@ -89,7 +91,9 @@ __all__ = [
     "Reminder",
     "Reopening",
     "Report",
+    "ReviewScope",
     "TaskOutbox",
+    "TextReview",
     "WorkerHeartbeat",
     "evidence_upload_to",
     "report_upload_to",

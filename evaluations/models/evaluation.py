@@ -127,6 +127,8 @@ class Evaluation(models.Model):
         _("final index"), max_digits=4, decimal_places=2, null=True, blank=True
     )
     final_predicate = models.CharField(_("final predicate"), max_length=50, blank=True)
+    # Drawn into the ministry review's sample (periods reviewed by sample only).
+    in_review_sample = models.BooleanField(_("in the review sample"), default=False)
     # Progress, denormalised by the answer services so the ministry dashboard reads
     # one row per institution instead of aggregating 35 answers each time.
     answered_count = models.PositiveSmallIntegerField(default=0, verbose_name=_("answered count"))
@@ -292,6 +294,8 @@ class AspectNote(VersionedRow):
     phase = models.CharField(
         _("phase"), max_length=20, choices=Phase.choices, default=Phase.DOCUMENT
     )
+    # Which indicators of the aspect are fulfilled (at levels 2-5, see evaluations.drafting).
+    fulfilment = models.TextField(_("fulfilment"), blank=True)
     strengths = models.TextField(_("strengths"), blank=True)
     weaknesses = models.TextField(_("weaknesses"), blank=True)
 
@@ -307,6 +311,42 @@ class AspectNote(VersionedRow):
 
     def __str__(self) -> str:
         return f"{self.evaluation} {self.aspect.code}"
+
+
+class GeneralRecommendation(models.Model):
+    """The assessors' general recommendation to one institution, in the four parts of the
+    evaluators' guide: a summary, the strongest aspect, the weakest aspect, and
+    appreciation or advice for improvement."""
+
+    evaluation = models.OneToOneField(
+        Evaluation,
+        on_delete=models.CASCADE,
+        related_name="general_recommendation",
+        verbose_name=_("evaluation"),
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    strongest = models.TextField(_("strongest aspect"), blank=True)
+    weakest = models.TextField(_("weakest aspect"), blank=True)
+    advice = models.TextField(_("appreciation or advice"), blank=True)
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    PARTS = ("summary", "strongest", "weakest", "advice")
+
+    class Meta:
+        verbose_name = _("general recommendation")
+        verbose_name_plural = _("general recommendations")
+
+    def __str__(self) -> str:
+        return f"{self.evaluation}"
 
 
 class Reopening(models.Model):

@@ -36,6 +36,9 @@ class EvidenceFile(models.Model):
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     page_count = models.PositiveIntegerField(_("pages"), default=0)
+    # The date of the document itself (signed, issued), as the institution states it:
+    # what evidence recency (evaluations.recency) is judged by.
+    document_date = models.DateField(_("document date"), null=True, blank=True)
     # Kinds of active content found at upload (evaluations.evidence.ACTIVE_CONTENT_KINDS).
     active_content = models.JSONField(_("active content"), default=list, blank=True)
     uploaded_by = models.ForeignKey(

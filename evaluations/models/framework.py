@@ -53,6 +53,12 @@ class Framework(models.Model):
             "published 2018 city result (indicator 35 as three services)."
         ),
     )
+    # Evidence recency: a level that needs a review or evaluation document accepts one
+    # dated at most this many years before the period's self-assessment deadline
+    # (empty: no such rule). Which indicators and levels: Indicator.recent_evidence_from_level.
+    evidence_max_age_years = models.PositiveSmallIntegerField(
+        _("maximum age of a recent document (years)"), null=True, blank=True
+    )
     description = models.TextField(_("description"), blank=True)
     # Bumped whenever one of the framework's domains, aspects or indicators is saved or
     # deleted (evaluations.signals). Each application process caches a framework's
@@ -178,6 +184,21 @@ class Indicator(models.Model):
     description = models.TextField(_("description"), blank=True)
     level_descriptions = models.JSONField(_("meaning of each level"), default=dict)
     evidence_guidance = models.TextField(_("evidence guidance"), blank=True)
+    # "1".."5" -> what evidence shows the level is reached, in this project's words from
+    # the evaluators' guide: shown next to the level choice to both sides.
+    level_criteria = models.JSONField(
+        _("evidence criteria of each level"), default=dict, blank=True
+    )
+    recent_evidence_from_level = models.PositiveSmallIntegerField(
+        _("recent document needed from level"),
+        null=True,
+        blank=True,
+        validators=LEVEL_VALIDATORS,
+        help_text=_(
+            "From this level the evidence must include a document younger than the "
+            "framework's maximum age."
+        ),
+    )
     max_entries = models.PositiveSmallIntegerField(
         _("maximum entries"), default=1, validators=[MinValueValidator(1)]
     )
@@ -206,3 +227,6 @@ class Indicator(models.Model):
 
     def level_description(self, level: int) -> str:
         return self.level_descriptions.get(str(level), "")
+
+    def level_criterion(self, level: int) -> str:
+        return (self.level_criteria or {}).get(str(level), "")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,13 @@ def _window_ordered(opens: str, closes: str) -> Q:
     return Q(**{f"{opens}__isnull": True, f"{closes}__isnull": True}) | Q(
         **{f"{opens}__lt": F(closes)}
     )
+
+
+class ReviewScope(models.TextChoices):
+    # The ministry review team checks every external assessment, or a sample of them
+    # drawn per kind of institution; the regulation leaves the choice to the ministry.
+    FULL = "full", _("In full (every evaluation)")
+    SAMPLE = "sample", _("By sample")
 
 
 class EvaluationPeriod(models.Model):
@@ -72,6 +80,23 @@ class EvaluationPeriod(models.Model):
     visit_closes_at = models.DateTimeField(_("site visits close at"), null=True, blank=True)
     review_opens_at = models.DateTimeField(_("ministry review opens at"), null=True, blank=True)
     review_closes_at = models.DateTimeField(_("ministry review closes at"), null=True, blank=True)
+    review_scope = models.CharField(
+        _("ministry review scope"),
+        max_length=10,
+        choices=ReviewScope.choices,
+        default=ReviewScope.FULL,
+    )
+    review_sample_percent = models.PositiveSmallIntegerField(
+        _("review sample share (%)"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    # The draw is reproducible: the seed is recorded with the time of the draw, and the
+    # drawn evaluations carry `Evaluation.in_review_sample`.
+    review_sample_seed = models.BigIntegerField(_("review sample seed"), null=True, blank=True)
+    review_sample_drawn_at = models.DateTimeField(
+        _("review sample drawn at"), null=True, blank=True
+    )
     # How the participants were chosen when the period was opened, kept so that the
     # next period can start from the same choice.
     participation = models.JSONField(_("participation"), default=dict, blank=True)

@@ -24,6 +24,7 @@ from evaluations.models import (
     EvidenceFile,
     EvidenceLink,
     Extension,
+    GeneralRecommendation,
     Indicator,
     Phase,
     Report,
@@ -193,6 +194,7 @@ def _aspect_rows(
                 "domain": domain_code,
                 "self": self_result.aspects.get(code),
                 "final": final_result.aspects.get(code),
+                "fulfilment": note.fulfilment if note else "",
                 "strengths": note.strengths if note else "",
                 "weaknesses": note.weaknesses if note else "",
             }
@@ -302,7 +304,16 @@ def institution_report_data(*, evaluation_id: int) -> dict:
         "indicators": rows,
         "bands": [(name, bound) for name, bound in spec.bands],
         "comparison": comparison,
+        "recommendation": _general_recommendation(evaluation),
     }
+
+
+def _general_recommendation(evaluation: Evaluation) -> dict | None:
+    """The four parts of the assessors' general recommendation, or None without one."""
+    rec = GeneralRecommendation.objects.filter(evaluation=evaluation).first()
+    if rec is None or not any(getattr(rec, part) for part in rec.PARTS):
+        return None
+    return {part: getattr(rec, part) for part in rec.PARTS}
 
 
 # ---------------------------------------------------------------------------

@@ -41,6 +41,18 @@ DUPLICATE_FILE = _(
 )
 ALREADY_LINKED = _("This file is already linked to this entry.")
 EVIDENCE_OTHER_EVALUATION = _("This file does not belong to this evaluation.")
+DATE_IN_FUTURE = _("The document date cannot be in the future (today is %(today)s).")
+
+
+def _check_document_date(document_date, now) -> None:
+    """A document date is a day that has come: not after today in WIB."""
+    from evaluations.wib import WIB
+
+    today = now.astimezone(WIB).date()
+    if document_date is not None and document_date > today:
+        raise ValidationError(
+            DATE_IN_FUTURE, params={"today": today.strftime("%d-%m-%Y")}, code="future"
+        )
 
 
 # --- Evidence -----------------------------------------------------------------------------
@@ -48,7 +60,13 @@ EVIDENCE_OTHER_EVALUATION = _("This file does not belong to this evaluation.")
 
 @transaction.atomic
 def upload_evidence(
-    *, evaluation: Evaluation, by, uploaded_file, title: str = "", now=None
+    *,
+    evaluation: Evaluation,
+    by,
+    uploaded_file,
+    title: str = "",
+    document_date=None,
+    now=None,
 ) -> EvidenceFile:
     """Check an uploaded PDF (evaluations.evidence.check_pdf) and add it to the library.
 
@@ -60,13 +78,24 @@ def upload_evidence(
     now = now or timezone.now()
     ev = _lock(evaluation)
     _check_window(ev, by, now)
-    return store_evidence(evaluation=ev, by=by, uploaded_file=uploaded_file, title=title, now=now)
+    _check_document_date(document_date, now)
+    return store_evidence(
+        evaluation=ev,
+        by=by,
+        uploaded_file=uploaded_file,
+        title=title,
+        document_date=document_date,
+        now=now,
+    )
 
 
-def store_evidence(*, evaluation: Evaluation, by, uploaded_file, title: str, now) -> EvidenceFile:
+def store_evidence(
+    *, evaluation: Evaluation, by, uploaded_file, title: str, now, document_date=None
+) -> EvidenceFile:
     """Check a PDF and add it to the evaluation's library, audited. The caller holds the
     evaluation's lock and has checked its own window (the self-evaluation's, or the
-    clarification window's). Raises ValidationError for a bad or duplicate file."""
+    clarification window's) and the document date. Raises ValidationError for a bad or
+    duplicate file."""
     ev = evaluation
     checked = check_pdf(uploaded_file)
     existing = EvidenceFile.objects.filter(evaluation=ev, sha256=checked.sha256).first()
@@ -87,6 +116,7 @@ def store_evidence(*, evaluation: Evaluation, by, uploaded_file, title: str, now
         sha256=checked.sha256,
         page_count=checked.page_count,
         active_content=list(checked.active_content),
+        document_date=document_date,
         uploaded_by=by,
     )
     evidence.file.save(checked.name, uploaded_file, save=False)
@@ -144,6 +174,37 @@ def link_evidence(
     )
     _touch(ev, by=by, now=now)
     return link
+
+
+@transaction.atomic
+def set_document_date(*, evidence: EvidenceFile, document_date, by, now=None) -> EvidenceFile:
+    """State (or correct, or clear) the date of a library file's document. Same lock and
+    window as an upload; not in the future (DATE_IN_FUTURE). "evidence.dated" AuditEvent."""
+    now = now or timezone.now()
+    ev = _lock(evidence.evaluation)
+    _check_window(ev, by, now)
+    _check_document_date(document_date, now)
+    evidence = EvidenceFile.objects.select_for_update().get(pk=evidence.pk)
+    if evidence.document_date == document_date:
+        return evidence
+    before = evidence.document_date
+    evidence.document_date = document_date
+    evidence.save(update_fields=["document_date"])
+    record_event(
+        action=AuditEvent.Action.EVIDENCE_DATED,
+        actor=by,
+        evaluation=ev,
+        changes={
+            "evidence": evidence.original_name,
+            "document_date": [
+                before.isoformat() if before else None,
+                document_date.isoformat() if document_date else None,
+            ],
+        },
+        at=now,
+    )
+    _touch(ev, by=by, now=now)
+    return evidence
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ WRONG_TYPE = _("%(key)r must be %(expected)s")
 BAD_CHOICE = _("%(key)r must be one of %(choices)s, not %(value)r")
 DUPLICATE = _("%(what)s %(value)r appears more than once")
 BAD_LEVELS = _("level_descriptions must map each of '0'..'5' to a text")
+BAD_CRITERIA = _("level_criteria must map levels '0'..'5' to texts")
 NO_BANDS = _("at least one predicate band is needed")
 
 LEVEL_KEYS = [str(level) for level in range(6)]
@@ -131,6 +132,11 @@ def _check_framework(fw: Any) -> str:
     _check_choice(fw["multi_entry_rule"], "multi_entry_rule", Framework.MultiEntryRule.values, code)
     for key in ("min_self_level", "evidence_required_from_level"):
         _check_choice(fw[key], key, list(range(6)), code)
+    age = fw.get("evidence_max_age_years")
+    if age is not None and (isinstance(age, bool) or not isinstance(age, int) or age < 1):
+        raise _problem(
+            code, WRONG_TYPE % {"key": "evidence_max_age_years", "expected": "an integer ≥ 1"}
+        )
     return code
 
 
@@ -163,6 +169,16 @@ def _check_indicator(ind: Any, code: str, aspect_code: str) -> None:
         raise _problem(where, BAD_LEVELS)
     if not all(isinstance(text, str) for text in levels.values()):
         raise _problem(where, BAD_LEVELS)
+    criteria = ind.get("level_criteria", {})
+    if (
+        not isinstance(criteria, Mapping)
+        or not set(criteria) <= set(LEVEL_KEYS)
+        or not all(isinstance(text, str) for text in criteria.values())
+    ):
+        raise _problem(where, BAD_CRITERIA)
+    recent = ind.get("recent_evidence_from_level")
+    if recent is not None:
+        _check_choice(recent, "recent_evidence_from_level", list(range(6)), where)
     max_entries = ind.get("max_entries", 1)
     # bool is an int in Python; `true` in the file is not a count.
     if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
@@ -261,6 +277,8 @@ def _indicator_values(i_data: Mapping[str, Any], aspect: Aspect) -> dict[str, An
         "description": i_data.get("description", ""),
         "level_descriptions": dict(i_data["level_descriptions"]),
         "evidence_guidance": i_data.get("evidence_guidance", ""),
+        "level_criteria": dict(i_data.get("level_criteria", {})),
+        "recent_evidence_from_level": i_data.get("recent_evidence_from_level"),
         "max_entries": i_data.get("max_entries", 1),
         "entry_label": i_data.get("entry_label", ""),
     }
@@ -328,6 +346,7 @@ def load_framework_data(*, data: Any, dry_run: bool = False) -> LoadSummary:
     framework = Framework.objects.filter(code=fw_data["code"]).first()
     fw_values = {key: fw_data[key] for key in FRAMEWORK_FIELDS if key != "code"}
     fw_values["description"] = fw_data.get("description", "")
+    fw_values["evidence_max_age_years"] = fw_data.get("evidence_max_age_years")
     framework = _upsert(summary, "framework", framework, fw_values, Framework, code=fw_data["code"])
 
     _load_bands(summary, framework, data["predicate_bands"])

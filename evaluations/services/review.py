@@ -9,19 +9,28 @@ level that counts is chosen by `evaluations.scoring`, nowhere else.
 
 from __future__ import annotations
 
+import random
+import secrets
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from evaluations import deadlines, scoring, text_limits
+from evaluations import review_scope, scoring, text_limits
 from evaluations.models import (
     Answer,
+    AssessorAssignment,
     AuditEvent,
     Evaluation,
+    EvaluationPeriod,
     EvaluationReview,
     Indicator,
     Phase,
+    ReviewScope,
+    TextReview,
 )
 from evaluations.permissions import require
 from evaluations.selectors.assessment import compute_results
@@ -43,12 +52,96 @@ CORRECTION_NEEDS_REASONS = _(
 REVIEW_INCOMPLETE = _(
     "%(count)s indicator entries still need a verdict before the review can be completed."
 )
+TEXTS_NOT_ACCEPTED = _(
+    "Accept the assessors' strengths, weaknesses and recommendation before completing the review."
+)
+SEND_BACK_NEEDS_NOTE = _("Say what the assessors should change in their texts.")
+TEXTS_NOT_SENT_BACK = _("The review team has not sent these texts back.")
+SCOPE_LOCKED = _(
+    "The review scope can no longer change: a review of this period is already complete."
+)
+BAD_SHARE = _("The sample share is a whole percentage from 1 to 100.")
 
 
 def review_required(period) -> bool:
     """Whether results of `period` are released only after the ministry review: where
-    the period holds a review (sets its window)."""
-    return deadlines.holds_stage(period, Phase.REVIEW)
+    the period holds a review (sets its window). Which evaluations it covers is
+    `review_scope.needs_review_q`."""
+    return review_scope.holds_review(period)
+
+
+def sample_by_kind(evaluations, *, percent: int, seed: int) -> list:
+    """The review sample: in every kind of institution the share of its evaluations,
+    rounded half up and at least one, drawn at random.
+
+    Reproducible: kinds in sorted order, evaluations by primary key, one
+    `random.Random(seed)` for all, so the same evaluations and seed give the same sample.
+    """
+    strata = defaultdict(list)
+    for ev in evaluations:
+        strata[ev.institution.kind].append(ev)
+    rng = random.Random(seed)  # noqa: S311 - a reproducible draw, not a secret
+    share = Decimal(percent) / 100
+    chosen = []
+    for kind in sorted(strata):
+        members = sorted(strata[kind], key=lambda ev: ev.pk)
+        size = (share * len(members)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        chosen.extend(rng.sample(members, min(len(members), max(1, int(size)))))
+    return sorted(chosen, key=lambda ev: ev.pk)
+
+
+@transaction.atomic
+def set_review_scope(
+    *, period: EvaluationPeriod, scope: str, by, percent: int | None = None, seed=None, now=None
+) -> EvaluationPeriod:
+    """Review the period in full, or by a sample drawn now per kind of institution from a
+    recorded seed (a new one unless given). Refused once any review of the period is
+    complete (SCOPE_LOCKED). Side effect: audit event with the scope, share, seed, size."""
+    require(is_ministry_reviewer(by))
+    period = EvaluationPeriod.objects.select_for_update().get(pk=period.pk)
+    if EvaluationReview.objects.filter(evaluation__period=period).exists():
+        raise ValidationError(SCOPE_LOCKED, code="locked")
+    before = [period.review_scope, period.review_sample_percent, period.review_sample_seed]
+    evaluations = Evaluation.objects.filter(period=period)
+    size = None
+    if scope == ReviewScope.SAMPLE:
+        percent = period.review_sample_percent if percent is None else percent
+        if not isinstance(percent, int) or not 1 <= percent <= 100:
+            raise ValidationError(BAD_SHARE, code="share")
+        seed = secrets.randbelow(2**31) if seed is None else int(seed)
+        chosen = sample_by_kind(
+            list(evaluations.select_related("institution")), percent=percent, seed=seed
+        )
+        evaluations.update(in_review_sample=False)
+        Evaluation.objects.filter(pk__in=[ev.pk for ev in chosen]).update(in_review_sample=True)
+        period.review_sample_percent, period.review_sample_seed = percent, seed
+        period.review_sample_drawn_at = now or timezone.now()
+        size = len(chosen)
+    else:
+        scope = ReviewScope.FULL
+        evaluations.update(in_review_sample=False)
+        period.review_sample_seed, period.review_sample_drawn_at = None, None
+    period.review_scope = scope
+    period.save(
+        update_fields=[
+            "review_scope",
+            "review_sample_percent",
+            "review_sample_seed",
+            "review_sample_drawn_at",
+        ]
+    )
+    record_event(
+        action=AuditEvent.Action.REVIEW_SAMPLE_DRAWN,
+        actor=by,
+        period=period,
+        changes={
+            "scope": [before[0], scope],
+            "percent": [before[1], period.review_sample_percent],
+            "seed": [before[2], period.review_sample_seed],
+            "size": [None, size],
+        },
+    )
+    return period
 
 
 def _lock(evaluation, by) -> Evaluation:
@@ -127,7 +220,8 @@ def unreviewed_entries(evaluation) -> list[tuple[int, int]]:
 
 @transaction.atomic
 def complete_review(*, evaluation: Evaluation, by, now=None, spec=None) -> EvaluationReview:
-    """Close the review: every assessed entry has a verdict (REVIEW_INCOMPLETE); the
+    """Close the review: every assessed entry has a verdict (REVIEW_INCOMPLETE) and the
+    assessors' texts are accepted (TEXTS_NOT_ACCEPTED); the
     final index and predicate are computed again from the levels that now count (the
     corrections included). Side effect: audit event with the new result."""
     evaluation = _lock(evaluation, by)
@@ -135,6 +229,10 @@ def complete_review(*, evaluation: Evaluation, by, now=None, spec=None) -> Evalu
     missing = unreviewed_entries(evaluation)
     if missing:
         raise ValidationError(REVIEW_INCOMPLETE, params={"count": len(missing)}, code="incomplete")
+    if not TextReview.objects.filter(
+        evaluation=evaluation, state=TextReview.State.ACCEPTED
+    ).exists():
+        raise ValidationError(TEXTS_NOT_ACCEPTED, code="texts")
     _self, final = compute_results(evaluation, spec)
     before = [str(evaluation.final_index), evaluation.final_predicate]
     evaluation.final_index, evaluation.final_predicate = final.index, final.predicate
@@ -157,3 +255,59 @@ def complete_review(*, evaluation: Evaluation, by, now=None, spec=None) -> Evalu
         },
     )
     return review
+
+
+@transaction.atomic
+def decide_texts(
+    *, evaluation: Evaluation, by, accept: bool, note: str = "", now=None
+) -> TextReview:
+    """Accept the assessors' strengths, weaknesses, fulfilment and general recommendation,
+    or send them back with a note saying what to change (SEND_BACK_NEEDS_NOTE). Same
+    guards as a verdict (reviewer, approved, review not complete, window open).
+    Side effect: audit event with the decision and the note."""
+    evaluation = _lock(evaluation, by)
+    require_stage_open(evaluation.period, Phase.REVIEW, now)
+    note = (note or "").strip()
+    text_limits.check(note, text_limits.REASON, _("Review note"))
+    if not accept and not note:
+        raise ValidationError(SEND_BACK_NEEDS_NOTE, code="note")
+    texts, _created = TextReview.objects.select_for_update().get_or_create(evaluation=evaluation)
+    before = texts.state
+    texts.state = TextReview.State.ACCEPTED if accept else TextReview.State.SENT_BACK
+    texts.note = note
+    if not accept:
+        texts.rounds += 1
+    texts.decided_by, texts.decided_at = by, now or timezone.now()
+    texts.save()
+    record_event(
+        action=(
+            AuditEvent.Action.REVIEW_TEXTS_ACCEPTED
+            if accept
+            else AuditEvent.Action.REVIEW_TEXTS_SENT_BACK
+        ),
+        actor=by,
+        evaluation=evaluation,
+        changes=text_limits.audit_changes({"state": [before, texts.state], "note": note}),
+    )
+    return texts
+
+
+@transaction.atomic
+def hand_in_texts(*, evaluation: Evaluation, by) -> TextReview:
+    """An assigned assessor hands the edited texts back to the review team: sent back ->
+    awaiting the review (TEXTS_NOT_SENT_BACK otherwise). Audited."""
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if not AssessorAssignment.objects.filter(evaluation=evaluation, assessor=by).exists():
+        raise PermissionDenied
+    texts = TextReview.objects.select_for_update().filter(evaluation=evaluation).first()
+    if texts is None or texts.state != TextReview.State.SENT_BACK:
+        raise ValidationError(TEXTS_NOT_SENT_BACK, code="state")
+    texts.state = TextReview.State.PENDING
+    texts.save(update_fields=["state"])
+    record_event(
+        action=AuditEvent.Action.REVIEW_TEXTS_RESUBMITTED,
+        actor=by,
+        evaluation=evaluation,
+        changes={"state": [TextReview.State.SENT_BACK, TextReview.State.PENDING]},
+    )
+    return texts

@@ -9,3 +9,9 @@ register = template.Library()
 @register.filter
 def level_meaning(indicator, level) -> str:
     return indicator.level_description(level)
+
+
+@register.filter
+def level_criterion(indicator, level) -> str:
+    """The evidence that shows `level` of `indicator` is reached (framework data)."""
+    return indicator.level_criterion(level)

@@ -10,7 +10,7 @@ Evaluation that it uses); none runs a query.
 
 from django import template
 
-from evaluations import permissions
+from evaluations import permissions, review_scope
 from evaluations.models import Evaluation
 
 register = template.Library()
@@ -47,3 +47,9 @@ def provisional_is_out(evaluation: Evaluation) -> bool:
 def scoring_started(evaluation: Evaluation) -> bool:
     """Scoring has started: removing an assessor now replaces one and needs a reason."""
     return evaluation.status in Evaluation.SCORING_STARTED
+
+
+@register.filter
+def needs_review(evaluation: Evaluation) -> bool:
+    """Whether the evaluation's release waits for the ministry review (in full, or sampled)."""
+    return review_scope.needs_review(evaluation)

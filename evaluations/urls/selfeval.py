@@ -28,6 +28,11 @@ urlpatterns = [
         name="evidence-delete",
     ),
     path(
+        "evaluations/<int:pk>/evidence/<int:evidence_pk>/date/",
+        evidence_views.evidence_date,
+        name="evidence-date",
+    ),
+    path(
         "evaluations/<int:pk>/evidence-links/<int:link_pk>/unlink/",
         evidence_views.evidence_unlink,
         name="evidence-unlink",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from evaluations import charts, filters, text_limits
+from evaluations import charts, filters, recency, text_limits
 from evaluations.deadlines import holds_stage, is_stage_open
 from evaluations.forms import assessment as forms
 from evaluations.models import (
@@ -24,8 +24,10 @@ from evaluations.models import (
     AspectNote,
     Evaluation,
     EvaluationPeriod,
+    EvaluationReview,
     Indicator,
     Phase,
+    ReviewScope,
 )
 from evaluations.numbers import format_number
 from evaluations.permissions import (
@@ -112,6 +114,7 @@ def _score_context(evaluation, request):
         "clarification_open": is_stage_open(evaluation.period, "document", timezone.now()),
         "holds_interview": holds_interview,
         "agenda": agenda_by_indicator(evaluation) if holds_interview else {},
+        "recency": recency.for_period(evaluation.period),
     }
 
 
@@ -411,6 +414,9 @@ def results_release(request, period_pk):
             "approved_count": counts.get(Evaluation.Status.APPROVED, 0),
             "not_approved_count": sum(n for v, n in counts.items() if v not in done),
             "candidates": selectors.release_candidates(period),
+            "review_scopes": ReviewScope.choices,
+            # Once a review of the period is complete the scope stays as it is.
+            "scope_locked": EvaluationReview.objects.filter(evaluation__period=period).exists(),
             "status_rows": [
                 (value, label, n)
                 for value, label in Evaluation.Status.choices

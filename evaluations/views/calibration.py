@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from evaluations import text_limits
+from evaluations import recency, text_limits
 from evaluations.agreement import SMALL_SAMPLE
 from evaluations.models import CalibrationItem, CalibrationSample, Indicator
 from evaluations.permissions import (
@@ -165,6 +165,7 @@ def second_assessment_score(request, pk: int):
             "groups": sel.blind_scoring_groups(item),
             "levels": _levels(item.evaluation),
             "scorable": can_second_score(request.user, item),
+            "recency": recency.for_period(item.evaluation.period),
         },
     )
 

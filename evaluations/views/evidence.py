@@ -17,10 +17,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from evaluations.forms.selfeval import (
+    EvidenceDateForm,
     EvidenceLinkForm,
     EvidenceUploadForm,
 )
-from evaluations.models import EvidenceFile, EvidenceLink
+from evaluations.models import EvidenceFile, EvidenceLink, Indicator
 from evaluations.permissions import (
     get_evaluation_for,
 )
@@ -111,12 +112,20 @@ def evidence_upload(request, pk: int):
         else redirect("evaluations:evidence-list", pk=evaluation.pk)
     )
     if not form.is_valid():
-        messages.error(request, _("Choose a PDF file to upload."))
+        if "document_date" in form.errors:
+            for error in form.errors["document_date"]:
+                messages.error(request, error)
+        else:
+            messages.error(request, _("Choose a PDF file to upload."))
         return target
     data = form.cleaned_data
     try:
         evidence = evidence_svc.upload_evidence(
-            evaluation=evaluation, by=request.user, uploaded_file=data["file"], title=data["title"]
+            evaluation=evaluation,
+            by=request.user,
+            uploaded_file=data["file"],
+            title=data["title"],
+            document_date=data["document_date"],
         )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
@@ -200,3 +209,39 @@ def evidence_download(request, evidence_pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_POST
+def evidence_date(request, pk: int, evidence_pk: int):
+    """State the date of a library file's document (judged for recency)."""
+    evaluation = get_evaluation_for(request, pk, need="selfeval")
+    evidence = get_object_or_404(EvidenceFile, pk=evidence_pk, evaluation=evaluation)
+    form = EvidenceDateForm(request.POST)
+    back = request.POST.get("indicator", "")
+    target = (
+        redirect("evaluations:answer-edit", pk=evaluation.pk, indicator_pk=int(back))
+        if back.isdigit()
+        and Indicator.objects.filter(
+            pk=int(back), framework_id=evaluation.period.framework_id
+        ).exists()
+        else redirect("evaluations:evidence-list", pk=evaluation.pk)
+    )
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return target
+    try:
+        evidence_svc.set_document_date(
+            evidence=evidence, document_date=form.cleaned_data["document_date"], by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return target
+    messages.success(
+        request,
+        _("Document date of “%(name)s” saved.")
+        % {"name": evidence.title or evidence.original_name},
+    )
+    return target

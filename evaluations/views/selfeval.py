@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from evaluations import completeness, deadlines
+from evaluations import completeness, deadlines, recency
 from evaluations.forms.selfeval import (
     JUSTIFICATION_REQUIRED,
     AnswerForm,
@@ -42,7 +42,7 @@ from evaluations.selectors import framework as framework_sel
 from evaluations.selectors import selfeval as sel
 from evaluations.selectors.audit import describe_events
 from evaluations.services import selfeval as svc
-from evaluations.wib import format_time_left, format_wib, time_left_format
+from evaluations.wib import WIB, format_time_left, format_wib, time_left_format
 
 
 def _error_text(error: ValidationError) -> str:
@@ -310,6 +310,8 @@ def _answer_page_context(request, evaluation, indicator, now, *, bound, conflict
     ctx.update(
         {
             "indicator": indicator,
+            "recency": recency.for_period(evaluation.period),
+            "today": timezone.localdate(now, WIB),
             "levels": [
                 (lvl, indicator.level_description(lvl))
                 for lvl in range(framework.min_self_level, 6)

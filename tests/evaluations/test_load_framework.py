@@ -268,6 +268,10 @@ def test_load_framework_refuses_missing_file(tmp_path):
             "'weight' must be a positive number",
         ),
         (lambda d: all_indicators(d)[3].update(max_entries=0), "'max_entries' must be an integer"),
+        (
+            lambda d: all_indicators(d)[3].update(level_criteria={"9": "x"}),
+            "level_criteria must map levels '0'..'5' to texts",
+        ),
         (lambda d: d["domains"][1].update(code="D1"), "domain code 'D1' appears more than once"),
         (lambda d: d.update(predicate_bands=[]), "at least one predicate band is needed"),
         (

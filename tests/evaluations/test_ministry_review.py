@@ -103,6 +103,10 @@ def test_review_with_one_correction_changes_the_final_result(approved, indicator
         review.complete_review(evaluation=approved, by=admin_user)
     assert exc.value.code == "incomplete"
     _verdict(approved, indicators[2], admin_user, valid=True)
+    with pytest.raises(ValidationError) as exc:
+        review.complete_review(evaluation=approved, by=admin_user)
+    assert exc.value.code == "texts"  # the texts are not accepted yet
+    review.decide_texts(evaluation=approved, by=admin_user, accept=True)
     done = review.complete_review(evaluation=approved, by=admin_user)
     approved.refresh_from_db()
     # A1 = 2 (weight 1), A2 = mean(3, 2) (weight 2): (2 + 2 x 2.5) / 3 = 2.33.
@@ -159,6 +163,7 @@ def test_release_waits_for_the_review_where_the_period_holds_one(approved, indic
     assert approved.status == Evaluation.Status.APPROVED
     for indicator in indicators:
         _verdict(approved, indicator, admin_user, valid=True)
+    review.decide_texts(evaluation=approved, by=admin_user, accept=True)
     review.complete_review(evaluation=approved, by=admin_user)
     assert svc.release_results(period=period, by=admin_user) == 1
     approved.refresh_from_db()
@@ -215,6 +220,7 @@ def test_review_page_from_verdicts_to_release(client, approved, indicators, admi
         client.post(_verdict_url(approved, indicator), {"valid": "yes"})
     page = client.get(_review_url(approved)).content.decode()
     assert "Not valid: corrected to level 3" in page and page.count("verdict-valid") == 2
+    client.post(_review_url(approved, "evaluations:ministry-review-texts"), {"accept": "yes"})
 
     response = client.post(
         _review_url(approved, "evaluations:ministry-review-complete"), follow=True
@@ -239,7 +245,7 @@ def test_review_page_query_count(
     set_status(evaluation, Evaluation.Status.APPROVED)
     _windows(evaluation.period)
     client = logged_in(client, admin_user)
-    with django_assert_num_queries(6):  # +1: the database session
+    with django_assert_num_queries(10):  # +1: the database session; +4: the texts
         response = client.get(_review_url(evaluation))
     assert response.content.decode().count("verdict-none") == n
 
@@ -264,7 +270,7 @@ def test_release_page_with_review_column_query_count(
     client = logged_in(client, admin_user)
     url = reverse("evaluations:results-release", kwargs={"period_pk": period.pk})
     client.get(url)  # the session's first write is not the page's
-    with django_assert_num_queries(5):  # session, user, period, counts, rows
+    with django_assert_num_queries(6):  # session, user, period, counts, rows, scope locked
         response = client.get(url)
     body = response.content.decode()
     assert body.count('name="evaluations"') == n // 2

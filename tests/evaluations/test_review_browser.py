@@ -43,6 +43,13 @@ def test_admin_reviews_with_one_correction_and_completes(
         for width in (390, 1366):
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=os.path.join(SHOTS, f"review_{width}.png"), full_page=True)
+    # Sent back without a note is refused; with one the assessors get it; then accepted.
+    page.get_by_role("button", name="Send the texts back").click()
+    page.wait_for_load_state()
+    assert "Say what the assessors should change" in page.content()
+    page.get_by_role("button", name="Accept the texts").click()
+    page.wait_for_load_state()
+    assert page.locator("#texts-state").inner_text().startswith("Accepted")
     page.get_by_role("button", name="Complete the review").click()
     page.wait_for_load_state()
     assert "levels corrected: 1" in page.locator("#review-done").inner_text()

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from evaluations import deadlines
+from evaluations.demo import STAGED_NAME, STAGED_PER_KIND
 from evaluations.management.commands.seed_demo import (
     DEMO_ACCOUNTS,
     DEMO_TOTP_KEY_HEX,
@@ -65,10 +66,13 @@ def test_seed_demo_second_run_changes_nothing(settings):
     assert counts() == first
     assert first["institutions"] == 623
     assert first["universities"] == 5
-    assert first["periods"] == 2
-    assert first["evaluations"] == 2 * Institution.objects.filter(is_active=True).count()
+    assert first["periods"] == 3
+    staged = Evaluation.objects.filter(period__name=STAGED_NAME).count()
+    assert staged == 5 * STAGED_PER_KIND + 1  # eight of each kind and the demo institution
+    assert first["evaluations"] == 2 * Institution.objects.filter(is_active=True).count() + staged
     assert "nothing changed" not in first_out
     assert "nothing changed" in second_out
+    assert f"{STAGED_NAME}: deadline" in second_out
 
 
 @pytest.mark.django_db
@@ -147,3 +151,64 @@ def test_seed_demo_periods_have_the_october_deadlines(settings):
 )
 def test_next_october_deadline_rolls_over_after_31_october_wib(now, expected_year):
     assert next_october_deadline(now) == dt.datetime(expected_year, 10, 31, 23, 59, 59, tzinfo=WIB)
+
+
+@pytest.mark.django_db
+@time_machine.travel(dt.datetime(2026, 11, 28, 8, 0, tzinfo=UTC), tick=False)
+def test_seed_demo_staged_period_is_part_way_through_its_stages(settings):
+    """The 59/2020 period in evaluation mode: every stage has institutions, the reviewed
+    ones come from the review sample and may be released, the demo assessor has work."""
+    from evaluations import review_scope
+    from evaluations.models import (
+        Answer,
+        EvaluationReview,
+        EvidenceFile,
+        GeneralRecommendation,
+        Phase,
+        TextReview,
+    )
+
+    settings.DEBUG = True
+    seed()
+    period = EvaluationPeriod.objects.get(name=STAGED_NAME)
+    assert (period.framework.code, period.mode, period.review_scope) == (
+        "permenpanrb-59-2020",
+        "evaluation",
+        "sample",
+    )
+    now = dt.datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
+    assert deadlines.is_stage_open(period, "interview", now)
+    assert deadlines.is_stage_open(period, "review", now)
+    evs = list(Evaluation.objects.filter(period=period).select_related("period", "review"))
+    statuses = {ev.status for ev in evs}
+    assert statuses == {
+        Evaluation.Status.SUBMITTED,
+        Evaluation.Status.UNDER_ASSESSMENT,
+        Evaluation.Status.APPROVED,
+    }
+    reviewed = [ev for ev in evs if hasattr(ev, "review")]
+    assert reviewed and all(ev.in_review_sample for ev in reviewed)
+    assert EvaluationReview.objects.filter(evaluation__period=period).count() == len(reviewed)
+    waiting = [
+        ev
+        for ev in evs
+        if ev.status == Evaluation.Status.APPROVED
+        and review_scope.needs_review(ev)
+        and not hasattr(ev, "review")
+    ]
+    assert waiting  # approved, sampled, not reviewed yet
+    # Corrections are review answers with a level; interview levels exist for some entries.
+    assert Answer.objects.filter(
+        evaluation__period=period, phase=Phase.REVIEW, level__isnull=False
+    ).count() == len(reviewed)
+    assert Answer.objects.filter(evaluation__period=period, phase=Phase.INTERVIEW).exists()
+    assert TextReview.objects.filter(evaluation__period=period, state="accepted").count() == len(
+        reviewed
+    )
+    rec = GeneralRecommendation.objects.filter(evaluation__period=period).first()
+    assert rec.weakest.startswith("Aspek terlemah adalah")
+    # Some evidence is older than the framework's two years: the recency flag has content.
+    cutoff = period.deadline.date().replace(year=period.deadline.year - 2)
+    assert EvidenceFile.objects.filter(evaluation__period=period, document_date__lt=cutoff).exists()
+    demo = User.objects.get(username="demo-assessor")
+    assert Evaluation.objects.filter(period=period, assignments__assessor=demo).count() == len(evs)

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from evaluations.models import Evaluation
 
-from . import Row, everyone
-from .assessment import _submitted
+from . import Row, everyone, only
+from .assessment import OTHER_EVALUATION, SCORE, SCORE_POST, _submitted
 
 REVIEWER = everyone(
     403,
@@ -48,4 +48,36 @@ ROWS = [
         data=lambda c: {"valid": "yes", "version": "0"},
     ),
     Row("evaluations:ministry-review-complete", REVIEWER_POST, setup=_approved, method="post"),
+    Row(
+        "evaluations:ministry-review-texts",
+        REVIEWER_POST,
+        setup=_approved,
+        method="post",
+        data=lambda c: {"accept": "yes"},
+    ),
+    Row(
+        "evaluations:review-scope",
+        only({"admin": 302}),
+        setup=lambda c: {"period_pk": c.period.pk},
+        method="post",
+        data=lambda c: {"scope": "full"},
+    ),
+    # The assessor's texts: the assigned assessor only.
+    Row("evaluations:assessment-texts", SCORE, setup=_approved),
+    Row(
+        "evaluations:assessment-texts",
+        OTHER_EVALUATION,
+        setup=lambda c: {"pk": c.other_evaluation.pk},
+        id="assessment-texts-other-evaluation",
+    ),
+    Row(
+        "evaluations:assessment-texts",
+        SCORE_POST,
+        setup=_approved,
+        method="post",
+        data=lambda c: {},
+        id="assessment-texts-save",
+    ),
+    Row("evaluations:assessment-texts-hand-in", SCORE_POST, setup=_approved, method="post"),
+    Row("evaluations:assessment-texts-draft", SCORE_POST, setup=_approved, method="post"),
 ]

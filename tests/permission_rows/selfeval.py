@@ -153,6 +153,24 @@ ROWS = [
         },
         id="evidence-delete-other-institution",
     ),
+    Row(
+        "evaluations:evidence-date",
+        scoped(**STAFF_REDIRECT),
+        setup=lambda c: {"pk": c.evaluation.pk, "evidence_pk": evidence(c).pk},
+        method="post",
+        data=lambda c: {"document_date": "2024-01-31"},
+    ),
+    # B's file under A's evaluation: not found for A's staff either.
+    Row(
+        "evaluations:evidence-date",
+        scoped(operator=404, supervisor=404),
+        setup=lambda c: {
+            "pk": c.evaluation.pk,
+            "evidence_pk": evidence(c, c.other_evaluation).pk,
+        },
+        method="post",
+        id="evidence-date-other-institution",
+    ),
     Row("evaluations:evidence-unlink", scoped(**STAFF_REDIRECT), setup=link, method="post"),
     # Institution B's link under A's evaluation: not found for A's staff either.
     Row(

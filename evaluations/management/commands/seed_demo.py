@@ -109,12 +109,26 @@ class Command(BaseCommand):
         # demo assessors per university, submitted, assigned, scored, approved, released.
         # Idempotent: a released period is left alone.
         # -----------------------------------------------------------------------------
-        from evaluations.demo import ensure_demo_assessors, seed_closed_campaign
+        from evaluations.demo import (
+            ensure_demo_assessors,
+            seed_closed_campaign,
+            seed_staged_campaign,
+        )
 
         created = ensure_demo_assessors(password=password)
         if created:
             self.changes.append(f"{len(created)} demo assessors created (asesor-<university>-<n>)")
         self.changes.extend(seed_closed_campaign(period=closed_period, stdout=self.stdout))
+        # A period in evaluation mode on 59/2020 part-way through its stages, assessed by
+        # the demo university and the demo assessor, so the staged screens have content.
+        self.changes.extend(
+            seed_staged_campaign(
+                demo_institution=self._demo_institution(),
+                university=self._demo_university(),
+                assessor=next(u for u in accounts if u.role == Role.ASSESSOR),
+                stdout=self.stdout,
+            )
+        )
 
         self._report(open_period, closed_period, accounts, password)
 
@@ -294,7 +308,10 @@ class Command(BaseCommand):
             f"universities: {University.objects.count()} · "
             f"frameworks: {Framework.objects.count()}"
         )
-        for period in (open_period, closed_period):
+        from evaluations.demo import STAGED_NAME
+
+        staged = EvaluationPeriod.objects.filter(name=STAGED_NAME).first()
+        for period in (open_period, closed_period, *([staged] if staged else [])):
             self.stdout.write(
                 f"{period.name}: deadline "
                 f"{period.deadline.astimezone(WIB):%Y-%m-%d %H:%M:%S} WIB, "
