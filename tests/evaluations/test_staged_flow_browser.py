@@ -301,5 +301,13 @@ def test_the_staged_evaluation_on_59_2020_from_self_assessment_to_the_final_repo
     assert f"SPBE index {evaluation.final_index}" in text
     assert _levels_in_report(text, responded) == ("3", "3")
     assert _levels_in_report(text, first) == ("4", "2")
+    # The provisional page, where the institution saw level 4 accepted, now sends it on.
+    page.goto(f"{live_server.url}/evaluations/{evaluation.pk}/provisional/")
+    assert page.get_by_text("Level after clarification: 4").is_visible()
+    _shoot(page, "provisional_released")
+    page.get_by_role("link", name="Open the final result").click()
+    page.wait_for_url(f"**/evaluations/{evaluation.pk}/result/")
+    row = page.locator(".result-table tbody tr", has_text=responded.name).first
+    assert row.locator("td").nth(3).inner_text().strip() == "3"
     for p in (page, sup, scorer, lead, ministry):
         p.context.close()
