@@ -285,6 +285,8 @@ def test_the_staged_evaluation_on_59_2020_from_self_assessment_to_the_final_repo
     row = page.locator(".result-table tbody tr", has_text=responded.name).first
     cells = [c.strip() for c in row.locator("td").all_inner_texts()]
     assert cells[:5] == [str(responded.number), responded.name, "3", "3", "0.00"]
+    # ... explained by the review's reasons, not the document note for the level 2 it replaced.
+    assert "Level 3 sesuai bukti yang sah." in cells[5] and "2017" not in cells[5]
     row = page.locator(".result-table tbody tr", has_text=rest[0].name).first
     assert [c.strip() for c in row.locator("td").all_inner_texts()][2:5] == ["3", "2", "-1.00"]
     # The index is the one of the reviewed levels: 3 on indicator 2, not the 4 accepted.
@@ -300,6 +302,7 @@ def test_the_staged_evaluation_on_59_2020_from_self_assessment_to_the_final_repo
     text = "\n".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
     assert f"SPBE index {evaluation.final_index}" in text
     assert _levels_in_report(text, responded) == ("3", "3")
+    assert "SK 2025 belum ditandatangani kepala daerah." in text and "2017" not in text
     assert _levels_in_report(text, first) == ("4", "2")
     # The provisional page, where the institution saw level 4 accepted, now sends it on.
     page.goto(f"{live_server.url}/evaluations/{evaluation.pk}/provisional/")
