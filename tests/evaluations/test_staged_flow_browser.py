@@ -8,11 +8,11 @@ is proposed, chosen and recorded; the coordinator approves; the ministry reviewe
 corrects one level with its reasons and completes the review; the admin releases; the
 institution sees the corrected level on its result page and in its report.
 
-The clock is not moved: the live server runs in a thread of this process, but the
-session cookies and the audit trail would travel with it. Instead the period's stage
-windows are set in the database between the steps (`_windows`), which is what an admin
-editing the period would do. The indicators the browser does not touch are prefilled
-through the services, to keep the test within a minute.
+The clock is not moved with time_machine: the live server is a thread of this process
+and would follow, but Chromium keeps its own clock, and a jump of weeks would expire the
+signed-in sessions. Instead the period's stage windows are set in the database between
+the steps (`_windows`), as an admin editing the period would. The indicators the browser
+does not touch are prefilled through the services, to keep the test within a minute.
 
 Set STAGED_SCREENSHOTS to a folder to keep each page at phone and desktop width.
 """
@@ -85,6 +85,12 @@ def _levels_in_report(text: str, indicator) -> tuple[str, str]:
     return re.search(r"(?<!\S)(\d) (\d)$", after, re.MULTILINE).groups()
 
 
+def _index(framework, indicators, second: int):
+    """The SPBE index with every indicator at level 2 but the second at `second`."""
+    levels = {i.pk: [2] for i in indicators} | {indicators[1].pk: [second]}
+    return scoring.compute_index(scoring.spec_for(framework), levels).index
+
+
 def test_the_staged_evaluation_on_59_2020_from_self_assessment_to_the_final_report(
     browser,
     live_server,
@@ -152,7 +158,7 @@ def test_the_staged_evaluation_on_59_2020_from_self_assessment_to_the_final_repo
     evaluation.refresh_from_db()
     assert evaluation.status == Evaluation.Status.SUBMITTED
 
-    # 2. Document stage: 45 indicators prefilled at level 2; the assessor scores indicator
+    # 2. Document stage: 46 indicators prefilled at level 2; the assessor scores indicator
     # 2 at level 2 in the page, raises it for the interview and completes.
     for indicator in [first, *rest]:
         assessment_svc.save_validated_answer(
@@ -236,6 +242,8 @@ def test_the_staged_evaluation_on_59_2020_from_self_assessment_to_the_final_repo
     lead.wait_for_load_state()
     evaluation.refresh_from_db()
     assert evaluation.status == Evaluation.Status.APPROVED
+    # Approved on the latest stage's levels: the accepted 4 on indicator 2.
+    assert lead.inner_text(".result-index").strip() == str(_index(framework, indicators, 4))
 
     # 7. The ministry review opens: 46 verdicts "valid" are prefilled; the reviewer finds
     # indicator 2 not valid, corrects it to level 3 with its reasons, and completes.
@@ -290,8 +298,8 @@ def test_the_staged_evaluation_on_59_2020_from_self_assessment_to_the_final_repo
     row = page.locator(".result-table tbody tr", has_text=rest[0].name).first
     assert [c.strip() for c in row.locator("td").all_inner_texts()][2:5] == ["3", "2", "-1.00"]
     # The index is the one of the reviewed levels: 3 on indicator 2, not the 4 accepted.
-    reviewed = {i.pk: [2] for i in indicators} | {first.pk: [2], responded.pk: [3]}
-    expected = scoring.compute_index(scoring.spec_for(framework), reviewed).index
+    expected = _index(framework, indicators, 3)
+    assert expected < _index(framework, indicators, 4)
     evaluation.refresh_from_db()
     assert evaluation.final_index == expected
     assert page.inner_text(".result-index").strip() == str(expected)
