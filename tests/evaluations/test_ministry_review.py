@@ -149,6 +149,14 @@ def test_result_and_report_explain_the_level_that_counts(approved, indicators, a
         (3, corrected.note, "Perbarui SK."),
         (2, "Dok.", ""),
     ]
+    # The follow-up items made at release carry the same recommendation.
+    from evaluations.models import FollowUp
+    from evaluations.services.assessment import release_results
+
+    release_results(period=approved.period, by=admin_user, notify=False)
+    assert list(FollowUp.objects.values_list("indicator_id", "text")) == [
+        (indicators[1].pk, "Perbarui SK.")
+    ]
 
 
 def test_a_not_valid_verdict_needs_the_level_and_all_three_parts(approved, indicators, admin_user):
