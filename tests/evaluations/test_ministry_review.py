@@ -149,6 +149,13 @@ def test_result_and_report_explain_the_level_that_counts(approved, indicators, a
         (3, corrected.note, "Perbarui SK."),
         (2, "Dok.", ""),
     ]
+    # The ministry's export of the answers explains the corrected level the same way.
+    from evaluations import exports
+
+    table = exports.answers_table(approved.period, progress=lambda n: None)
+    exported = {row[3]: (row[9], row[10]) for row in table.rows}
+    assert exported[indicators[1].number] == (3, corrected.note)
+    assert exported[indicators[0].number] == (2, "Dok.")
     # The follow-up items made at release carry the same recommendation.
     from evaluations.models import FollowUp
     from evaluations.services.assessment import release_results

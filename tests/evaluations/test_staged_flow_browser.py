@@ -307,6 +307,8 @@ def test_the_staged_evaluation_on_59_2020_from_self_assessment_to_the_final_repo
     page.wait_for_selector("#report-status a:has-text('Download')", timeout=20_000)
     with page.expect_download() as download:
         page.locator("#report-status a:has-text('Download')").click()
+    if SHOTS:
+        download.value.save_as(os.path.join(SHOTS, "report.pdf"))
     text = "\n".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
     assert f"SPBE index {evaluation.final_index}" in text
     assert _levels_in_report(text, responded) == ("3", "3")
