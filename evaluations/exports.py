@@ -130,14 +130,28 @@ def answers_table(period: EvaluationPeriod, *, progress: Callable[[int], None]) 
         for a in Answer.objects.filter(
             evaluation_id__in=ids, phase__in=ASSESSOR_PHASES, level__isnull=False
         ).values_list(
-            "evaluation_id", "phase", "indicator_id", "entry", "level", "note", named=True
+            "evaluation_id",
+            "phase",
+            "indicator_id",
+            "entry",
+            "level",
+            "note",
+            "facts",
+            "analysis",
+            "justification",
+            "recommendation",
+            named=True,
         ):
             assessed[a.evaluation_id].append(a)
-        validated = {
-            (evaluation_id, indicator_id, entry): {"level": a.level, "note": a.note}
-            for evaluation_id, rows in assessed.items()
-            for (indicator_id, entry), a in scoring.counting_answers(rows).items()
-        }
+        validated = {}
+        for evaluation_id, own in assessed.items():
+            # The explanation of the level that counts, as the result page shows it.
+            reasons = scoring.final_reasons(own)
+            for (indicator_id, entry), a in scoring.counting_answers(own).items():
+                validated[(evaluation_id, indicator_id, entry)] = {
+                    "level": a.level,
+                    "note": reasons[(indicator_id, entry)].note,
+                }
         answers = (
             Answer.objects.filter(evaluation_id__in=ids, phase=Phase.SELF)
             .annotate(evidence_count=Count("evidence_links"))

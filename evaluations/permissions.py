@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from evaluations.deadlines import STAGE_CLOSED, STAGE_OPEN, holds_stage, is_stage_open, stage_state
+from evaluations.deadlines import STAGE_CLOSED, STAGE_OPEN, is_stage_open, stage_state
 from evaluations.models import CalibrationItem, Evaluation, EvaluationPeriod, FollowUp, Report
 from evaluations.review_scope import needs_review
 from evaluations.selectors import evaluations_visible_to

@@ -365,6 +365,49 @@ def self_levels(answers: Iterable) -> dict[int, list[int]]:
 
 
 @dataclass(frozen=True)
+class Reasons:
+    """What the institution reads beside a final level: the assessors' explanation and
+    recommendation."""
+
+    note: str
+    recommendation: str
+
+
+def final_reasons(answers: Iterable) -> dict[tuple[int, int], Reasons]:
+    """Per (indicator id, entry), the explanation and recommendation shown with the final
+    level, so that they always belong to the level that counts.
+
+    The explanation is the counting answer's: its note, else its facts, analysis and
+    justification (the clarification decision, the later stages and the ministry review
+    write these three parts and no note). The recommendation is the latest one an
+    assessor phase up to the counting answer wrote: a review correction or an accepted
+    response writes none, and the document stage's still stands. `answers` are full
+    Answer rows of one evaluation.
+    """
+    answers = list(answers)
+    counting = counting_answers(answers, validated=True)
+    recommended: dict[tuple[int, int], object] = {}
+    for answer in answers:
+        key = (answer.indicator_id, answer.entry)
+        if answer.phase == Phase.SELF or not (answer.recommendation or "").strip():
+            continue
+        best = counting.get(key)
+        if best is None or _RANK[answer.phase] > _RANK[best.phase]:
+            continue
+        if key not in recommended or _RANK[answer.phase] > _RANK[recommended[key].phase]:
+            recommended[key] = answer
+    reasons = {}
+    for key, answer in counting.items():
+        parts = (answer.facts, answer.analysis, answer.justification)
+        note = (answer.note or "").strip() or "\n".join(p.strip() for p in parts if p.strip())
+        reasons[key] = Reasons(
+            note=note,
+            recommendation=recommended[key].recommendation if key in recommended else "",
+        )
+    return reasons
+
+
+@dataclass(frozen=True)
 class StageResult:
     """One entry's result at a stage: the answer that counts there, and whether it was
     carried over from an earlier stage (not set at this one)."""

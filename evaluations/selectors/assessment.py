@@ -321,7 +321,7 @@ class ResultRow:
     indicator: Indicator
     self_levels: list
     final_levels: list
-    answers: list  # document/final answers with explanation and recommendation
+    answers: list  # scoring.Reasons of the final level, per entry
 
     @property
     def difference(self) -> Decimal | None:
@@ -349,11 +349,12 @@ def result_sheet(evaluation: Evaluation) -> ResultSheet:
     self_levels, final = scoring.self_levels(rows), scoring.final_levels(rows)
     self_result = scoring.compute_index(spec, self_levels)
     final_result = scoring.compute_index(spec, final)
+    # The explanation and recommendation of the level that counts (scoring.final_reasons),
+    # not the document stage's, which a later stage or the review may have overruled.
     answers = defaultdict(list)
-    for a in Answer.objects.filter(evaluation=evaluation, phase=Phase.DOCUMENT).order_by(
-        "indicator__number", "entry"
-    ):
-        answers[a.indicator_id].append(a)
+    reasons = scoring.final_reasons(Answer.objects.filter(evaluation=evaluation))
+    for (indicator_id, _entry), shown in sorted(reasons.items()):
+        answers[indicator_id].append(shown)
     rows = [
         ResultRow(
             indicator=ind,

@@ -142,26 +142,34 @@ def _latest_aspect_notes(evaluation: Evaluation) -> dict[int, AspectNote]:
     return notes
 
 
-def _entry_row(entry: int, own, validated) -> dict:
+def _entry_row(entry: int, own, validated, reasons) -> dict:
     """One indicator entry: the institution's level beside the validated one, with the
-    assessor's explanation and recommendation. Either answer may be missing."""
+    explanation and recommendation of the level that counts (`scoring.final_reasons`).
+    Either answer may be missing."""
     shown = own or validated
     return {
         "entry": entry,
         "service_name": shown.service_name if shown else "",
         "self_level": own.level if own else None,
         "final_level": validated.level if validated else None,
-        "explanation": validated.note if validated else "",
-        "recommendation": validated.recommendation if validated else "",
+        "explanation": reasons.note if reasons else "",
+        "recommendation": reasons.recommendation if reasons else "",
     }
 
 
-def _indicator_rows(indicators: list[Indicator], self_best: dict, final_best: dict) -> list[dict]:
+def _indicator_rows(
+    indicators: list[Indicator], self_best: dict, final_best: dict, reasons: dict
+) -> list[dict]:
     """Per indicator, its entries with the counting self and validated answers."""
     rows = []
     for ind in indicators:
         entries = [
-            _entry_row(e, self_best.get((ind.pk, e)), final_best.get((ind.pk, e)))
+            _entry_row(
+                e,
+                self_best.get((ind.pk, e)),
+                final_best.get((ind.pk, e)),
+                reasons.get((ind.pk, e)),
+            )
             for e in shown_entries(ind.pk, self_best, final_best)
         ]
         rows.append(
@@ -282,7 +290,7 @@ def institution_report_data(*, evaluation_id: int) -> dict:
     self_result = compute_index(spec, scoring.levels_of(self_best))
     final_result = compute_index(spec, scoring.levels_of(final_best))
     notes = _latest_aspect_notes(evaluation)
-    rows = _indicator_rows(indicators, self_best, final_best)
+    rows = _indicator_rows(indicators, self_best, final_best, scoring.final_reasons(answers))
     aspects = _aspect_rows(spec, indicators, notes, self_result, final_result)
     headline = _headline(evaluation, spec, self_result, final_result)
     comparison = _comparison(evaluation, spec, headline["index"])

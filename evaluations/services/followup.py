@@ -16,7 +16,7 @@ from evaluations import text_limits
 from evaluations.models import Answer, AuditEvent, FollowUp, FollowUpNote
 from evaluations.notifications import queue_email
 from evaluations.permissions import can_assign_follow_up, can_update_follow_up, require
-from evaluations.scoring import counting_answers
+from evaluations.scoring import final_reasons
 from evaluations.services.core import record_event
 from evaluations.wib import to_wib
 from institutions.models import Role, User
@@ -27,13 +27,23 @@ NOTHING_CHANGED = _("Nothing to save: change the status or write a progress note
 
 
 def create_follow_ups(*, evaluations) -> int:
-    """One follow-up item per recommendation of the counting answers of `evaluations`
-    (just released). Called inside the release transaction; a second call adds nothing.
+    """One follow-up item per recommendation shown with the final levels of `evaluations`
+    (just released; `scoring.final_reasons`, as the result page and the report). Called
+    inside the release transaction; a second call adds nothing.
     """
     by_evaluation = {ev.pk: ev for ev in evaluations}
     answers = defaultdict(list)
     for answer in Answer.objects.filter(evaluation_id__in=list(by_evaluation)).only(
-        "evaluation_id", "indicator_id", "entry", "phase", "level", "recommendation"
+        "evaluation_id",
+        "indicator_id",
+        "entry",
+        "phase",
+        "level",
+        "recommendation",
+        "note",
+        "facts",
+        "analysis",
+        "justification",
     ):
         answers[answer.evaluation_id].append(answer)
     existing = set(
@@ -45,14 +55,13 @@ def create_follow_ups(*, evaluations) -> int:
         FollowUp(
             institution_id=by_evaluation[evaluation_id].institution_id,
             evaluation_id=evaluation_id,
-            indicator_id=answer.indicator_id,
-            entry=answer.entry,
-            text=answer.recommendation.strip(),
+            indicator_id=indicator_id,
+            entry=entry,
+            text=reasons.recommendation.strip(),
         )
         for evaluation_id, rows in answers.items()
-        for answer in counting_answers(rows).values()
-        if answer.recommendation.strip()
-        and (evaluation_id, answer.indicator_id, answer.entry) not in existing
+        for (indicator_id, entry), reasons in final_reasons(rows).items()
+        if reasons.recommendation.strip() and (evaluation_id, indicator_id, entry) not in existing
     ]
     FollowUp.objects.bulk_create(items, batch_size=500)
     return len(items)

@@ -114,6 +114,19 @@ def test_the_institution_sees_the_provisional_result_only_after_the_document_sta
     assert "Respond to this level" in body
 
 
+def test_after_release_the_provisional_page_points_to_the_final_result(
+    client, evaluation, assessor, operator
+):
+    _provisional(evaluation, assessor)
+    url = reverse("evaluations:provisional", kwargs={"pk": evaluation.pk})
+    body = logged_in(client, operator).get(url).content.decode()
+    assert "may still change" in body and "final-released" not in body
+    Evaluation.objects.filter(pk=evaluation.pk).update(status=Evaluation.Status.RELEASED)
+    body = client.get(url).content.decode()
+    assert 'id="final-released"' in body and "may still change" not in body
+    assert reverse("evaluations:result", kwargs={"pk": evaluation.pk}) in body
+
+
 def test_a_response_is_saved_in_the_window_and_refused_after_it(evaluation, assessor, operator):
     indicators = _provisional(evaluation, assessor)
     evidence = f.EvidenceFileFactory(evaluation=evaluation)

@@ -122,6 +122,54 @@ def test_review_with_one_correction_changes_the_final_result(approved, indicator
     assert exc.value.code == "done"
 
 
+def test_result_and_report_explain_the_level_that_counts(approved, indicators, admin_user):
+    """A corrected level is shown with the review's reasons, not the document stage's
+    note for the level it replaced; the document's recommendation still stands."""
+    from evaluations.selectors.assessment import result_sheet
+    from evaluations.selectors.reports import institution_report_data
+
+    Answer.objects.filter(
+        evaluation=approved, indicator=indicators[1], phase=Phase.DOCUMENT
+    ).update(recommendation="Perbarui SK.")
+    _verdict(approved, indicators[0], admin_user, valid=True)
+    _verdict(approved, indicators[1], admin_user, **CORRECTION)
+    _verdict(approved, indicators[2], admin_user, valid=True)
+    review.complete_review(evaluation=approved, by=admin_user)
+    corrected = scoring.Reasons(
+        note="SK tidak ditandatangani.\nKriteria level 4 belum terpenuhi.\nLevel 3 sesuai bukti.",
+        recommendation="Perbarui SK.",
+    )
+    rows = result_sheet(approved).rows
+    assert [(r.final_levels, r.answers) for r in rows] == [
+        ([2], [scoring.Reasons(note="Dok.", recommendation="")]),
+        ([3], [corrected]),
+        ([2], [scoring.Reasons(note="Dok.", recommendation="")]),
+    ]
+    entries = [
+        i["entries"][0] for i in institution_report_data(evaluation_id=approved.pk)["indicators"]
+    ]
+    assert [(e["final_level"], e["explanation"], e["recommendation"]) for e in entries] == [
+        (2, "Dok.", ""),
+        (3, corrected.note, "Perbarui SK."),
+        (2, "Dok.", ""),
+    ]
+    # The ministry's export of the answers explains the corrected level the same way.
+    from evaluations import exports
+
+    table = exports.answers_table(approved.period, progress=lambda n: None)
+    exported = {row[3]: (row[9], row[10]) for row in table.rows}
+    assert exported[indicators[1].number] == (3, corrected.note)
+    assert exported[indicators[0].number] == (2, "Dok.")
+    # The follow-up items made at release carry the same recommendation.
+    from evaluations.models import FollowUp
+    from evaluations.services.assessment import release_results
+
+    release_results(period=approved.period, by=admin_user, notify=False)
+    assert list(FollowUp.objects.values_list("indicator_id", "text")) == [
+        (indicators[1].pk, "Perbarui SK.")
+    ]
+
+
 def test_a_not_valid_verdict_needs_the_level_and_all_three_parts(approved, indicators, admin_user):
     for missing in ("level", "facts", "analysis", "justification"):
         with pytest.raises(ValidationError) as exc:
