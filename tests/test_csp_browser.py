@@ -35,6 +35,7 @@ NOT_PAGES = {
     "evaluations:export-download",
     "evaluations:report-download",
     "evaluations:evidence-download",
+    "evaluations:follow-up-export",
 }
 PAGE_ROWS = [
     row

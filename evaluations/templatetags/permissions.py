@@ -10,7 +10,7 @@ Evaluation that it uses); none runs a query.
 
 from django import template
 
-from evaluations import permissions, review_scope
+from evaluations import deadlines, permissions, review_scope
 from evaluations.models import Evaluation
 
 register = template.Library()
@@ -53,3 +53,9 @@ def scoring_started(evaluation: Evaluation) -> bool:
 def needs_review(evaluation: Evaluation) -> bool:
     """Whether the evaluation's release waits for the ministry review (in full, or sampled)."""
     return review_scope.needs_review(evaluation)
+
+
+@register.filter
+def holds_stage(evaluation: Evaluation, stage: str) -> bool:
+    """Whether the evaluation's period holds `stage` (interview, visit, clarification)."""
+    return deadlines.holds_stage(evaluation.period, stage)

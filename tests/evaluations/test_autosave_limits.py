@@ -56,7 +56,8 @@ def test_level_without_explanation_is_a_draft_and_blocks_completion(client, asse
     assert evaluation.status == Evaluation.Status.UNDER_ASSESSMENT
     page = client.get(reverse("evaluations:assessment-score", args=[evaluation.pk])).content
     page = page.decode()
-    assert all(f'href="#ind-{i.number}-1"' in page for i in indicators)
+    missing = _missing_links(page)
+    assert all(f'href="#ind-{i.number}-1"' in missing for i in indicators)
     assert "Draft: an explanation is required" in page
 
     client.post(
@@ -65,7 +66,14 @@ def test_level_without_explanation_is_a_draft_and_blocks_completion(client, asse
         HTTP_HX_REQUEST="true",
     )
     page = client.get(reverse("evaluations:assessment-score", args=[evaluation.pk])).content
-    assert 'href="#ind-1-1"' not in page.decode()
+    missing = _missing_links(page.decode())
+    assert 'href="#ind-1-1"' not in missing and 'href="#ind-2-1"' in missing
+
+
+def _missing_links(page: str) -> str:
+    """The list of entries still to score (the jump list links every indicator)."""
+    start = page.index('class="small mb-3 missing-links"')
+    return page[start : page.index("</nav>", start)]
 
 
 def test_explanation_over_the_limit_is_refused_with_a_message(client, assessor, scoring):

@@ -273,6 +273,11 @@ def test_the_staged_evaluation_on_59_2020_from_self_assessment_to_the_final_repo
     assert ministry.locator(".verdict-corrected").inner_text() == "Not valid: corrected to level 3"
     assert ministry.locator(".verdict-valid").count() == 46
     _shoot(ministry, "ministry_review")
+    # The assessors' strengths, weaknesses and recommendation are accepted before the
+    # review can be completed.
+    ministry.get_by_role("button", name="Accept the texts").click()
+    ministry.wait_for_load_state()
+    assert ministry.locator("#texts-state").inner_text().startswith("Accepted")
     ministry.get_by_role("button", name="Complete the review").click()
     ministry.wait_for_load_state()
     assert "levels corrected: 1" in ministry.locator("#review-done").inner_text()
