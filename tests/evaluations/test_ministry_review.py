@@ -134,6 +134,7 @@ def test_result_and_report_explain_the_level_that_counts(approved, indicators, a
     _verdict(approved, indicators[0], admin_user, valid=True)
     _verdict(approved, indicators[1], admin_user, **CORRECTION)
     _verdict(approved, indicators[2], admin_user, valid=True)
+    review.decide_texts(evaluation=approved, by=admin_user, accept=True)
     review.complete_review(evaluation=approved, by=admin_user)
     corrected = scoring.Reasons(
         note="SK tidak ditandatangani.\nKriteria level 4 belum terpenuhi.\nLevel 3 sesuai bukti.",
