@@ -86,6 +86,8 @@ class CalibrationAnswer(models.Model):
     )
     entry = models.PositiveSmallIntegerField(_("entry"), default=1)
     level = models.PositiveSmallIntegerField(_("level"), validators=LEVEL_VALIDATORS)
+    # Why this level, as the first assessor writes it: the consensus step reads both.
+    note = models.TextField(_("explanation"), blank=True)
     assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

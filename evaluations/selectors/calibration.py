@@ -172,9 +172,10 @@ def blind_scoring_groups(item) -> list:
         .order_by("number")
     )
     self_answers, _first = _self_and_document_answers(evaluation)
-    seconds = {
-        (a.indicator_id, a.entry): a.level for a in CalibrationAnswer.objects.filter(item=item)
+    second_answers = {
+        (a.indicator_id, a.entry): a for a in CalibrationAnswer.objects.filter(item=item)
     }
+    seconds = {key: a.level for key, a in second_answers.items()}
     previous = _previous_levels(evaluation, indicators)
     groups: dict[int, AspectGroup] = {}
     for ind in indicators:
@@ -192,6 +193,8 @@ def blind_scoring_groups(item) -> list:
                 else [],
             )
             row.second_level = seconds.get((ind.pk, entry))
+            second = second_answers.get((ind.pk, entry))
+            row.second_note = second.note if second is not None else ""
             group.rows.append(row)
     return list(groups.values())
 

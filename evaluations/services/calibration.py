@@ -136,8 +136,11 @@ def assign_second_assessor(*, item: CalibrationItem, assessor, by) -> Calibratio
 
 
 @transaction.atomic
-def save_second_level(*, item: CalibrationItem, indicator, entry: int, level: int, by):
-    """The second assessor's level for one entry; only the assigned second assessor."""
+def save_second_level(
+    *, item: CalibrationItem, indicator, entry: int, level: int, by, note: str = ""
+):
+    """The second assessor's level and explanation for one entry; only the assigned
+    second assessor."""
     item = (
         CalibrationItem.objects.select_for_update(of=("self",))
         .select_related("evaluation")
@@ -150,19 +153,26 @@ def save_second_level(*, item: CalibrationItem, indicator, entry: int, level: in
     allow_zero = evaluation.period.framework.allow_zero_validated
     if level is None or not (0 if allow_zero else 1) <= level <= MAX_LEVEL:
         raise ValidationError(BAD_LEVEL, code="level")
+    note = text_limits.check((note or "").strip(), text_limits.EXPLANATION, _("Explanation"))
     answer, created = CalibrationAnswer.objects.get_or_create(
-        item=item, indicator=indicator, entry=entry, defaults={"level": level, "assessor": by}
+        item=item,
+        indicator=indicator,
+        entry=entry,
+        defaults={"level": level, "note": note, "assessor": by},
     )
-    before = None if created else answer.level
+    before = (None, "") if created else (answer.level, answer.note)
     if not created:
-        answer.level, answer.assessor = level, by
-        answer.save(update_fields=["level", "assessor", "updated_at"])
+        answer.level, answer.note, answer.assessor = level, note, by
+        answer.save(update_fields=["level", "note", "assessor", "updated_at"])
+    changes = {"level": [before[0], level]}
+    if note != before[1]:
+        changes["note"] = [before[1], note]
     record_event(
         action=AuditEvent.Action.CALIBRATION_LEVEL_SAVED,
         actor=by,
         evaluation=item.evaluation,
         indicator=indicator,
-        changes={"level": [before, level]},
+        changes=text_limits.audit_changes(changes),
     )
     return answer
 

@@ -60,6 +60,7 @@ class SecondAssessorForm(forms.Form):
 
 class SecondLevelForm(forms.Form):
     level = forms.IntegerField(min_value=0, max_value=5)
+    note = forms.CharField(required=False, max_length=text_limits.EXPLANATION)
 
 
 class ConsensusForm(forms.Form):
@@ -191,6 +192,7 @@ def second_level_save(request, pk: int, indicator_pk: int, entry: int):
                 indicator=indicator,
                 entry=entry,
                 level=form.cleaned_data["level"],
+                note=form.cleaned_data["note"],
                 by=request.user,
             )
         except ValidationError as exc:

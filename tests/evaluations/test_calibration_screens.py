@@ -106,10 +106,16 @@ def test_second_assessor_scores_blind(client, sampled, second, admin_user, indic
     download = client.get(reverse("evaluations:evidence-view", args=[evidence.pk]))
     assert download.status_code == 200
     save = reverse("evaluations:second-level-save", args=[sampled.pk, indicators[0].pk, 1])
-    assert client.post(save, {"level": 1}).status_code == 302
-    assert CalibrationAnswer.objects.get(item=sampled).level == 1
+    note = "SK belum ditetapkan; hanya draf."
+    assert client.post(save, {"level": 1, "note": note}).status_code == 302
+    answer = CalibrationAnswer.objects.get(item=sampled)
+    assert (answer.level, answer.note) == (1, note)
     html = client.get(reverse("evaluations:second-assessment", args=[sampled.pk])).content.decode()
-    assert 'value="1" selected' in html
+    assert 'value="1" selected' in html and note in html
+    # An explanation over the limit is refused and nothing saved is lost.
+    client.post(save, {"level": 2, "note": "x" * 5001})
+    answer.refresh_from_db()
+    assert (answer.level, answer.note) == (1, note)
 
 
 def test_second_level_closed_after_approval(client, sampled, second, admin_user, indicators):
@@ -127,14 +133,17 @@ def test_consensus_side_by_side_decided_level_counts(
 ):
     svc.assign_second_assessor(item=sampled, assessor=second, by=admin_user)
     for indicator, level in zip(indicators, (1, 2, 4), strict=True):
-        svc.save_second_level(item=sampled, indicator=indicator, entry=1, level=level, by=second)
+        svc.save_second_level(
+            item=sampled, indicator=indicator, entry=1, level=level, by=second, note="Hanya draf."
+        )
     logged_in(client, coordinator)
     listing = client.get(reverse("evaluations:consensus-list")).content.decode()
     assert sampled.evaluation.institution.name in listing
     page = client.get(reverse("evaluations:consensus-detail", args=[sampled.pk])).content.decode()
     # Only indicator 1 (4 against 1) differs by more than one level.
     assert page.count('data-testid="consensus-row"') == 1
-    assert FIRST_NOTE in page and "Dewi" in page
+    # Both assessments side by side, each with its explanation.
+    assert FIRST_NOTE in page and "Dewi" in page and "Hanya draf." in page
     url = reverse("evaluations:consensus-decide", args=[sampled.pk, indicators[0].pk, 1])
     assert client.post(url, {"level": 2, "reason": ""}).status_code == 400
     response = client.post(url, {"level": 2, "reason": "Bukti sebagian."})
