@@ -199,10 +199,8 @@ class StaffBrowser(HttpUser):
             name="link evidence (+ redirect)",
             catch_response=True,
         ) as response:
-            # A recorded submission lands on its confirmation page (time, receipt).
-            if response.status_code == 200 and f"/evaluations/{evaluation_id}/submitted/" in (
-                response.url or ""
-            ):
+            # The indicator page comes back with the success message.
+            if response.status_code == 200 and b"alert-success" in response.content:
                 ack(
                     "link",
                     institution=self.institution["code"],
