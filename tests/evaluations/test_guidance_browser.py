@@ -25,7 +25,9 @@ def test_continue_then_save_and_next(live_server, browser, transactional_db, eva
     page.fill("textarea[name='e1-note']", "SK Tim SPBE 2019")
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/indicator-save-next-390.png", full_page=True)
-    page.get_by_role("button", name="Save and go to indicator 2").click()
+    # The button under the form (the phone's bottom bar has the same one).
+    form = page.locator("#answer-form-1")
+    form.get_by_role("button", name="Save and go to indicator 2").click()
     page.wait_for_url(f"**/indicators/{indicators[1].pk}/**")
     assert "2." in page.inner_text("h1")
     answer = Answer.objects.get(evaluation=evaluation, indicator=indicators[0])
