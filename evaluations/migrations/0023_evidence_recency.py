@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0024_indicator_level_criteria'),
+        ('evaluations', '0022_indicator_level_criteria'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0023_review_scope_texts'),
+        ('evaluations', '0021_review_scope_texts'),
     ]
 
     operations = [

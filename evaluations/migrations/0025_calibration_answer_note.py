@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0026_audit_actions_merged_3'),
+        ('evaluations', '0024_audit_action_choices'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0020_audit_actions_merged'),
+        ('evaluations', '0019_meetings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0022_audit_actions_merged_2'),
+        ('evaluations', '0020_follow_up_evidence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
