@@ -117,41 +117,45 @@ def meeting_choose(request, pk, kind, slot_pk):
     return redirect(_url(evaluation, kind))
 
 
-@login_required
-@require_POST
-def meeting_reschedule(request, pk, kind):
+def _assessor_meeting_post(request, pk, kind, form_class, action, success: str):
+    """An assessor's change to a meeting (move it, record it): the form, the service
+    with the form's values, and the outcome as a message on the meeting's page."""
     kind = _kind(kind)
     evaluation = get_evaluation_for(request, pk, need="score")
-    form = RescheduleForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
         return redirect(_url(evaluation, kind))
     try:
-        services.reschedule(evaluation=evaluation, kind=kind, by=request.user, **form.cleaned_data)
+        action(evaluation=evaluation, kind=kind, by=request.user, **form.cleaned_data)
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, _("The meeting is moved. Everyone gets the new time by email."))
+        messages.success(request, success)
     return redirect(_url(evaluation, kind))
+
+
+@login_required
+@require_POST
+def meeting_reschedule(request, pk, kind):
+    return _assessor_meeting_post(
+        request,
+        pk,
+        kind,
+        RescheduleForm,
+        services.reschedule,
+        _("The meeting is moved. Everyone gets the new time by email."),
+    )
 
 
 @login_required
 @require_POST
 def meeting_record(request, pk, kind):
-    kind = _kind(kind)
-    evaluation = get_evaluation_for(request, pk, need="score")
-    form = RecordForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect(_url(evaluation, kind))
-    try:
-        services.record_meeting(
-            evaluation=evaluation, kind=kind, by=request.user, **form.cleaned_data
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(
-            request, _("Attendance and minutes are recorded; the record is being prepared.")
-        )
-    return redirect(_url(evaluation, kind))
+    return _assessor_meeting_post(
+        request,
+        pk,
+        kind,
+        RecordForm,
+        services.record_meeting,
+        _("Attendance and minutes are recorded; the record is being prepared."),
+    )
