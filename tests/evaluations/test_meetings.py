@@ -243,6 +243,39 @@ def test_the_page_walks_both_sides_through_the_interview(at_interview, assessor,
     assert "Choose this time" not in body
 
 
+def test_the_assessor_moves_and_records_the_meeting_through_the_page(
+    at_interview, assessor, operator
+):
+    meeting = _propose(at_interview, assessor)
+    svc.choose_slot(slot=meeting.slots.order_by("starts_at").first(), by=operator)
+    kwargs = {"pk": at_interview.pk, "kind": "interview"}
+    client = logged_in(Client(), assessor)
+    start = timezone.localtime(NOW + dt.timedelta(days=6), dt.timezone(dt.timedelta(hours=7)))
+    move = {
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + HOUR).strftime("%Y-%m-%dT%H:%M"),
+        "location": "Ruang Rapat 3",
+    }
+    url = reverse("evaluations:meeting-reschedule", kwargs=kwargs)
+    body = client.post(url, {**move, "reason": ""}, follow=True).content.decode()
+    assert "The meeting is moved" not in body  # no reason: refused, nothing moved
+    meeting.refresh_from_db()
+    assert meeting.sequence == 0
+    body = client.post(url, {**move, "reason": "Bupati berhalangan."}, follow=True)
+    assert "The meeting is moved" in body.content.decode()
+    meeting.refresh_from_db()
+    assert (meeting.sequence, meeting.location) == (1, "Ruang Rapat 3")
+    url = reverse("evaluations:meeting-record", kwargs=kwargs)
+    body = client.post(url, {"attendance": "", "minutes": "x"}, follow=True).content.decode()
+    assert "Attendance and minutes are recorded" not in body
+    body = client.post(
+        url, {"attendance": "Budi, Kepala Dinas", "minutes": "Lengkap."}, follow=True
+    ).content.decode()
+    assert "Attendance and minutes are recorded" in body
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.HELD
+
+
 def test_another_institution_never_sees_the_interview(at_interview, assessor, other_operator):
     _propose(at_interview, assessor)
     url = reverse("evaluations:meeting", kwargs={"pk": at_interview.pk, "kind": "interview"})
