@@ -2,6 +2,7 @@
 
 The package is split by area (a single module had passed 600 lines):
 `selfeval` (answers, evidence, submission, return), `assessment` (assignment,
-scoring, review, release), `reports` (documents), `monitoring` (reminders,
-extensions, exports). Shared helpers live in `core`.
+scoring, review, release), `assessment_texts` (the assessors' texts), `reports`
+(documents), `monitoring` (reminders, extensions, exports). Shared helpers live in
+`core`.
 """

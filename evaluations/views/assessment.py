@@ -41,6 +41,7 @@ from evaluations.permissions import (
 from evaluations.selectors import assessment as selectors
 from evaluations.selectors.agenda import agenda_by_indicator
 from evaluations.services import assessment as services
+from evaluations.services import assessment_texts as texts_services
 from evaluations.views.common import _errors
 from evaluations.wib import format_wib
 from institutions.models import Institution
@@ -231,7 +232,7 @@ def assessment_aspect_save(request, pk, aspect_pk):
     saved = False
     if form.is_valid():
         try:
-            services.save_aspect_note(
+            texts_services.save_aspect_note(
                 evaluation=evaluation,
                 aspect=aspect,
                 by=request.user,

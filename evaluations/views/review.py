@@ -24,7 +24,7 @@ from evaluations.forms.review import (
 from evaluations.models import Evaluation, Indicator, Phase, TextReview
 from evaluations.permissions import get_evaluation_for, get_period_for
 from evaluations.selectors import review as selectors
-from evaluations.services import assessment as assessment_services
+from evaluations.services import assessment_texts as texts_services
 from evaluations.services import review as services
 from evaluations.views.common import _errors
 from evaluations.views.stages import flash_form_errors
@@ -169,7 +169,7 @@ def assessment_texts(request, pk):
     general recommendation, with the review team's decision on them."""
     evaluation = get_evaluation_for(request, pk, need="score")
     sheet = selectors.texts_sheet(evaluation)
-    editable = assessment_services.texts_editable(evaluation)
+    editable = texts_services.texts_editable(evaluation)
     if request.method == "POST":
         if _save_texts(request, evaluation, sheet):
             messages.success(request, _("Texts saved."))
@@ -198,7 +198,7 @@ def _save_texts(request, evaluation, sheet) -> bool:
                 forms_ok = False
                 continue
             data = form.cleaned_data
-            assessment_services.save_aspect_note(
+            texts_services.save_aspect_note(
                 evaluation=evaluation,
                 aspect=item.aspect,
                 by=request.user,
@@ -209,7 +209,7 @@ def _save_texts(request, evaluation, sheet) -> bool:
             )
         form = GeneralRecommendationForm(request.POST, prefix="rec")
         if form.is_valid():
-            assessment_services.save_general_recommendation(
+            texts_services.save_general_recommendation(
                 evaluation=evaluation, by=request.user, **form.cleaned_data
             )
         else:
@@ -241,7 +241,7 @@ def assessment_texts_draft(request, pk):
     """Fill the empty texts with drafts from the levels (never overwriting a text)."""
     evaluation = get_evaluation_for(request, pk, need="score")
     try:
-        filled = assessment_services.draft_texts(evaluation=evaluation, by=request.user)
+        filled = texts_services.draft_texts(evaluation=evaluation, by=request.user)
     except ValidationError as exc:
         _errors(request, exc)
     else:

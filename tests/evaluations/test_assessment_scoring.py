@@ -11,6 +11,7 @@ from django.utils import timezone
 from evaluations.models import Answer, AuditEvent, Evaluation, Phase, Reopening
 from evaluations.selectors import assessment as sel
 from evaluations.services import assessment as svc
+from evaluations.services import assessment_texts as texts_svc
 from institutions.models import Role
 from tests import factories as f
 from tests.evaluations.assessment_helpers import score_all, set_status, small_framework, submit
@@ -105,12 +106,12 @@ def test_save_validated_answer_guards(
 
 def test_save_aspect_note_and_conflict(submitted, indicators, assessor):
     aspect = indicators[0].aspect
-    note = svc.save_aspect_note(
+    note = texts_svc.save_aspect_note(
         evaluation=submitted, aspect=aspect, by=assessor, strengths="Kuat", weaknesses="", version=0
     )
     assert note.version == 1
     with pytest.raises(ValidationError) as exc:
-        svc.save_aspect_note(
+        texts_svc.save_aspect_note(
             evaluation=submitted,
             aspect=aspect,
             by=assessor,

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from evaluations import drafting
 from evaluations.models import AspectNote, AuditEvent, Evaluation, GeneralRecommendation
-from evaluations.services import assessment as svc
+from evaluations.services import assessment_texts as svc
 from tests.conftest import logged_in
 from tests.evaluations.assessment_helpers import score_all, small_framework, submit
 

@@ -22,6 +22,7 @@ from evaluations.models import (
     TextReview,
 )
 from evaluations.services import assessment as svc
+from evaluations.services import assessment_texts as texts_svc
 from evaluations.services import review
 from institutions.models import Institution
 from tests import factories as f
@@ -178,7 +179,7 @@ def test_texts_sent_back_are_edited_by_the_assessor_and_reviewed_again(
     aspect = _aspect(approved)
     # Approved and not sent back: the assessor can no longer change the texts.
     with pytest.raises(ValidationError):
-        svc.save_aspect_note(
+        texts_svc.save_aspect_note(
             evaluation=approved, aspect=aspect, by=assessor, strengths="x", weaknesses=""
         )
     with pytest.raises(ValidationError) as exc:
@@ -188,7 +189,7 @@ def test_texts_sent_back_are_edited_by_the_assessor_and_reviewed_again(
         evaluation=approved, by=admin_user, accept=False, note="Kekuatan A1 terlalu umum."
     )
     assert (texts.state, texts.rounds) == (TextReview.State.SENT_BACK, 1)
-    note = svc.save_aspect_note(
+    note = texts_svc.save_aspect_note(
         evaluation=approved,
         aspect=aspect,
         by=assessor,
@@ -197,7 +198,7 @@ def test_texts_sent_back_are_edited_by_the_assessor_and_reviewed_again(
         weaknesses="",
     )
     assert note.fulfilment == "Indikator 1 (tingkat 2)."
-    rec = svc.save_general_recommendation(
+    rec = texts_svc.save_general_recommendation(
         evaluation=approved,
         by=assessor,
         summary="Ringkas",
@@ -212,7 +213,7 @@ def test_texts_sent_back_are_edited_by_the_assessor_and_reviewed_again(
     assert exc.value.code == "state"
     # Handed in: editing is closed again until the next send-back.
     with pytest.raises(ValidationError):
-        svc.save_aspect_note(
+        texts_svc.save_aspect_note(
             evaluation=approved, aspect=aspect, by=assessor, strengths="y", weaknesses=""
         )
     review.decide_texts(evaluation=approved, by=admin_user, accept=True)
@@ -286,14 +287,14 @@ def test_texts_stay_editable_while_the_interview_is_open(evaluation, assessor, a
     aspect = indicators[0].aspect
     with time_machine.travel(period.deadline + dt.timedelta(days=3)):
         with pytest.raises(ValidationError):  # the document stage is over, no interview
-            svc.save_aspect_note(
+            texts_svc.save_aspect_note(
                 evaluation=evaluation, aspect=aspect, by=assessor, strengths="a", weaknesses=""
             )
         period.interview_opens_at = period.deadline + dt.timedelta(days=2)
         period.interview_closes_at = period.deadline + dt.timedelta(days=9)
         period.save()
         evaluation.refresh_from_db()
-        note = svc.save_aspect_note(
+        note = texts_svc.save_aspect_note(
             evaluation=evaluation, aspect=aspect, by=assessor, strengths="a", weaknesses=""
         )
         assert note.strengths == "a"

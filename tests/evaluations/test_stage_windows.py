@@ -11,6 +11,7 @@ from evaluations import deadlines, scoring
 from evaluations.models import Answer, AuditEvent, Evaluation, PeriodMode, Phase
 from evaluations.permissions import scoring_is_open
 from evaluations.services import assessment as svc
+from evaluations.services import assessment_texts as texts_svc
 from tests.evaluations.assessment_helpers import small_framework, submit
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +141,7 @@ def test_aspect_note_refused_after_the_document_deadline(under_assessment, indic
     period.document_deadline = NOW - dt.timedelta(days=1)
     period.save()
     with pytest.raises(ValidationError) as exc:
-        svc.save_aspect_note(
+        texts_svc.save_aspect_note(
             evaluation=under_assessment,
             aspect=indicators[0].aspect,
             by=assessor,

@@ -1,0 +1,255 @@
+"""The assessors' texts: fulfilment, strengths and weaknesses per aspect and the general
+recommendation. When they may change, saving them, and drafting the empty ones from the
+levels.
+
+Every write locks the evaluation row and checks the assignment after the lock, as the
+scoring does (`evaluations.services.assessment`), and is audited in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from evaluations import deadlines, drafting, scoring, text_limits
+from evaluations.models import (
+    Aspect,
+    AspectNote,
+    AuditEvent,
+    Evaluation,
+    EvaluationReview,
+    GeneralRecommendation,
+    Indicator,
+    Phase,
+    TextReview,
+)
+from evaluations.selectors.assessment import compute_results
+from evaluations.services.assessment import (
+    STAGE_SCORABLE,
+    _apply_changes,
+    _check_version,
+    _lock_for_assessor,
+    _require_scorable,
+    _start_if_submitted,
+)
+from evaluations.services.core import record_event
+
+
+def _require_texts_editable(evaluation, now=None) -> None:
+    """The assessors' texts (aspect notes, general recommendation) change while the
+    document assessment, the interview or the visit is open for the evaluation, or after
+    approval when the review team sent them back (until the review is complete)."""
+    if evaluation.status == Evaluation.Status.APPROVED and texts_sent_back(evaluation):
+        return
+    # The texts follow the levels, which may still change at the interview or the visit.
+    if evaluation.status in STAGE_SCORABLE and any(
+        deadlines.is_stage_open(evaluation.period, phase, now or timezone.now())
+        for phase in (Phase.INTERVIEW, Phase.VISIT)
+    ):
+        return
+    _require_scorable(evaluation, now=now)
+
+
+def texts_sent_back(evaluation) -> bool:
+    """The review team sent the texts back and the review is not complete yet."""
+    return (
+        TextReview.objects.filter(evaluation=evaluation, state=TextReview.State.SENT_BACK).exists()
+        and not EvaluationReview.objects.filter(evaluation=evaluation).exists()
+    )
+
+
+def texts_editable(evaluation, now=None) -> bool:
+    """The same rule as `_require_texts_editable`, as a yes/no for the pages."""
+    try:
+        _require_texts_editable(evaluation, now)
+    except ValidationError:
+        return False
+    return True
+
+
+@transaction.atomic
+def save_aspect_note(
+    *,
+    evaluation: Evaluation,
+    aspect,
+    by,
+    strengths: str,
+    weaknesses: str,
+    fulfilment: str | None = None,
+    version: int | None = None,
+) -> AspectNote:
+    """Save the assessor's strengths and weaknesses (and, when given, the fulfilment) for
+    one aspect (document phase).
+
+    Same guards as `save_validated_answer` at the document stage (assignment, status,
+    window, version), except that texts the review team sent back may be edited after
+    approval (`_require_texts_editable`).
+    """
+    evaluation = _lock_for_assessor(evaluation, by)
+    _require_texts_editable(evaluation)
+    if aspect.domain.framework_id != evaluation.period.framework_id:
+        raise PermissionDenied
+    note = AspectNote.objects.filter(
+        evaluation=evaluation, aspect=aspect, phase=Phase.DOCUMENT
+    ).first()
+    _check_version(note, version)
+    if note is None:
+        note = AspectNote(evaluation=evaluation, aspect=aspect, phase=Phase.DOCUMENT, version=0)
+    values = {"strengths": (strengths or "").strip(), "weaknesses": (weaknesses or "").strip()}
+    if fulfilment is not None:
+        values["fulfilment"] = fulfilment.strip()
+    for name, value in values.items():
+        text_limits.check(
+            value, text_limits.ASPECT_NOTE, AspectNote._meta.get_field(name).verbose_name
+        )
+    changes = _apply_changes(note, values)
+    if note.pk and not changes:
+        return note
+    note.version += 1
+    note.updated_by = by
+    note.save()
+    _start_if_submitted(evaluation, by)
+    record_event(
+        action=AuditEvent.Action.ASPECT_NOTE_SAVED,
+        actor=by,
+        evaluation=evaluation,
+        changes={"aspect": aspect.code, **text_limits.audit_changes(changes)},
+    )
+    return note
+
+
+@transaction.atomic
+def save_general_recommendation(
+    *,
+    evaluation: Evaluation,
+    by,
+    summary: str,
+    strongest: str,
+    weakest: str,
+    advice: str,
+    version: int | None = None,
+) -> GeneralRecommendation:
+    """Save the four parts of the general recommendation. Guards as for the aspect notes
+    (assignment, texts editable, version); audited with the changed parts."""
+    evaluation = _lock_for_assessor(evaluation, by)
+    _require_texts_editable(evaluation)
+    rec = GeneralRecommendation.objects.filter(evaluation=evaluation).first()
+    _check_version(rec, version)
+    if rec is None:
+        rec = GeneralRecommendation(evaluation=evaluation, version=0)
+    values = {
+        "summary": (summary or "").strip(),
+        "strongest": (strongest or "").strip(),
+        "weakest": (weakest or "").strip(),
+        "advice": (advice or "").strip(),
+    }
+    for name, value in values.items():
+        text_limits.check(
+            value,
+            text_limits.RECOMMENDATION,
+            GeneralRecommendation._meta.get_field(name).verbose_name,
+        )
+    changes = _apply_changes(rec, values)
+    if rec.pk and not changes:
+        return rec
+    rec.version += 1
+    rec.updated_by = by
+    rec.save()
+    record_event(
+        action=AuditEvent.Action.RECOMMENDATION_SAVED,
+        actor=by,
+        evaluation=evaluation,
+        changes=text_limits.audit_changes(changes),
+    )
+    return rec
+
+
+def _drafts(evaluation):
+    """The drafts of every aspect and of the general recommendation from the levels that
+    count now (`scoring.final_levels`); indicators not scored yet are left out."""
+    spec = scoring.spec_for(evaluation.period.framework)
+    _self, final = compute_results(evaluation, spec)
+    names = dict(
+        Indicator.objects.filter(framework_id=evaluation.period.framework_id).values_list(
+            "pk", "name"
+        )
+    )
+    scored = [
+        drafting.ScoredIndicator(
+            number=ind.number,
+            name=names.get(ind.id, ""),
+            aspect_code=ind.aspect_code,
+            value=final.indicators[ind.id],
+        )
+        for ind in spec.indicators
+        if ind.id not in final.missing
+    ]
+    by_aspect = {
+        code: drafting.draft_aspect(code, [i for i in scored if i.aspect_code == code])
+        for code in spec.aspects
+    }
+    recommendation = drafting.draft_recommendation(
+        aspects=[
+            (code, name, final.aspects[code])
+            for code, (_domain, name) in spec.aspects.items()
+            if any(i.aspect_code == code for i in scored)
+        ],
+        index=final.index,
+        predicate=final.predicate,
+        bands=spec.bands,
+        indicators=scored,
+    )
+    return by_aspect, recommendation
+
+
+@transaction.atomic
+def draft_texts(*, evaluation: Evaluation, by) -> list[str]:
+    """Fill the empty texts (fulfilment, strengths, weaknesses per aspect; the four parts
+    of the general recommendation) with drafts from the levels (`evaluations.drafting`).
+    A text that has anything in it is kept as it is: a draft never overwrites an edit.
+    Guards as for saving the texts. Returns the names of the filled texts; audited."""
+    evaluation = _lock_for_assessor(evaluation, by)
+    _require_texts_editable(evaluation)
+    by_aspect, recommendation = _drafts(evaluation)
+    aspects = {
+        a.code: a
+        for a in Aspect.objects.filter(domain__framework_id=evaluation.period.framework_id)
+    }
+    notes = {
+        n.aspect_id: n
+        for n in AspectNote.objects.filter(evaluation=evaluation, phase=Phase.DOCUMENT)
+    }
+    filled = []
+    for code, draft in by_aspect.items():
+        aspect = aspects[code]
+        note = notes.get(aspect.pk) or AspectNote(
+            evaluation=evaluation, aspect=aspect, phase=Phase.DOCUMENT, version=0
+        )
+        empty = [f for f in ("fulfilment", "strengths", "weaknesses") if not getattr(note, f)]
+        if not empty:
+            continue
+        for name in empty:
+            setattr(note, name, getattr(draft, name))
+            filled.append(f"{code}.{name}")
+        note.version += 1
+        note.updated_by = by
+        note.save()
+    rec = GeneralRecommendation.objects.filter(evaluation=evaluation).first()
+    rec = rec or GeneralRecommendation(evaluation=evaluation, version=0)
+    empty = [f for f in GeneralRecommendation.PARTS if not getattr(rec, f)]
+    if empty:
+        for name in empty:
+            setattr(rec, name, getattr(recommendation, name))
+            filled.append(f"recommendation.{name}")
+        rec.version += 1
+        rec.updated_by = by
+        rec.save()
+    if filled:
+        record_event(
+            action=AuditEvent.Action.TEXTS_DRAFTED,
+            actor=by,
+            evaluation=evaluation,
+            changes={"filled": filled},
+        )
+    return filled
