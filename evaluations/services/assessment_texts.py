@@ -1,9 +1,11 @@
 """The assessors' texts: fulfilment, strengths and weaknesses per aspect and the general
-recommendation. When they may change, saving them, and drafting the empty ones from the
-levels.
+recommendation. When they may change, saving them, drafting the empty ones from the
+levels, and their round trip with the review team (accepted, or sent back and handed in
+again).
 
-Every write locks the evaluation row and checks the assignment after the lock, as the
-scoring does (`evaluations.services.assessment`), and is audited in the same transaction.
+Every write locks the evaluation row and checks the writer after the lock (the assessor's
+as the scoring does, `evaluations.services.assessment`; the reviewer's as the review
+does, `evaluations.services.review`), and is audited in the same transaction.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from evaluations import deadlines, drafting, scoring, text_limits
 from evaluations.models import (
     Aspect,
     AspectNote,
+    AssessorAssignment,
     AuditEvent,
     Evaluation,
     EvaluationReview,
@@ -32,8 +36,13 @@ from evaluations.services.assessment import (
     _lock_for_assessor,
     _require_scorable,
     _start_if_submitted,
+    require_stage_open,
 )
 from evaluations.services.core import record_event
+from evaluations.services.review import _lock as _lock_for_reviewer
+
+SEND_BACK_NEEDS_NOTE = _("Say what the assessors should change in their texts.")
+TEXTS_NOT_SENT_BACK = _("The review team has not sent these texts back.")
 
 
 def _require_texts_editable(evaluation, now=None) -> None:
@@ -253,3 +262,59 @@ def draft_texts(*, evaluation: Evaluation, by) -> list[str]:
             changes={"filled": filled},
         )
     return filled
+
+
+@transaction.atomic
+def decide_texts(
+    *, evaluation: Evaluation, by, accept: bool, note: str = "", now=None
+) -> TextReview:
+    """Accept the assessors' strengths, weaknesses, fulfilment and general recommendation,
+    or send them back with a note saying what to change (SEND_BACK_NEEDS_NOTE). Same
+    guards as a verdict (reviewer, approved, review not complete, window open).
+    Side effect: audit event with the decision and the note."""
+    evaluation = _lock_for_reviewer(evaluation, by)
+    require_stage_open(evaluation.period, Phase.REVIEW, now)
+    note = (note or "").strip()
+    text_limits.check(note, text_limits.REASON, _("Review note"))
+    if not accept and not note:
+        raise ValidationError(SEND_BACK_NEEDS_NOTE, code="note")
+    texts, _created = TextReview.objects.select_for_update().get_or_create(evaluation=evaluation)
+    before = texts.state
+    texts.state = TextReview.State.ACCEPTED if accept else TextReview.State.SENT_BACK
+    texts.note = note
+    if not accept:
+        texts.rounds += 1
+    texts.decided_by, texts.decided_at = by, now or timezone.now()
+    texts.save()
+    record_event(
+        action=(
+            AuditEvent.Action.REVIEW_TEXTS_ACCEPTED
+            if accept
+            else AuditEvent.Action.REVIEW_TEXTS_SENT_BACK
+        ),
+        actor=by,
+        evaluation=evaluation,
+        changes=text_limits.audit_changes({"state": [before, texts.state], "note": note}),
+    )
+    return texts
+
+
+@transaction.atomic
+def hand_in_texts(*, evaluation: Evaluation, by) -> TextReview:
+    """An assigned assessor hands the edited texts back to the review team: sent back ->
+    awaiting the review (TEXTS_NOT_SENT_BACK otherwise). Audited."""
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if not AssessorAssignment.objects.filter(evaluation=evaluation, assessor=by).exists():
+        raise PermissionDenied
+    texts = TextReview.objects.select_for_update().filter(evaluation=evaluation).first()
+    if texts is None or texts.state != TextReview.State.SENT_BACK:
+        raise ValidationError(TEXTS_NOT_SENT_BACK, code="state")
+    texts.state = TextReview.State.PENDING
+    texts.save(update_fields=["state"])
+    record_event(
+        action=AuditEvent.Action.REVIEW_TEXTS_RESUBMITTED,
+        actor=by,
+        evaluation=evaluation,
+        changes={"state": [TextReview.State.SENT_BACK, TextReview.State.PENDING]},
+    )
+    return texts

@@ -1,7 +1,7 @@
 """The ministry review of an external assessment: a verdict per indicator entry (valid,
 or not valid with a corrected level and its facts, analysis and justification), then
 the review's completion, which fixes the final result; release needs it where the
-period holds a review.
+period holds a review. The decision on the assessors' texts is in `assessment_texts`.
 
 The verdicts are Answer rows in the review phase (see `evaluations.models.review`); the
 level that counts is chosen by `evaluations.scoring`, nowhere else.
@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from evaluations import review_scope, scoring, text_limits
 from evaluations.models import (
     Answer,
-    AssessorAssignment,
     AuditEvent,
     Evaluation,
     EvaluationPeriod,
@@ -55,8 +54,6 @@ REVIEW_INCOMPLETE = _(
 TEXTS_NOT_ACCEPTED = _(
     "Accept the assessors' strengths, weaknesses and recommendation before completing the review."
 )
-SEND_BACK_NEEDS_NOTE = _("Say what the assessors should change in their texts.")
-TEXTS_NOT_SENT_BACK = _("The review team has not sent these texts back.")
 SCOPE_LOCKED = _(
     "The review scope can no longer change: a review of this period is already complete."
 )
@@ -255,59 +252,3 @@ def complete_review(*, evaluation: Evaluation, by, now=None, spec=None) -> Evalu
         },
     )
     return review
-
-
-@transaction.atomic
-def decide_texts(
-    *, evaluation: Evaluation, by, accept: bool, note: str = "", now=None
-) -> TextReview:
-    """Accept the assessors' strengths, weaknesses, fulfilment and general recommendation,
-    or send them back with a note saying what to change (SEND_BACK_NEEDS_NOTE). Same
-    guards as a verdict (reviewer, approved, review not complete, window open).
-    Side effect: audit event with the decision and the note."""
-    evaluation = _lock(evaluation, by)
-    require_stage_open(evaluation.period, Phase.REVIEW, now)
-    note = (note or "").strip()
-    text_limits.check(note, text_limits.REASON, _("Review note"))
-    if not accept and not note:
-        raise ValidationError(SEND_BACK_NEEDS_NOTE, code="note")
-    texts, _created = TextReview.objects.select_for_update().get_or_create(evaluation=evaluation)
-    before = texts.state
-    texts.state = TextReview.State.ACCEPTED if accept else TextReview.State.SENT_BACK
-    texts.note = note
-    if not accept:
-        texts.rounds += 1
-    texts.decided_by, texts.decided_at = by, now or timezone.now()
-    texts.save()
-    record_event(
-        action=(
-            AuditEvent.Action.REVIEW_TEXTS_ACCEPTED
-            if accept
-            else AuditEvent.Action.REVIEW_TEXTS_SENT_BACK
-        ),
-        actor=by,
-        evaluation=evaluation,
-        changes=text_limits.audit_changes({"state": [before, texts.state], "note": note}),
-    )
-    return texts
-
-
-@transaction.atomic
-def hand_in_texts(*, evaluation: Evaluation, by) -> TextReview:
-    """An assigned assessor hands the edited texts back to the review team: sent back ->
-    awaiting the review (TEXTS_NOT_SENT_BACK otherwise). Audited."""
-    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-    if not AssessorAssignment.objects.filter(evaluation=evaluation, assessor=by).exists():
-        raise PermissionDenied
-    texts = TextReview.objects.select_for_update().filter(evaluation=evaluation).first()
-    if texts is None or texts.state != TextReview.State.SENT_BACK:
-        raise ValidationError(TEXTS_NOT_SENT_BACK, code="state")
-    texts.state = TextReview.State.PENDING
-    texts.save(update_fields=["state"])
-    record_event(
-        action=AuditEvent.Action.REVIEW_TEXTS_RESUBMITTED,
-        actor=by,
-        evaluation=evaluation,
-        changes={"state": [TextReview.State.SENT_BACK, TextReview.State.PENDING]},
-    )
-    return texts

@@ -121,7 +121,9 @@ def ministry_review_texts(request, pk):
         _flash(request, form)
         return redirect(_page(evaluation) + "#texts")
     try:
-        texts = services.decide_texts(evaluation=evaluation, by=request.user, **form.cleaned_data)
+        texts = texts_services.decide_texts(
+            evaluation=evaluation, by=request.user, **form.cleaned_data
+        )
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -227,7 +229,7 @@ def assessment_texts_hand_in(request, pk):
     """Hand the texts the review team sent back in again."""
     evaluation = get_evaluation_for(request, pk, need="score")
     try:
-        services.hand_in_texts(evaluation=evaluation, by=request.user)
+        texts_services.hand_in_texts(evaluation=evaluation, by=request.user)
     except ValidationError as exc:
         _errors(request, exc)
     else:

@@ -19,6 +19,7 @@ from evaluations.models import (
     Phase,
 )
 from evaluations.services import assessment as svc
+from evaluations.services import assessment_texts as texts_svc
 from evaluations.services import review
 from tests.evaluations.assessment_helpers import small_framework, submit
 
@@ -106,7 +107,7 @@ def test_review_with_one_correction_changes_the_final_result(approved, indicator
     with pytest.raises(ValidationError) as exc:
         review.complete_review(evaluation=approved, by=admin_user)
     assert exc.value.code == "texts"  # the texts are not accepted yet
-    review.decide_texts(evaluation=approved, by=admin_user, accept=True)
+    texts_svc.decide_texts(evaluation=approved, by=admin_user, accept=True)
     done = review.complete_review(evaluation=approved, by=admin_user)
     approved.refresh_from_db()
     # A1 = 2 (weight 1), A2 = mean(3, 2) (weight 2): (2 + 2 x 2.5) / 3 = 2.33.
@@ -134,7 +135,7 @@ def test_result_and_report_explain_the_level_that_counts(approved, indicators, a
     _verdict(approved, indicators[0], admin_user, valid=True)
     _verdict(approved, indicators[1], admin_user, **CORRECTION)
     _verdict(approved, indicators[2], admin_user, valid=True)
-    review.decide_texts(evaluation=approved, by=admin_user, accept=True)
+    texts_svc.decide_texts(evaluation=approved, by=admin_user, accept=True)
     review.complete_review(evaluation=approved, by=admin_user)
     corrected = scoring.Reasons(
         note="SK tidak ditandatangani.\nKriteria level 4 belum terpenuhi.\nLevel 3 sesuai bukti.",
@@ -212,7 +213,7 @@ def test_release_waits_for_the_review_where_the_period_holds_one(approved, indic
     assert approved.status == Evaluation.Status.APPROVED
     for indicator in indicators:
         _verdict(approved, indicator, admin_user, valid=True)
-    review.decide_texts(evaluation=approved, by=admin_user, accept=True)
+    texts_svc.decide_texts(evaluation=approved, by=admin_user, accept=True)
     review.complete_review(evaluation=approved, by=admin_user)
     assert svc.release_results(period=period, by=admin_user) == 1
     approved.refresh_from_db()

@@ -183,9 +183,9 @@ def test_texts_sent_back_are_edited_by_the_assessor_and_reviewed_again(
             evaluation=approved, aspect=aspect, by=assessor, strengths="x", weaknesses=""
         )
     with pytest.raises(ValidationError) as exc:
-        review.decide_texts(evaluation=approved, by=admin_user, accept=False, note="  ")
+        texts_svc.decide_texts(evaluation=approved, by=admin_user, accept=False, note="  ")
     assert exc.value.code == "note"
-    texts = review.decide_texts(
+    texts = texts_svc.decide_texts(
         evaluation=approved, by=admin_user, accept=False, note="Kekuatan A1 terlalu umum."
     )
     assert (texts.state, texts.rounds) == (TextReview.State.SENT_BACK, 1)
@@ -207,16 +207,16 @@ def test_texts_sent_back_are_edited_by_the_assessor_and_reviewed_again(
         advice="-",
     )
     assert GeneralRecommendation.objects.get(pk=rec.pk).weakest == "A1"
-    review.hand_in_texts(evaluation=approved, by=assessor)
+    texts_svc.hand_in_texts(evaluation=approved, by=assessor)
     with pytest.raises(ValidationError) as exc:
-        review.hand_in_texts(evaluation=approved, by=assessor)
+        texts_svc.hand_in_texts(evaluation=approved, by=assessor)
     assert exc.value.code == "state"
     # Handed in: editing is closed again until the next send-back.
     with pytest.raises(ValidationError):
         texts_svc.save_aspect_note(
             evaluation=approved, aspect=aspect, by=assessor, strengths="y", weaknesses=""
         )
-    review.decide_texts(evaluation=approved, by=admin_user, accept=True)
+    texts_svc.decide_texts(evaluation=approved, by=admin_user, accept=True)
     actions = list(
         AuditEvent.objects.filter(evaluation=approved, action__startswith="review.texts")
         .order_by("pk")
@@ -231,11 +231,11 @@ def test_texts_sent_back_are_edited_by_the_assessor_and_reviewed_again(
 
 
 def test_only_the_assigned_assessor_hands_texts_in(approved, admin_user, coordinator):
-    review.decide_texts(evaluation=approved, by=admin_user, accept=False, note="Perbaiki.")
+    texts_svc.decide_texts(evaluation=approved, by=admin_user, accept=False, note="Perbaiki.")
     with pytest.raises(PermissionDenied):
-        review.hand_in_texts(evaluation=approved, by=coordinator)
+        texts_svc.hand_in_texts(evaluation=approved, by=coordinator)
     with pytest.raises(PermissionDenied):
-        review.decide_texts(evaluation=approved, by=coordinator, accept=True)
+        texts_svc.decide_texts(evaluation=approved, by=coordinator, accept=True)
 
 
 def test_texts_page_round_trip(client, approved, assessor, admin_user):
