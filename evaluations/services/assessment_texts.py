@@ -77,6 +77,14 @@ def texts_editable(evaluation, now=None) -> bool:
     return True
 
 
+def _save_next_version(text, by) -> None:
+    """Store an edited text row under the next version, which a page showing an older one
+    no longer matches (`_check_version`)."""
+    text.version += 1
+    text.updated_by = by
+    text.save()
+
+
 @transaction.atomic
 def save_aspect_note(
     *,
@@ -115,9 +123,7 @@ def save_aspect_note(
     changes = _apply_changes(note, values)
     if note.pk and not changes:
         return note
-    note.version += 1
-    note.updated_by = by
-    note.save()
+    _save_next_version(note, by)
     _start_if_submitted(evaluation, by)
     record_event(
         action=AuditEvent.Action.ASPECT_NOTE_SAVED,
@@ -162,9 +168,7 @@ def save_general_recommendation(
     changes = _apply_changes(rec, values)
     if rec.pk and not changes:
         return rec
-    rec.version += 1
-    rec.updated_by = by
-    rec.save()
+    _save_next_version(rec, by)
     record_event(
         action=AuditEvent.Action.RECOMMENDATION_SAVED,
         actor=by,
@@ -241,9 +245,7 @@ def draft_texts(*, evaluation: Evaluation, by) -> list[str]:
         for name in empty:
             setattr(note, name, getattr(draft, name))
             filled.append(f"{code}.{name}")
-        note.version += 1
-        note.updated_by = by
-        note.save()
+        _save_next_version(note, by)
     rec = GeneralRecommendation.objects.filter(evaluation=evaluation).first()
     rec = rec or GeneralRecommendation(evaluation=evaluation, version=0)
     empty = [f for f in GeneralRecommendation.PARTS if not getattr(rec, f)]
@@ -251,9 +253,7 @@ def draft_texts(*, evaluation: Evaluation, by) -> list[str]:
         for name in empty:
             setattr(rec, name, getattr(recommendation, name))
             filled.append(f"recommendation.{name}")
-        rec.version += 1
-        rec.updated_by = by
-        rec.save()
+        _save_next_version(rec, by)
     if filled:
         record_event(
             action=AuditEvent.Action.TEXTS_DRAFTED,
