@@ -278,11 +278,11 @@ def save_validated_answer(
 def request_clarification(*, evaluation: Evaluation, indicators, reason: str, by, now=None):
     """Reopen named indicators to the institution (before the document deadline).
 
-    Delegates to the self-evaluation service `reopen_evaluation` with kind
+    Delegates to `services.reopening.reopen_evaluation` with kind
     CLARIFICATION; the answer is due at the document-evaluation deadline.
     Raises CLARIFICATION_CLOSED / CLARIFICATION_NEEDS_INDICATORS, PermissionDenied.
     """
-    from evaluations.services.selfeval import reopen_evaluation
+    from evaluations.services.reopening import reopen_evaluation
 
     now = now or timezone.now()
     if not AssessorAssignment.objects.filter(evaluation=evaluation, assessor=by).exists():

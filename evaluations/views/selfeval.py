@@ -41,6 +41,7 @@ from evaluations.permissions import (
 from evaluations.selectors import framework as framework_sel
 from evaluations.selectors import selfeval as sel
 from evaluations.selectors.audit import describe_events
+from evaluations.services import reopening as reopening_svc
 from evaluations.services import selfeval as svc
 from evaluations.wib import WIB, format_time_left, format_wib, time_left_format
 
@@ -453,7 +454,7 @@ def evaluation_return(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            svc.reopen_evaluation(
+            reopening_svc.reopen_evaluation(
                 evaluation=evaluation,
                 by=request.user,
                 kind=Reopening.Kind.RETURN,

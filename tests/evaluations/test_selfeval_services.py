@@ -1,4 +1,5 @@
-"""Self-evaluation services: every guard and exit (evaluations/services/selfeval.py)."""
+"""Self-evaluation services: every guard and exit (evaluations/services/selfeval.py, and
+the return in evaluations/services/reopening.py)."""
 
 import datetime as dt
 
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from evaluations.models import AuditEvent, Evaluation, EvidenceLink, Reopening
 from evaluations.selectors import selfeval as selfeval_sel
 from evaluations.services import evidence as evidence_svc
+from evaluations.services import reopening as reopening_svc
 from evaluations.services import selfeval as s
 from institutions.models import Role
 from tests import factories as f
@@ -463,7 +465,7 @@ def test_return_partial_allows_only_named_indicators(
     submitted, indicators, operator, supervisor, admin_user, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        reopening = s.reopen_evaluation(
+        reopening = reopening_svc.reopen_evaluation(
             evaluation=submitted,
             by=admin_user,
             kind=Reopening.Kind.RETURN,
@@ -490,7 +492,7 @@ def test_return_partial_allows_only_named_indicators(
 
 
 def test_return_whole_allows_every_indicator(submitted, indicators, operator, admin_user):
-    s.reopen_evaluation(
+    reopening_svc.reopen_evaluation(
         evaluation=submitted, by=admin_user, kind=Reopening.Kind.RETURN, reason="Ulangi", whole=True
     )
     save(submitted, indicators[0], operator, level=5)
@@ -498,38 +500,38 @@ def test_return_whole_allows_every_indicator(submitted, indicators, operator, ad
 
 def test_return_twice_refused_and_non_admin_denied(submitted, indicators, operator, admin_user):
     with pytest.raises(PermissionDenied):
-        s.reopen_evaluation(
+        reopening_svc.reopen_evaluation(
             evaluation=submitted, by=operator, kind=Reopening.Kind.RETURN, reason="x", whole=True
         )
-    s.reopen_evaluation(
+    reopening_svc.reopen_evaluation(
         evaluation=submitted, by=admin_user, kind=Reopening.Kind.RETURN, reason="x", whole=True
     )
     with pytest.raises(ValidationError) as exc:
-        s.reopen_evaluation(
+        reopening_svc.reopen_evaluation(
             evaluation=submitted, by=admin_user, kind=Reopening.Kind.RETURN, reason="x", whole=True
         )
-    assert exc.value.message == s.ALREADY_RETURNED
+    assert exc.value.message == reopening_svc.ALREADY_RETURNED
 
 
 def test_return_guards(evaluation, submitted, indicators, admin_user):
     with pytest.raises(ValidationError) as exc:
-        s.reopen_evaluation(
+        reopening_svc.reopen_evaluation(
             evaluation=submitted, by=admin_user, kind=Reopening.Kind.RETURN, reason=" ", whole=True
         )
-    assert exc.value.message == s.RETURN_NEEDS_REASON
+    assert exc.value.message == reopening_svc.RETURN_NEEDS_REASON
     with pytest.raises(ValidationError) as exc:
-        s.reopen_evaluation(
+        reopening_svc.reopen_evaluation(
             evaluation=submitted, by=admin_user, kind=Reopening.Kind.RETURN, reason="x"
         )
-    assert exc.value.message == s.RETURN_NEEDS_INDICATORS
+    assert exc.value.message == reopening_svc.RETURN_NEEDS_INDICATORS
 
 
 def test_return_of_unsubmitted_refused(evaluation, indicators, admin_user):
     with pytest.raises(ValidationError) as exc:
-        s.reopen_evaluation(
+        reopening_svc.reopen_evaluation(
             evaluation=evaluation, by=admin_user, kind=Reopening.Kind.RETURN, reason="x", whole=True
         )
-    assert exc.value.message == s.RETURN_NOT_SUBMITTED
+    assert exc.value.message == reopening_svc.RETURN_NOT_SUBMITTED
 
 
 def test_return_after_deadline_needs_due_at_and_honours_it(
@@ -538,15 +540,15 @@ def test_return_after_deadline_needs_due_at_and_honours_it(
     after = submitted.period.deadline + dt.timedelta(days=2)
     with time_machine.travel(after, tick=False):
         with pytest.raises(ValidationError) as exc:
-            s.reopen_evaluation(
+            reopening_svc.reopen_evaluation(
                 evaluation=submitted,
                 by=admin_user,
                 kind=Reopening.Kind.RETURN,
                 reason="x",
                 whole=True,
             )
-        assert exc.value.message == s.RETURN_NEEDS_DUE
-        s.reopen_evaluation(
+        assert exc.value.message == reopening_svc.RETURN_NEEDS_DUE
+        reopening_svc.reopen_evaluation(
             evaluation=submitted,
             by=admin_user,
             kind=Reopening.Kind.RETURN,
@@ -567,14 +569,14 @@ def test_clarification_by_assigned_assessor_only(
     submitted, indicators, assessor, unassigned_assessor
 ):
     with pytest.raises(PermissionDenied):
-        s.reopen_evaluation(
+        reopening_svc.reopen_evaluation(
             evaluation=submitted,
             by=unassigned_assessor,
             kind=Reopening.Kind.CLARIFICATION,
             reason="x",
             indicators=[indicators[0]],
         )
-    r = s.reopen_evaluation(
+    r = reopening_svc.reopen_evaluation(
         evaluation=submitted,
         by=assessor,
         kind=Reopening.Kind.CLARIFICATION,
@@ -587,7 +589,7 @@ def test_clarification_by_assigned_assessor_only(
 def test_returned_evidence_only_for_returned_indicators(
     submitted, indicators, operator, admin_user
 ):
-    s.reopen_evaluation(
+    reopening_svc.reopen_evaluation(
         evaluation=submitted,
         by=admin_user,
         kind=Reopening.Kind.RETURN,

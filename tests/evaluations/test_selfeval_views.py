@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from evaluations.models import Answer, Evaluation, EvidenceLink, Phase, Reopening
 from evaluations.services import evidence as evidence_svc
+from evaluations.services import reopening as reopening_svc
 from evaluations.services import selfeval as s
 from evaluations.wib import format_wib
 from tests import factories as f
@@ -503,7 +504,7 @@ def test_dashboard_after_return_with_due_at_shows_it_and_reopens(
     s.submit_evaluation(evaluation=evaluation, by=supervisor)
     after = evaluation.period.deadline + dt.timedelta(days=3)
     with time_machine.travel(after, tick=False):
-        s.reopen_evaluation(
+        reopening_svc.reopen_evaluation(
             evaluation=evaluation,
             by=admin_user,
             kind=Reopening.Kind.RETURN,
