@@ -1,9 +1,10 @@
 """The portal's PDF documents: pure rendering, no writes.
 
 Each document = a selector that loads its data in a constant number of queries
-(`evaluations.selectors.reports`) -> charts (SVG, `evaluations.charts`) -> a
-template rendered to a string in the reader's language -> WeasyPrint, with a URL
-fetcher that serves only our own static files (no network while rendering).
+(`evaluations.selectors.reports`, `evaluations.selectors.national_report`) -> charts
+(SVG, `evaluations.charts`) -> a template rendered to a string in the reader's
+language -> WeasyPrint, with a URL fetcher that serves only our own static files (no
+network while rendering).
 
 `source_hash_for(kind, obj, language)` hashes the same data plus TEMPLATE_VERSION:
 a READY report whose hash still matches is not rendered again.
@@ -29,11 +30,8 @@ from evaluations import charts
 from evaluations.models import Report
 from evaluations.numbers import format_number
 from evaluations.official import official_context
-from evaluations.selectors.reports import (
-    institution_report_data,
-    national_report_data,
-    receipt_data,
-)
+from evaluations.selectors.national_report import national_report_data
+from evaluations.selectors.reports import institution_report_data, receipt_data
 
 # Bump when a template, the stylesheet or the charts change what a document shows:
 # every stored report's hash changes and the next request renders it again.

@@ -280,57 +280,70 @@ def _indicator_means(evaluations, answers, numbers) -> dict[int, tuple[int, int]
     return sums
 
 
-def year_on_year(period: EvaluationPeriod, evaluations) -> dict:
-    """Each institution's validated index and domain indices against the previous
-    period, the most improved and most declined, and the national mean level per
-    indicator in both periods. Indicators and domains are matched by number and code,
-    as a later period may use another framework."""
-    before = previous_period(period)
-    current = list(evaluations.select_related("institution").order_by())
-    institutions = [ev.institution_id for ev in current]
-    earlier = (
-        list(Evaluation.objects.filter(period=before, institution_id__in=institutions))
-        if before
-        else []
-    )
-    answers = _rows_by_evaluation([ev.pk for ev in current] + [ev.pk for ev in earlier])
-    spec = scoring.spec_for(period.framework)
-    now = _validated(current, answers, spec)
-    then = _validated(earlier, answers, scoring.spec_for(before.framework)) if before else {}
+def _earlier_evaluations(before: EvaluationPeriod | None, institutions: list[int]) -> list:
+    """The previous period's evaluations of the institutions shown; none without a period."""
+    if before is None:
+        return []
+    return list(Evaluation.objects.filter(period=before, institution_id__in=institutions))
+
+
+def _complete_index(result: scoring.IndexResult | None) -> Decimal | None:
+    """The index of a complete result only: one with indicators not yet scored is no
+    result to compare."""
+    return result.index if result and result.complete else None
+
+
+def _movements(current, now: dict, then: dict, spec) -> list[Movement]:
+    """Per evaluation of the period, its institution's indexes now and in the previous
+    period (a missing result is an empty one), with the table's domain cells."""
     movements = []
     for ev in current:
         result, old = now.get(ev.institution_id), then.get(ev.institution_id)
-        movements.append(
-            Movement(
-                institution=ev.institution,
-                index=result.index if result and result.complete else None,
-                previous=old.index if old and old.complete else None,
-                domains=result.domains if result else {},
-                previous_domains=old.domains if old else {},
-            )
+        movement = Movement(
+            institution=ev.institution,
+            index=_complete_index(result),
+            previous=_complete_index(old),
+            domains=result.domains if result else {},
+            previous_domains=old.domains if old else {},
         )
-    # Per domain in the framework's order, (now, before): the table's cells.
-    for m in movements:
-        m.cells = [(m.domains.get(code), m.previous_domains.get(code)) for code in spec.domains]
+        # Per domain in the framework's order, (now, before).
+        movement.cells = [
+            (movement.domains.get(code), movement.previous_domains.get(code))
+            for code in spec.domains
+        ]
+        movements.append(movement)
+    return movements
+
+
+def _movers(movements: list[Movement]) -> tuple[list[Movement], list[Movement]]:
+    """The MOVERS most improved and most declined; an institution without both indexes
+    has no change and is in neither."""
     moved = [m for m in movements if m.change is not None]
-    numbers = dict(
-        Indicator.objects.filter(
-            framework_id__in={period.framework_id, before.framework_id if before else None}
-        ).values_list("pk", "number")
-    )
-    names = dict(
-        Indicator.objects.filter(framework_id=period.framework_id).values_list("number", "name")
-    )
-    means_now = _indicator_means(current, answers, numbers)
-    means_then = _indicator_means(earlier, answers, numbers)
-    indicators = []
+    improved = sorted((m for m in moved if m.change > 0), key=lambda m: -m.change)
+    declined = sorted((m for m in moved if m.change < 0), key=lambda m: m.change)
+    return improved[:MOVERS], declined[:MOVERS]
+
+
+def _indicator_numbers(period: EvaluationPeriod, before: EvaluationPeriod | None) -> dict:
+    """Indicator id -> number over both periods' frameworks: numbers match across them."""
+    frameworks = {period.framework_id, before.framework_id if before else None}
+    return dict(Indicator.objects.filter(framework_id__in=frameworks).values_list("pk", "number"))
+
+
+def _mean_level(sums: dict, number: int) -> float | None:
+    total, n = sums.get(number, (0, 0))
+    return total / n if n else None
+
+
+def _indicator_rows(means_now: dict, means_then: dict, names: dict) -> list[dict]:
+    """Per indicator number scored in either period, its mean level in both and the
+    change; named as in the current framework."""
+    rows = []
     for number in sorted(set(means_now) | set(means_then)):
-        s_now, n_now = means_now.get(number, (0, 0))
-        s_then, n_then = means_then.get(number, (0, 0))
-        mean_now = s_now / n_now if n_now else None
-        mean_then = s_then / n_then if n_then else None
+        mean_now = _mean_level(means_now, number)
+        mean_then = _mean_level(means_then, number)
         change = mean_now - mean_then if None not in (mean_now, mean_then) else None
-        indicators.append(
+        rows.append(
             {
                 "number": number,
                 "label": f"{number}. {names.get(number, '')}",
@@ -339,11 +352,37 @@ def year_on_year(period: EvaluationPeriod, evaluations) -> dict:
                 "change": change,
             }
         )
+    return rows
+
+
+def year_on_year(period: EvaluationPeriod, evaluations) -> dict:
+    """Each institution's validated index and domain indices against the previous
+    period, the most improved and most declined, and the national mean level per
+    indicator in both periods. Indicators and domains are matched by number and code,
+    as a later period may use another framework."""
+    before = previous_period(period)
+    current = list(evaluations.select_related("institution").order_by())
+    earlier = _earlier_evaluations(before, [ev.institution_id for ev in current])
+    answers = _rows_by_evaluation([ev.pk for ev in current] + [ev.pk for ev in earlier])
+    spec = scoring.spec_for(period.framework)
+    now = _validated(current, answers, spec)
+    then = _validated(earlier, answers, scoring.spec_for(before.framework)) if before else {}
+    movements = _movements(current, now, then, spec)
+    improved, declined = _movers(movements)
+    numbers = _indicator_numbers(period, before)
+    names = dict(
+        Indicator.objects.filter(framework_id=period.framework_id).values_list("number", "name")
+    )
+    indicators = _indicator_rows(
+        _indicator_means(current, answers, numbers),
+        _indicator_means(earlier, answers, numbers),
+        names,
+    )
     return {
         "previous": before,
         "domains": list(spec.domains.items()),
         "movements": sorted(movements, key=lambda m: m.institution.name),
-        "improved": sorted((m for m in moved if m.change > 0), key=lambda m: -m.change)[:MOVERS],
-        "declined": sorted((m for m in moved if m.change < 0), key=lambda m: m.change)[:MOVERS],
+        "improved": improved,
+        "declined": declined,
         "indicators": indicators,
     }

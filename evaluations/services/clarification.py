@@ -63,6 +63,49 @@ def _require_in_assessment(evaluation: Evaluation) -> None:
         )
 
 
+def _require_entry_of(ev: Evaluation, indicator: Indicator, entry: int) -> None:
+    """An indicator of another framework is treated as a foreign object (PermissionDenied);
+    an entry the indicator does not have is a ValidationError."""
+    if indicator.framework_id != ev.period.framework_id:
+        raise PermissionDenied
+    if not 1 <= entry <= indicator.max_entries:
+        raise ValidationError(ENTRY_OUT_OF_RANGE, params={"entry": entry}, code="entry")
+
+
+def _response_text(text: str | None) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(RESPONSE_REQUIRED, code="required")
+    text_limits.check(text, text_limits.JUSTIFICATION, _("Response"))
+    return text
+
+
+def _undecided_response(
+    ev: Evaluation, indicator: Indicator, entry: int
+) -> ClarificationResponse | None:
+    """The entry's response, locked, or None before the first; once the assessor has
+    decided on it, it can no longer change."""
+    response = (
+        ClarificationResponse.objects.select_for_update()
+        .filter(evaluation=ev, indicator=indicator, entry=entry)
+        .first()
+    )
+    if response is not None and response.decision != ClarificationResponse.Decision.PENDING:
+        raise ValidationError(ALREADY_DECIDED, code="decided")
+    return response
+
+
+def _response_files(ev: Evaluation, by, evidence_ids, uploaded_file, now) -> list[EvidenceFile]:
+    """The chosen files of the evaluation's own library (others are ignored), and the
+    upload, stored in the library first."""
+    files = list(EvidenceFile.objects.filter(evaluation=ev, pk__in=list(evidence_ids)))
+    if uploaded_file is not None:
+        files.append(
+            store_evidence(evaluation=ev, by=by, uploaded_file=uploaded_file, title="", now=now)
+        )
+    return files
+
+
 @transaction.atomic
 def save_response(
     *,
@@ -87,28 +130,12 @@ def save_response(
     now = now or timezone.now()
     ev = _lock(evaluation)
     require(is_institution_staff_of(by, ev))
-    if indicator.framework_id != ev.period.framework_id:
-        raise PermissionDenied
-    if not 1 <= entry <= indicator.max_entries:
-        raise ValidationError(ENTRY_OUT_OF_RANGE, params={"entry": entry}, code="entry")
+    _require_entry_of(ev, indicator, entry)
     _require_in_assessment(ev)
     require_stage_open(ev.period, "clarification", now)
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError(RESPONSE_REQUIRED, code="required")
-    text_limits.check(text, text_limits.JUSTIFICATION, _("Response"))
-    response = (
-        ClarificationResponse.objects.select_for_update()
-        .filter(evaluation=ev, indicator=indicator, entry=entry)
-        .first()
-    )
-    if response is not None and response.decision != ClarificationResponse.Decision.PENDING:
-        raise ValidationError(ALREADY_DECIDED, code="decided")
-    files = list(EvidenceFile.objects.filter(evaluation=ev, pk__in=list(evidence_ids)))
-    if uploaded_file is not None:
-        files.append(
-            store_evidence(evaluation=ev, by=by, uploaded_file=uploaded_file, title="", now=now)
-        )
+    text = _response_text(text)
+    response = _undecided_response(ev, indicator, entry)
+    files = _response_files(ev, by, evidence_ids, uploaded_file, now)
     old_text = response.text if response else None
     old_files = sorted(f.original_name for f in response.evidence.all()) if response else []
     new_files = sorted(f.original_name for f in files)

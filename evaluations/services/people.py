@@ -139,44 +139,64 @@ def _is_blank(row: list) -> bool:
     return not any(str(c).strip() for c in row)
 
 
+def _header(first_row: list) -> list[str]:
+    """The column names in lower case; empty cells after the last name do not count."""
+    header = [str(c).strip().lower() for c in first_row]
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
+def _header_error(header: list[str]) -> str | None:
+    """A required column missing, or a column the import does not know (it would be
+    dropped without a word); the missing ones are reported first."""
+    expected = ", ".join(COLUMNS)
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        return str(HEADER_MISSING % {"columns": ", ".join(missing), "expected": expected})
+    unknown = [c or "(empty)" for c in header if c not in COLUMNS]
+    if unknown:
+        return str(HEADER_UNKNOWN % {"columns": ", ".join(unknown), "expected": expected})
+    return None
+
+
+def _cell(row: list, col: dict[str, int], name: str) -> str:
+    """The row's value in a column; a short row or a column not in the file reads empty."""
+    i = col.get(name)
+    return str(row[i]).strip() if i is not None and i < len(row) else ""
+
+
+def _beyond(row: list, width: int) -> list[tuple[int, str]]:
+    """Values beyond the header's columns, (position, value): an error each."""
+    return [
+        (position, str(v).strip())
+        for position, v in enumerate(row[width:], start=width + 1)
+        if str(v).strip()
+    ]
+
+
+def _entry(row: list, col: dict[str, int], width: int) -> dict:
+    return {
+        "name": _cell(row, col, "name"),
+        "email": _cell(row, col, "email").lower(),
+        "role": _cell(row, col, "role").lower(),
+        "code": _cell(row, col, "code"),
+        "phone": _cell(row, col, "phone"),
+        "beyond": _beyond(row, width),
+    }
+
+
 def _read_entries(rows: list[list]) -> tuple[list[tuple[int, dict]], str | None]:
     """The file's rows as (row number, cells by column), or the error that stops the file."""
     if not rows or _is_blank(rows[0]):
         return [], str(FILE_EMPTY)
-    header = [str(c).strip().lower() for c in rows[0]]
-    while header and not header[-1]:
-        header.pop()
-    expected = ", ".join(COLUMNS)
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        return [], str(HEADER_MISSING % {"columns": ", ".join(missing), "expected": expected})
-    # A column the import does not know would be dropped without a word: say so.
-    unknown = [c or "(empty)" for c in header if c not in COLUMNS]
-    if unknown:
-        return [], str(HEADER_UNKNOWN % {"columns": ", ".join(unknown), "expected": expected})
+    header = _header(rows[0])
+    error = _header_error(header)
+    if error:
+        return [], error
     col = {name: header.index(name) for name in COLUMNS if name in header}
-
-    def cell(row, name):
-        i = col.get(name)
-        return str(row[i]).strip() if i is not None and i < len(row) else ""
-
     entries = [
-        (
-            number,
-            {
-                "name": cell(row, "name"),
-                "email": cell(row, "email").lower(),
-                "role": cell(row, "role").lower(),
-                "code": cell(row, "code"),
-                "phone": cell(row, "phone"),
-                # Values beyond the header's columns, (position, value): an error each.
-                "beyond": [
-                    (position, str(v).strip())
-                    for position, v in enumerate(row[len(header) :], start=len(header) + 1)
-                    if str(v).strip()
-                ],
-            },
-        )
+        (number, _entry(row, col, len(header)))
         for number, row in enumerate(rows[1:], start=2)
         if not _is_blank(row)  # blank lines between blocks are harmless
     ]

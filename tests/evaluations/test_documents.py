@@ -8,11 +8,8 @@ from pypdf import PdfReader
 
 from evaluations import deadlines, documents
 from evaluations.models import Evaluation, Report
-from evaluations.selectors.reports import (
-    institution_report_data,
-    national_report_data,
-    receipt_data,
-)
+from evaluations.selectors.national_report import national_report_data
+from evaluations.selectors.reports import institution_report_data, receipt_data
 from tests import factories as f
 
 

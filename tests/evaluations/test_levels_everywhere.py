@@ -10,7 +10,8 @@ from evaluations import exports, scoring
 from evaluations.demo import seed_closed_campaign
 from evaluations.models import Answer, Evaluation, Phase
 from evaluations.selectors import assessment as assessment_sel
-from evaluations.selectors.reports import institution_report_data, national_report_data
+from evaluations.selectors.national_report import national_report_data
+from evaluations.selectors.reports import institution_report_data
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from evaluations import documents
-from evaluations.selectors.reports import national_report_data
+from evaluations.selectors.national_report import national_report_data
 from institutions.models import Institution
 from tests import factories as f
 
