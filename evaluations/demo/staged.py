@@ -1,0 +1,384 @@
+"""A staged evaluation on PermenPANRB 59/2020, part-way through its stages (demo data
+for `make run`), so the interview, visit and ministry review screens have content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+import time
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from evaluations import drafting, scoring
+from evaluations.demo.common import (
+    answer_progress,
+    create_self_answers,
+    draw_validated,
+    say,
+    system_user,
+    tiny_pdf,
+)
+from evaluations.models import (
+    Answer,
+    Aspect,
+    AspectNote,
+    AssessorAssignment,
+    Evaluation,
+    EvaluationPeriod,
+    EvaluationReview,
+    EvidenceFile,
+    EvidenceLink,
+    Framework,
+    GeneralRecommendation,
+    Indicator,
+    Phase,
+    TextReview,
+    evidence_upload_to,
+)
+from evaluations.services.review import sample_by_kind
+from evaluations.wib import WIB
+from institutions.models import Institution, University
+
+# Named by its framework, not a year: its windows are placed around the day it is seeded.
+STAGED_NAME = "Evaluasi SPBE 59/2020 (tahapan)"
+STAGED_FRAMEWORK = "permenpanrb-59-2020"
+STAGED_SEED = 2024
+STAGED_PER_KIND = 8  # institutions per kind of institution (five kinds), plus the demo one
+STAGED_SAMPLE_PERCENT = 50
+# How far each institution has come, in the order the participants are dealt out:
+# self-assessed only, document-scored (some with interview levels), approved and
+# awaiting the review, reviewed.
+STAGES = ("self", "document", "approved", "reviewed")
+
+
+def _staged_period(framework, now) -> EvaluationPeriod:
+    """The period, its windows placed around `now`: self-assessment and document stage
+    over, interviews and the ministry review open, site visits to come."""
+    day = dt.timedelta(days=1)
+    start = now.astimezone(WIB).replace(hour=0, minute=0, second=0, microsecond=0)
+    period = EvaluationPeriod(
+        name=STAGED_NAME,
+        year=now.year,
+        framework=framework,
+        mode="evaluation",
+        opens_at=start - 120 * day,
+        deadline=start - 59 * day - dt.timedelta(seconds=1),  # 23:59:59 WIB
+        document_deadline=start - 29 * day - dt.timedelta(seconds=1),
+        interview_opens_at=start - 25 * day,
+        interview_closes_at=start + 20 * day,
+        visit_opens_at=start + 25 * day,
+        visit_closes_at=start + 50 * day,
+        review_opens_at=start - 5 * day,
+        review_closes_at=start + 60 * day,
+        review_scope="sample",
+        review_sample_percent=STAGED_SAMPLE_PERCENT,
+        review_sample_seed=STAGED_SEED,
+        review_sample_drawn_at=start - 5 * day,
+    )
+    period.full_clean()
+    period.save()
+    return period
+
+
+def _staged_participants(demo_institution) -> list[Institution]:
+    chosen = [demo_institution] if demo_institution else []
+    for kind in Institution.Kind.values:
+        chosen.extend(
+            Institution.objects.active()
+            .filter(kind=kind)
+            .exclude(pk=getattr(demo_institution, "pk", None))
+            .order_by("code")[:STAGED_PER_KIND]
+        )
+    return chosen
+
+
+def _deal_stages(evaluations, sampled: set[int], demo_pk) -> dict[int, str]:
+    """evaluation id -> stage. The reviewed ones come from the review sample (a period
+    reviewed by sample reviews only those); the demo institution is at the document
+    stage, so its staff see provisional levels and its assessor has work."""
+    stage_of = {}
+    in_sample = [ev for ev in evaluations if ev.pk in sampled and ev.pk != demo_pk]
+    others = [ev for ev in evaluations if ev.pk not in sampled and ev.pk != demo_pk]
+    for i, ev in enumerate(in_sample):
+        stage_of[ev.pk] = "reviewed" if i % 2 == 0 else STAGES[i % 3]
+    for i, ev in enumerate(others):
+        stage_of[ev.pk] = STAGES[i % 3]
+    if demo_pk is not None:
+        stage_of[demo_pk] = "document"
+    return stage_of
+
+
+def _staged_evidence(ev, period, rng, system) -> EvidenceFile:
+    """One generated PDF per institution, its document date sometimes older than the
+    framework's two years, so the recency flag shows."""
+    data = tiny_pdf(f"{ev.institution.name}: {STAGED_NAME}")
+    deadline_day = period.deadline.astimezone(WIB).date()
+    age_days = rng.choice((120, 300, 500, 900))  # 900 days: older than two years
+    item = EvidenceFile(
+        evaluation=ev,
+        original_name="Laporan evaluasi internal SPBE.pdf",
+        title="Laporan evaluasi internal",
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        page_count=1,
+        document_date=deadline_day - dt.timedelta(days=age_days),
+        uploaded_by=system,
+    )
+    item.file.name = default_storage.save(evidence_upload_to(item, ""), ContentFile(data))
+    return item
+
+
+def _three_parts(level: int, claimed: int) -> dict:
+    lowered = level < claimed
+    return {
+        "facts": "Dokumen kebijakan dan laporan pelaksanaan pada data dukung, halaman 1-4.",
+        "analysis": (
+            f"Kriteria tingkat {claimed} belum terpenuhi seluruhnya."
+            if lowered
+            else f"Kriteria tingkat {level} terpenuhi oleh bukti."
+        ),
+        "justification": f"Tingkat {level} sesuai bukti yang diperiksa.",
+        "note": "Bukti belum lengkap." if lowered else "Sesuai dengan bukti dukung.",
+        "recommendation": f"Lengkapi bukti untuk tingkat {claimed}." if lowered else "",
+    }
+
+
+@transaction.atomic
+def seed_staged_campaign(
+    *, demo_institution=None, university=None, assessor=None, stdout=None, now=None
+) -> list[str]:
+    """A period in evaluation mode on 59/2020, part-way through its stages: some
+    institutions only self-assessed, some document-scored (a few with interview levels,
+    the rest carried over), some approved and waiting for the ministry review, some
+    reviewed (one level corrected, texts accepted). Reviewed by sample (half of each
+    kind, from a recorded seed). Every assessor text is drafted by the guide's rules.
+
+    Idempotent: once the period exists it is left alone. Rows are bulk-written, as in
+    the closed campaign, so the demo stays quick.
+    """
+    if EvaluationPeriod.objects.filter(name=STAGED_NAME).exists():
+        return []
+    framework = Framework.objects.filter(code=STAGED_FRAMEWORK).first()
+    if framework is None:
+        return []
+    started = time.monotonic()
+    now = now or timezone.now()
+    rng = random.Random(STAGED_SEED)
+    system = system_user()
+    period = _staged_period(framework, now)
+    university = university or University.objects.filter(is_active=True).order_by("code").first()
+    participants = _staged_participants(demo_institution)
+    Evaluation.objects.bulk_create(
+        [Evaluation(institution=i, period=period, university=university) for i in participants]
+    )
+    evaluations = list(
+        Evaluation.objects.filter(period=period).select_related("institution").order_by("pk")
+    )
+    indicators = list(
+        Indicator.objects.filter(framework=framework).select_related("aspect").order_by("number")
+    )
+    aspects = list(
+        Aspect.objects.filter(domain__framework=framework).order_by("domain__order", "order")
+    )
+    spec = scoring.spec_for(framework)
+    names = {ind.pk: ind.name for ind in indicators}
+    sampled = {
+        ev.pk for ev in sample_by_kind(evaluations, percent=STAGED_SAMPLE_PERCENT, seed=STAGED_SEED)
+    }
+    stage_of = _deal_stages(evaluations, sampled, getattr(demo_institution, "pk", None))
+    self_answers, claimed = create_self_answers(
+        evaluations, indicators, rng, framework.min_self_level, system
+    )
+    evidence = [_staged_evidence(ev, period, rng, system) for ev in evaluations]
+    EvidenceFile.objects.bulk_create(evidence)
+    evidence_of = {e.evaluation_id: e.pk for e in evidence}
+    EvidenceLink.objects.bulk_create(
+        [
+            EvidenceLink(evidence_id=evidence_of[a.evaluation_id], answer_id=a.pk, linked_by=system)
+            for a in self_answers
+        ],
+        batch_size=1000,
+    )
+    progress = answer_progress(evaluations, indicators, self_answers, framework)
+    if assessor is not None:
+        AssessorAssignment.objects.bulk_create(
+            [
+                AssessorAssignment(evaluation=ev, assessor=assessor, assigned_by=system)
+                for ev in evaluations
+            ]
+        )
+    low = 0 if framework.allow_zero_validated else 1
+    rows, notes, recs, texts, reviews = [], [], [], [], []
+    submitted_at = period.deadline - dt.timedelta(days=3)
+    for ev in evaluations:
+        stage = stage_of[ev.pk]
+        own = scoring.compute_index(spec, claimed[ev.pk])
+        ev.submitted_at, ev.submitted_by, ev.submission_count = submitted_at, system, 1
+        ev.self_index, ev.self_predicate = own.index, own.predicate
+        ev.answered_count, ev.evidenced_count = progress[ev.pk]
+        ev.in_review_sample = ev.pk in sampled
+        ev.last_activity_at = submitted_at
+        if stage == "self":
+            ev.status = Evaluation.Status.SUBMITTED
+            continue
+        final = {}
+        for ind in indicators:
+            final[ind.pk] = []
+            for entry, level_claimed in enumerate(claimed[ev.pk][ind.pk], start=1):
+                level = draw_validated(rng, level_claimed, low)
+                final[ind.pk].append(level)
+                rows.append(
+                    Answer(
+                        evaluation=ev,
+                        indicator=ind,
+                        entry=entry,
+                        phase=Phase.DOCUMENT,
+                        level=level,
+                        updated_by=system,
+                        **_three_parts(level, level_claimed),
+                    )
+                )
+        # The interview changed a few levels; the rest are carried over.
+        for ind in rng.sample(indicators, 4):
+            level = min(5, final[ind.pk][0] + 1)
+            final[ind.pk][0] = level
+            rows.append(
+                Answer(
+                    evaluation=ev,
+                    indicator=ind,
+                    entry=1,
+                    phase=Phase.INTERVIEW,
+                    level=level,
+                    facts="Ditunjukkan saat interviu: laporan pemantauan terbaru.",
+                    analysis=f"Kriteria tingkat {level} terpenuhi.",
+                    justification=f"Tingkat naik menjadi {level} setelah interviu.",
+                    updated_by=system,
+                )
+            )
+        ev.validated_count = len(indicators)
+        if stage == "document":
+            ev.status = Evaluation.Status.UNDER_ASSESSMENT
+            continue
+        if stage == "reviewed":
+            # One level found not valid and corrected down; the rest judged valid.
+            corrected = rng.choice(indicators)
+            for ind in indicators:
+                for entry in range(1, len(final[ind.pk]) + 1):
+                    level = None
+                    if ind.pk == corrected.pk and entry == 1:
+                        level = max(low, final[ind.pk][0] - 1)
+                        final[ind.pk][0] = level
+                    rows.append(
+                        Answer(
+                            evaluation=ev,
+                            indicator=ind,
+                            entry=entry,
+                            phase=Phase.REVIEW,
+                            level=level,
+                            updated_by=system,
+                            **(
+                                {
+                                    "facts": "Laporan evaluasi berumur lebih dari dua tahun.",
+                                    "analysis": "Kriteria tingkat dari asesor belum terpenuhi.",
+                                    "justification": f"Dikoreksi menjadi tingkat {level}.",
+                                }
+                                if level is not None
+                                else {}
+                            ),
+                        )
+                    )
+            reviews.append(
+                EvaluationReview(
+                    evaluation=ev,
+                    completed_at=now - dt.timedelta(days=1),
+                    completed_by=system,
+                    corrections=1,
+                )
+            )
+        result = scoring.compute_index(spec, final)
+        scored = [
+            drafting.ScoredIndicator(
+                number=ind.number,
+                name=names[ind.pk],
+                aspect_code=ind.aspect.code,
+                value=result.indicators[ind.pk],
+            )
+            for ind in indicators
+        ]
+        for aspect in aspects:
+            draft = drafting.draft_aspect(
+                aspect.code, [s for s in scored if s.aspect_code == aspect.code]
+            )
+            notes.append(
+                AspectNote(
+                    evaluation=ev,
+                    aspect=aspect,
+                    phase=Phase.DOCUMENT,
+                    fulfilment=draft.fulfilment,
+                    strengths=draft.strengths,
+                    weaknesses=draft.weaknesses,
+                    updated_by=system,
+                )
+            )
+        rec = drafting.draft_recommendation(
+            aspects=[(a.code, a.name, result.aspects[a.code]) for a in aspects],
+            index=result.index,
+            predicate=result.predicate,
+            bands=spec.bands,
+            indicators=scored,
+        )
+        recs.append(GeneralRecommendation(evaluation=ev, updated_by=system, **rec.__dict__))
+        texts.append(
+            TextReview(
+                evaluation=ev,
+                state=TextReview.State.ACCEPTED
+                if stage == "reviewed"
+                else TextReview.State.PENDING,
+                decided_by=system if stage == "reviewed" else None,
+                decided_at=now - dt.timedelta(days=1) if stage == "reviewed" else None,
+            )
+        )
+        ev.final_index, ev.final_predicate = result.index, result.predicate
+        ev.assessed_at = period.document_deadline - dt.timedelta(days=2)
+        ev.approved_at, ev.approved_by = ev.assessed_at + dt.timedelta(days=1), system
+        ev.status = Evaluation.Status.APPROVED
+    Answer.objects.bulk_create(rows, batch_size=1000)
+    AspectNote.objects.bulk_create(notes, batch_size=1000)
+    GeneralRecommendation.objects.bulk_create(recs)
+    TextReview.objects.bulk_create(texts)
+    EvaluationReview.objects.bulk_create(reviews)
+    Evaluation.objects.bulk_update(
+        evaluations,
+        [
+            "status",
+            "submitted_at",
+            "submitted_by",
+            "submission_count",
+            "self_index",
+            "self_predicate",
+            "final_index",
+            "final_predicate",
+            "assessed_at",
+            "approved_at",
+            "approved_by",
+            "answered_count",
+            "evidenced_count",
+            "validated_count",
+            "in_review_sample",
+            "last_activity_at",
+        ],
+        batch_size=500,
+    )
+    counts = {stage: sum(1 for s in stage_of.values() if s == stage) for stage in STAGES}
+    say(stdout, f"  staged campaign seeded in {time.monotonic() - started:.1f} s")
+    return [
+        f"{STAGED_NAME}: {len(evaluations)} evaluations on {framework.name}: "
+        f"{counts['self']} self-assessed, {counts['document']} document-scored, "
+        f"{counts['approved']} approved awaiting review, {counts['reviewed']} reviewed "
+        f"({len(sampled)} in the review sample)"
+    ]
