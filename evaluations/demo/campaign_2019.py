@@ -16,24 +16,23 @@ how the automatic split behaves at full scale.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import random
 import time
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 
 from evaluations import scoring
 from evaluations.demo.common import (
     answer_progress,
     create_self_answers,
-    draw_validated,
     ensure_demo_assessors,
+    generated_evidence,
+    link_evidence,
     say,
     system_user,
     tiny_pdf,
+    validated_answers,
 )
 from evaluations.models import (
     Answer,
@@ -46,11 +45,9 @@ from evaluations.models import (
     Evaluation,
     EvaluationPeriod,
     EvidenceFile,
-    EvidenceLink,
     Extension,
     Indicator,
     Phase,
-    evidence_upload_to,
 )
 from evaluations.services.assignment import auto_assign_assessors, auto_assign_universities
 from evaluations.services.calibration import stratified_draw
@@ -126,30 +123,18 @@ def _submit_all(period, evaluations, rng, system) -> tuple[set[int], list[Extens
 def _store_evidence(evaluations, self_answers, threshold: int, system) -> list[EvidenceFile]:
     """One generated PDF per evaluation, linked to every self answer at or above the
     level from which the framework requires evidence."""
-    evidence = []
-    for ev in evaluations:
-        data = tiny_pdf(ev.institution.name)
-        item = EvidenceFile(
-            evaluation=ev,
+    evidence = [
+        generated_evidence(
+            ev,
+            tiny_pdf(ev.institution.name),
             original_name="Data dukung SPBE 2019.pdf",
             title="Kompilasi data dukung",
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            page_count=1,
-            uploaded_by=system,
+            system=system,
         )
-        item.file.name = default_storage.save(evidence_upload_to(item, ""), ContentFile(data))
-        evidence.append(item)
+        for ev in evaluations
+    ]
     EvidenceFile.objects.bulk_create(evidence, batch_size=500)
-    evidence_of = {e.evaluation_id: e.pk for e in evidence}
-    EvidenceLink.objects.bulk_create(
-        [
-            EvidenceLink(evidence_id=evidence_of[a.evaluation_id], answer_id=a.pk, linked_by=system)
-            for a in self_answers
-            if a.level >= threshold
-        ],
-        batch_size=1000,
-    )
+    link_evidence(evidence, [a for a in self_answers if a.level >= threshold], system)
     return evidence
 
 
@@ -165,36 +150,17 @@ def _assign(period, system, at) -> tuple[int, float]:
     return run.changed, time.monotonic() - t0
 
 
-def _validated_answers(ev, indicators, claimed, rng, low, by) -> tuple[list[Answer], dict]:
-    """The assessor's levels: each claimed level kept or lowered by one or two, with a
-    note and, when lowered, a recommendation. Returns the unsaved answers and indicator
-    id -> the validated level of each entry."""
-    answers, final = [], {}
-    for ind in indicators:
-        final[ind.pk] = []
-        for entry, level_claimed in enumerate(claimed[ind.pk], start=1):
-            level = draw_validated(rng, level_claimed, low)
-            final[ind.pk].append(level)
-            lowered = level < level_claimed
-            answers.append(
-                Answer(
-                    evaluation=ev,
-                    indicator=ind,
-                    entry=entry,
-                    phase=Phase.DOCUMENT,
-                    level=level,
-                    note=(
-                        "Bukti dukung belum menunjukkan penerapan di seluruh unit."
-                        if lowered
-                        else "Sesuai dengan bukti dukung."
-                    ),
-                    recommendation=(
-                        f"Lengkapi bukti untuk mencapai tingkat {level_claimed}." if lowered else ""
-                    ),
-                    updated_by=by,
-                )
-            )
-    return answers, final
+def _document_texts(level: int, claimed: int) -> dict:
+    """The assessor's note and, when the level was lowered, a recommendation."""
+    lowered = level < claimed
+    return {
+        "note": (
+            "Bukti dukung belum menunjukkan penerapan di seluruh unit."
+            if lowered
+            else "Sesuai dengan bukti dukung."
+        ),
+        "recommendation": f"Lengkapi bukti untuk mencapai tingkat {claimed}." if lowered else "",
+    }
 
 
 def _status_events(ev, period, system) -> list[AuditEvent]:
@@ -279,7 +245,9 @@ def _assess_all(
     people = {u.pk: u for u in User.objects.filter(pk__in=set(assessor_of.values()))}
     for ev in evaluations:
         by = people.get(assessor_of.get(ev.pk), system)
-        answers, final = _validated_answers(ev, indicators, claimed[ev.pk], rng, low, by)
+        answers, final = validated_answers(
+            ev, indicators, claimed[ev.pk], rng, low, by, _document_texts
+        )
         doc_answers.extend(answers)
         notes.extend(
             AspectNote(

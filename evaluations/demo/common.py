@@ -1,12 +1,16 @@
 """What both demo campaigns share: the system user, the demo assessors, a generated
-PDF, the level draws around a kind of institution's mean and the self answers."""
+PDF stored as evidence, the level draws, the self answers and the assessor's levels."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
 from evaluations import completeness
-from evaluations.models import Answer, Phase
+from evaluations.models import Answer, EvidenceFile, EvidenceLink, Phase, evidence_upload_to
 from institutions.models import Institution, Role, University, User
 
 ASSESSORS_PER_UNIVERSITY = 5
@@ -49,6 +53,36 @@ def tiny_pdf(text: str) -> bytes:
         xref,
     )
     return bytes(out)
+
+
+def generated_evidence(
+    ev, data: bytes, *, original_name: str, title: str, system, document_date=None
+) -> EvidenceFile:
+    """An evidence file of `ev` holding the PDF `data`, stored now, saved by the caller."""
+    item = EvidenceFile(
+        evaluation=ev,
+        original_name=original_name,
+        title=title,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        page_count=1,
+        document_date=document_date,
+        uploaded_by=system,
+    )
+    item.file.name = default_storage.save(evidence_upload_to(item, ""), ContentFile(data))
+    return item
+
+
+def link_evidence(evidence: list[EvidenceFile], answers, system) -> None:
+    """Link each answer to its evaluation's (one) evidence file."""
+    evidence_of = {e.evaluation_id: e.pk for e in evidence}
+    EvidenceLink.objects.bulk_create(
+        [
+            EvidenceLink(evidence_id=evidence_of[a.evaluation_id], answer_id=a.pk, linked_by=system)
+            for a in answers
+        ],
+        batch_size=1000,
+    )
 
 
 def ensure_demo_assessors(
@@ -152,3 +186,27 @@ def answer_progress(evaluations, indicators, self_answers, framework) -> dict[in
         pk: completeness.progress_counts(indicators, answers, framework)
         for pk, answers in by_evaluation.items()
     }
+
+
+def validated_answers(ev, indicators, claimed, rng, low, by, texts) -> tuple[list[Answer], dict]:
+    """The assessor's document-stage levels: each claimed level kept or lowered by one or
+    two, with the texts `texts(level, claimed level)` gives. Returns the unsaved answers
+    and indicator id -> the validated level of each entry."""
+    answers, final = [], {}
+    for ind in indicators:
+        final[ind.pk] = []
+        for entry, level_claimed in enumerate(claimed[ind.pk], start=1):
+            level = draw_validated(rng, level_claimed, low)
+            final[ind.pk].append(level)
+            answers.append(
+                Answer(
+                    evaluation=ev,
+                    indicator=ind,
+                    entry=entry,
+                    phase=Phase.DOCUMENT,
+                    level=level,
+                    updated_by=by,
+                    **texts(level, level_claimed),
+                )
+            )
+    return answers, final

@@ -5,12 +5,9 @@ for `make run`), so the interview, visit and ministry review screens have conten
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import random
 import time
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,10 +15,12 @@ from evaluations import drafting, scoring
 from evaluations.demo.common import (
     answer_progress,
     create_self_answers,
-    draw_validated,
+    generated_evidence,
+    link_evidence,
     say,
     system_user,
     tiny_pdf,
+    validated_answers,
 )
 from evaluations.models import (
     Answer,
@@ -32,13 +31,11 @@ from evaluations.models import (
     EvaluationPeriod,
     EvaluationReview,
     EvidenceFile,
-    EvidenceLink,
     Framework,
     GeneralRecommendation,
     Indicator,
     Phase,
     TextReview,
-    evidence_upload_to,
 )
 from evaluations.services.review import sample_by_kind
 from evaluations.wib import WIB
@@ -119,18 +116,14 @@ def _staged_evidence(ev, period, rng, system) -> EvidenceFile:
     data = tiny_pdf(f"{ev.institution.name}: {STAGED_NAME}")
     deadline_day = period.deadline.astimezone(WIB).date()
     age_days = rng.choice((120, 300, 500, 900))  # 900 days: older than two years
-    item = EvidenceFile(
-        evaluation=ev,
+    return generated_evidence(
+        ev,
+        data,
         original_name="Laporan evaluasi internal SPBE.pdf",
         title="Laporan evaluasi internal",
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        page_count=1,
+        system=system,
         document_date=deadline_day - dt.timedelta(days=age_days),
-        uploaded_by=system,
     )
-    item.file.name = default_storage.save(evidence_upload_to(item, ""), ContentFile(data))
-    return item
 
 
 def _three_parts(level: int, claimed: int) -> dict:
@@ -196,14 +189,7 @@ def seed_staged_campaign(
     )
     evidence = [_staged_evidence(ev, period, rng, system) for ev in evaluations]
     EvidenceFile.objects.bulk_create(evidence)
-    evidence_of = {e.evaluation_id: e.pk for e in evidence}
-    EvidenceLink.objects.bulk_create(
-        [
-            EvidenceLink(evidence_id=evidence_of[a.evaluation_id], answer_id=a.pk, linked_by=system)
-            for a in self_answers
-        ],
-        batch_size=1000,
-    )
+    link_evidence(evidence, self_answers, system)
     progress = answer_progress(evaluations, indicators, self_answers, framework)
     if assessor is not None:
         AssessorAssignment.objects.bulk_create(
@@ -226,23 +212,10 @@ def seed_staged_campaign(
         if stage == "self":
             ev.status = Evaluation.Status.SUBMITTED
             continue
-        final = {}
-        for ind in indicators:
-            final[ind.pk] = []
-            for entry, level_claimed in enumerate(claimed[ev.pk][ind.pk], start=1):
-                level = draw_validated(rng, level_claimed, low)
-                final[ind.pk].append(level)
-                rows.append(
-                    Answer(
-                        evaluation=ev,
-                        indicator=ind,
-                        entry=entry,
-                        phase=Phase.DOCUMENT,
-                        level=level,
-                        updated_by=system,
-                        **_three_parts(level, level_claimed),
-                    )
-                )
+        answers, final = validated_answers(
+            ev, indicators, claimed[ev.pk], rng, low, system, _three_parts
+        )
+        rows.extend(answers)
         # The interview changed a few levels; the rest are carried over.
         for ind in rng.sample(indicators, 4):
             level = min(5, final[ind.pk][0] + 1)
