@@ -24,6 +24,7 @@ from django.db import transaction
 
 from evaluations import scoring
 from evaluations.demo.common import (
+    SCORED_FIELDS,
     answer_progress,
     create_self_answers,
     ensure_demo_assessors,
@@ -193,21 +194,7 @@ def _status_events(ev, period, system) -> list[AuditEvent]:
 
 
 # The evaluation fields `_score_and_release` sets.
-RELEASE_FIELDS = [
-    "self_index",
-    "self_predicate",
-    "final_index",
-    "final_predicate",
-    "assessed_at",
-    "approved_at",
-    "approved_by",
-    "released_at",
-    "status",
-    "answered_count",
-    "validated_count",
-    "evidenced_count",
-    "last_activity_at",
-]
+RELEASE_FIELDS = [*SCORED_FIELDS, "released_at"]
 
 
 def _score_and_release(

@@ -24,6 +24,22 @@ KIND_MEAN = {
     Institution.Kind.KABUPATEN: 2.55,
 }
 SERVICES = ("Perizinan online", "Pengaduan masyarakat", "Administrasi kependudukan")
+# The evaluation fields both campaigns write once the levels are in: the progress, both
+# indices, the approval and the status.
+SCORED_FIELDS = [
+    "self_index",
+    "self_predicate",
+    "final_index",
+    "final_predicate",
+    "assessed_at",
+    "approved_at",
+    "approved_by",
+    "status",
+    "answered_count",
+    "validated_count",
+    "evidenced_count",
+    "last_activity_at",
+]
 
 
 def tiny_pdf(text: str) -> bytes:
