@@ -1,4 +1,4 @@
-"""The synthetic closed campaign (evaluations/demo.py): complete, released, idempotent."""
+"""The synthetic closed campaign (evaluations/demo/): complete, released, idempotent."""
 
 import io
 

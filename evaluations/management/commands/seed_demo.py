@@ -105,7 +105,7 @@ class Command(BaseCommand):
             self._enrol_second_factor(accounts)
 
         # --- DEMO CAMPAIGN HOOK ------------------------------------------------------
-        # The closed 2019 period gets a complete synthetic campaign (evaluations/demo.py):
+        # The closed 2019 period gets a complete synthetic campaign (evaluations/demo/):
         # demo assessors per university, submitted, assigned, scored, approved, released.
         # Idempotent: a released period is left alone.
         # -----------------------------------------------------------------------------
