@@ -49,6 +49,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.maintenance import Maintenance  # noqa: E402
 from bench.pdfs import unique_pdf  # noqa: E402 - after the path that finds it
 
 RESULTS = ROOT / "bench" / "results"
@@ -121,6 +122,7 @@ class Bench:
         self.broker: subprocess.Popen | None = None
         self.workers: list[subprocess.Popen] = []
         self.faults: tuple[dict, dict] = ({}, {})
+        self.maintenance = Maintenance({"dbname": DB_NAME, "user": "postgres", "host": "127.0.0.1"})
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "spbe_portal.settings",
@@ -773,12 +775,13 @@ class Bench:
             f"{self.summary.get('proxy')}; DEBUG off, Redis cache, a "
             "broker of the bench's own (redis-server), Celery workers for the interactive and "
             "the bulk queue (one process each) and beat; load generator (locust) on the same "
-            "machine.\n"
+            f"machine. {self.maintenance.describe()}.\n"
         )
 
     def main(self) -> int:
         try:
             self.database()
+            self.maintenance.start()
             self.flush_queues()
             self.serve()
             self.ceiling_vs_save()
@@ -805,6 +808,7 @@ class Bench:
                 report_args.append("--skip-bulk")
             self.helper_bench("Reports", *report_args)
         finally:
+            self.maintenance.stop()
             self.stop_all()
         RESULTS.mkdir(parents=True, exist_ok=True)
         text = self.header() + "\n" + self.targets() + "\n" + "\n".join(self.sections)
