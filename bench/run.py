@@ -29,12 +29,9 @@ Writes bench/results/bench-<time>.md and prints it.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import json
 import os
-import platform
-import re
 import secrets
 import shutil
 import signal
@@ -49,8 +46,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import memory, sections  # noqa: E402 - after the path that finds them
 from bench.maintenance import Maintenance  # noqa: E402
-from bench.pdfs import unique_pdf  # noqa: E402 - after the path that finds it
 
 RESULTS = ROOT / "bench" / "results"
 PY = sys.executable
@@ -59,45 +56,13 @@ DB_NAME = "spbe_bench"
 PG = "postgres://postgres@127.0.0.1:5432"
 
 
+# The quick run's campaign: enough institutions for the fault step to land in the middle
+# of submissions, few enough for the whole run to stay a check of a few minutes.
+QUICK_INSTITUTIONS = 16
+
 # A request kind locust never completed in a run (e.g. every user still signing in on an
 # overloaded machine): reported as zeros instead of stopping the benchmark.
 NO_REQUESTS = {"n": 0, "fail": 0, "rps": 0.0, "p50": "0", "p95": "0", "p99": "0"}
-
-# The memory bound per application worker the benchmark reports against (see memory()).
-RSS_BOUND_MIB = 300
-
-
-def _children(pid: int) -> list[int]:
-    """The processes whose parent is `pid` (gunicorn's workers), from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command name may hold spaces: the fields after its closing parenthesis.
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-def _proc_kib(pid: int, key: str) -> int:
-    """A memory figure of /proc/<pid>/status in KiB (VmRSS now, VmHWM the peak)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _reset_peak(pid: int) -> None:
-    """Start the kernel's peak RSS (VmHWM) of `pid` again from its current RSS."""
-    with contextlib.suppress(OSError):  # an older kernel: the figure is then since start
-        Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
 class Bench:
@@ -474,36 +439,9 @@ class Bench:
         self.summary["save_ratio"] = ratio
         ceiling_p95 = max(float(c1["p95"]), float(c2["p95"]))
         self.summary["save_p95_ratio"] = float(s["p95"]) / ceiling_p95 if ceiling_p95 else 0.0
-        self.sections.append(
-            "## Save endpoint against the ceiling\n\n"
-            f"{users} concurrent logged-in operators, {seconds} s each, same server; the "
-            "ceiling ran before and after the save run (mean req/s; before/after "
-            "percentiles).\n\n"
-            "| endpoint | requests | errors | req/s | p50 ms | p95 ms | p99 ms |\n"
-            "|---|---:|---:|---:|---:|---:|---:|\n"
-            f"| ceiling: SELECT FOR UPDATE + UPDATE | {c['n']} | {c['fail']} | {c['rps']:.1f} "
-            f"| {c['p50']} | {c['p95']} | {c['p99']} |\n"
-            f"| save answer (autosave) | {s['n']} | {s['fail']} | {s['rps']:.1f} | {s['p50']} "
-            f"| {s['p95']} | {s['p99']} |\n\n"
-            f"**Save throughput = {ratio:.2f} x the ceiling** (target >= 0.70); save p95 "
-            f"{s['p95']} ms against the ceiling's {c['p95']} ms (target: at most twice). "
-            f"Nothing lost: {checked['problems']} problems in "
-            f"{checked['answers_checked']} answers.\n"
-        )
+        self.sections.append(sections.save_vs_ceiling(users, seconds, c, s, ratio, checked))
         if direct is not None:
-            cost = (c["rps"] / direct["rps"]) if direct["rps"] else 0.0
-            self.sections.append(
-                "### The proxy's cost\n\n"
-                "The same ceiling requests, the same users, straight to the two application "
-                "servers (users spread evenly) instead of through Caddy.\n\n"
-                "| path | requests | errors | req/s | p50 ms | p95 ms | p99 ms |\n"
-                "|---|---:|---:|---:|---:|---:|---:|\n"
-                f"| through Caddy (mean of the two runs) | {c['n']} | {c['fail']} "
-                f"| {c['rps']:.1f} | {c['p50']} | {c['p95']} | {c['p99']} |\n"
-                f"| direct to the app servers | {direct['n']} | {direct['fail']} "
-                f"| {direct['rps']:.1f} | {direct['p50']} | {direct['p95']} | {direct['p99']} |\n\n"
-                f"Throughput through the proxy = **{cost:.2f} x direct**.\n"
-            )
+            self.sections.append(sections.proxy_cost(c, direct))
 
     def probe(self, period_id: int) -> dict:
         out = self.run(PY, "bench/recovery.py", str(period_id), check=False).stdout
@@ -556,7 +494,7 @@ class Bench:
             seconds = stage_seconds
             if last:
                 # The whole campaign, to the end (quick: a slice of it).
-                limit = 40 if self.quick else 0
+                limit = QUICK_INSTITUTIONS if self.quick else 0
                 seconds = 3600 * 3
             self.say(f"rush at {users} browsers" + (" (whole campaign)" if last else ""))
             found: dict = {}
@@ -582,164 +520,23 @@ class Bench:
             rows.append((users, result, checked, last))
             if checked["problems"]:
                 self.summary.setdefault("lost", []).extend(checked["first_problems"])
-        text = ["## Deadline rush\n"]
-        for users, result, checked, last in rows:
-            stats = result["stats"]
-            agg = stats.get("Aggregated", {})
-            head = f"### {users} concurrent browsers" + (
-                " — the whole campaign to the end" if last else f" — {stage_seconds} s"
-            )
-            text.append(head + "\n")
-            text.append(
-                "| request | count | errors | req/s | p50 ms | p95 ms | p99 ms |\n"
-                "|---|---:|---:|---:|---:|---:|---:|"
-            )
-            for name, s in stats.items():
-                if name == "Aggregated":
-                    continue
-                text.append(
-                    f"| {name} | {s['n']} | {s['fail']} | {s['rps']:.1f} | {s['p50']} "
-                    f"| {s['p95']} | {s['p99']} |"
-                )
-            if agg:
-                text.append(
-                    f"| **all** | {agg['n']} | {agg['fail']} | {agg['rps']:.1f} | {agg['p50']} "
-                    f"| {agg['p95']} | {agg['p99']} |"
-                )
-            text.append(
-                f"\nAcknowledged: {checked['saves_acknowledged']} saves "
-                f"({checked['answers_checked']} answers), {checked['uploads_acknowledged']} "
-                f"uploads ({checked['upload_bytes'] / 1e6:.0f} MB), "
-                f"{checked['links_acknowledged']} links, "
-                f"{checked['submissions_acknowledged']} submissions. "
-                f"**Lost or duplicated: {checked['problems']}**"
-                + (f" ({'; '.join(checked['first_problems'][:5])})" if checked["problems"] else "")
-                + ".\n"
-            )
+        for users, result, _checked, last in rows:
             if last:
-                text.append(
-                    f"Time to absorb the campaign: **{result['seconds']:.0f} s** "
-                    f"({checked['submissions_acknowledged']} institutions submitted).\n"
-                )
                 self.summary["campaign_seconds"] = result["seconds"]
             if users == 50:
-                save = stats.get("save answer (autosave)", {})
+                save = result["stats"].get("save answer (autosave)", {})
                 self.summary["save_p95_at_50"] = save.get("p95")
-                found, after = self.faults
-                seconds = found.get("recovery_seconds")
-                text.append(
-                    "**Fault during this stage**: both workers killed (SIGKILL) and the broker "
-                    "stopped for 10 s, a quarter into the stage. Time to recover after the "
-                    "broker returned (the "
-                    f"{found.get('backlog', 0)} receipts pending at that moment emailed, no "
-                    "task left in the outbox): "
-                    + (f"**{seconds:.1f} s**" if seconds is not None else "**not recovered**")
-                    + f". After the stage: {after.get('submitted', 0)} submissions, "
-                    f"{len(after.get('pending', []))} receipts missing, "
-                    f"{after.get('duplicate_receipts', 0)} duplicated.\n"
-                )
-        self.sections.append("\n".join(text))
+        self.sections.append(sections.rush(rows, stage_seconds, self.faults))
 
     def memory(self) -> None:
-        """Peak RSS of each application worker: through the load steps so far (the
-        kernel's high-water mark, VmHWM), then reset and measured again around one 20 MB
-        evidence upload through the proxy."""
-        import requests
-
-        workers = [pid for master in self.app_masters for pid in _children(master.pid)]
-        rush = {pid: _proc_kib(pid, "VmHWM") for pid in workers}
-        for pid in workers:
-            _reset_peak(pid)
-        idle = {pid: _proc_kib(pid, "VmRSS") for pid in workers}
+        """Peak RSS of each application worker under the load so far, then around one
+        20 MiB evidence upload through the proxy (bench/memory.py)."""
         plan = json.loads(self.new_period("Bench upload").read_text())
-        inst = plan["institutions"][0]
-        size = 20 * 1024 * 1024 - 4096  # just under the portal's 20 MiB limit
-        content = unique_pdf(size, "bench-20mb")
-        session = requests.Session()
-        page = session.get(f"{self.host}/accounts/login/", timeout=30)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-        session.post(
-            f"{self.host}/accounts/login/",
-            data={
-                "username": f"bench-op-{inst['code']}",
-                "password": plan["password"],
-                "csrfmiddlewaretoken": token.group(1) if token else "",
-            },
-            timeout=60,
-        )
-        started = time.monotonic()
-        response = session.post(
-            f"{self.host}/evaluations/{inst['evaluation']}/evidence/upload/",
-            data={"indicator": plan["indicators"][0][0], "entry": 1, "title": "", "page_ref": ""},
-            files={"file": ("renstra-20mb.pdf", content, "application/pdf")},
-            headers={"X-CSRFToken": session.cookies.get("csrftoken", "")},
-            timeout=300,
-        )
-        upload_seconds = time.monotonic() - started
-        accepted = response.status_code == 200 and "alert-success" in response.text
-        upload = {pid: _proc_kib(pid, "VmHWM") for pid in workers}
-        served = max(workers, key=lambda pid: upload[pid] - idle[pid]) if workers else None
-        mib = 1024
-        peak_rush = max(rush.values(), default=0) / mib
-        peak_upload = upload.get(served, 0) / mib
-        grew = (upload.get(served, 0) - idle.get(served, 0)) / mib
-        self.summary["rss_rush_mib"] = peak_rush
-        self.summary["rss_upload_mib"] = peak_upload
-        self.sections.append(
-            "## Memory of the application workers\n\n"
-            f"{len(workers)} gunicorn workers (two instances). Bound chosen: "
-            f"**{RSS_BOUND_MIB} MiB per worker**: six workers then stay under 2 GiB, which "
-            "leaves a 4 GiB server room for PostgreSQL's shared buffers, Redis, two Celery "
-            "workers rendering PDFs and the page cache.\n\n"
-            "| when | peak RSS per worker (MiB) | within the bound |\n|---|---:|---|\n"
-            f"| ceiling, save and rush steps (highest of {len(workers)} workers; all: "
-            + ", ".join(f"{v / mib:.0f}" for v in sorted(rush.values()))
-            + f") | {peak_rush:.0f} | {'yes' if peak_rush <= RSS_BOUND_MIB else '**no**'} |\n"
-            f"| one {size / 2**20:.0f} MiB evidence PDF uploaded and checked "
-            f"({'accepted' if accepted else f'NOT accepted: HTTP {response.status_code}'}, "
-            f"{upload_seconds:.1f} s) | {peak_upload:.0f} (+{grew:.0f} over its idle RSS) "
-            f"| {'yes' if peak_upload <= RSS_BOUND_MIB else '**no**'} |\n\n"
-            "Django keeps an upload over 5 MiB in a temporary file, and the evidence check "
-            "hashes it in chunks and lets pypdf read it in place: the growth is about one "
-            "copy of the file (pypdf's parsed content stream), not the three of reading it "
-            "whole.\n"
-        )
-
-    def targets(self) -> str:
-        """The figures the write path is held to, each against its baseline of this run
-        (reported, never asserted: the machine's load decides a run's noise)."""
-        get = self.summary.get
-        rows = [
-            ("Autosave throughput / ceiling", f"{get('save_ratio', 0):.2f}", ">= 0.70"),
-            ("Autosave p95 / ceiling p95", f"{get('save_p95_ratio', 0):.2f}", "<= 2.0"),
-        ]
-        if "campaign_seconds" in self.summary and not self.quick:
-            rows.append(
-                (
-                    "Whole campaign at 200 browsers (s)",
-                    f"{get('campaign_seconds'):.0f}",
-                    "<= 700 (half of the 1,400 s before)",
-                )
-            )
-        rows.append(
-            ("Lost or duplicated writes", str(len(get("lost", []))), "0"),
-        )
-        if "rss_rush_mib" in self.summary:
-            bound = f"<= {RSS_BOUND_MIB}"
-            rows.append(("Peak RSS per worker, load (MiB)", f"{get('rss_rush_mib'):.0f}", bound))
-            rows.append(
-                (
-                    "Peak RSS per worker, 20 MB upload (MiB)",
-                    f"{get('rss_upload_mib'):.0f}",
-                    bound,
-                )
-            )
-        lines = ["## Targets\n", "| figure | this run | target |", "|---|---:|---|"]
-        lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
-        lines.append(
-            "\nSign-in CPU per request: the Sign-in section (target: a third of PBKDF2's).\n"
-        )
-        return "\n".join(lines) + "\n"
+        workers = [pid for master in self.app_masters for pid in memory.children(master.pid)]
+        found = memory.measure(self.host, plan, workers)
+        self.summary["rss_rush_mib"] = found["peak_rush"]
+        self.summary["rss_upload_mib"] = found["peak_upload"]
+        self.sections.append(sections.memory(found))
 
     def helper_bench(self, title: str, *args: str, timeout: float = 7200) -> None:
         self.say(title)
@@ -749,34 +546,10 @@ class Bench:
         self.sections.append(f"## {title}\n\n{body}{status}\n")
 
     def header(self) -> str:
-        mem = ""
-        try:
-            with open("/proc/meminfo") as fh:
-                mem = f"{int(fh.readline().split()[1]) / 1024 / 1024:.1f} GiB"
-        except OSError:
-            pass
-        versions = {}
-        for name in ("django", "celery", "weasyprint", "gunicorn", "locust", "psycopg2"):
-            try:
-                from importlib.metadata import version
-
-                versions[name] = version(name if name != "psycopg2" else "psycopg2-binary")
-            except Exception:
-                versions[name] = "?"
         pg = self.run(
             "psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SHOW server_version", check=False
         ).stdout.strip()
-        return (
-            f"# SPBE portal benchmark{' (quick)' if self.quick else ''}\n\n"
-            f"{time.strftime('%Y-%m-%d %H:%M %Z')} · {os.cpu_count()} cores · {mem} · "
-            f"Python {platform.python_version()} · PostgreSQL {pg} · "
-            + " · ".join(f"{k} {v}" for k, v in versions.items())
-            + f"\n\nServer: gunicorn {self.summary.get('gunicorn')}, behind "
-            f"{self.summary.get('proxy')}; DEBUG off, Redis cache, a "
-            "broker of the bench's own (redis-server), Celery workers for the interactive and "
-            "the bulk queue (one process each) and beat; load generator (locust) on the same "
-            f"machine. {self.maintenance.describe()}.\n"
-        )
+        return sections.header(self.quick, self.summary, pg, self.maintenance.describe())
 
     def main(self) -> int:
         try:
@@ -811,7 +584,13 @@ class Bench:
             self.maintenance.stop()
             self.stop_all()
         RESULTS.mkdir(parents=True, exist_ok=True)
-        text = self.header() + "\n" + self.targets() + "\n" + "\n".join(self.sections)
+        text = (
+            self.header()
+            + "\n"
+            + sections.targets(self.summary, self.quick)
+            + "\n"
+            + "\n".join(self.sections)
+        )
         out = RESULTS / f"bench-{'quick-' if self.quick else ''}{time.strftime('%Y%m%d-%H%M%S')}.md"
         out.write_text(text)
         print(text)
