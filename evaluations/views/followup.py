@@ -143,12 +143,16 @@ def follow_up_evidence_upload(request, pk: int):
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         else:
-            messages.success(
-                request,
-                _("“%(name)s” added as evidence of this follow-up.")
-                % {"name": link.evidence.original_name},
-            )
+            _say_added(request, link)
     return redirect("evaluations:follow-up-detail", pk=item.pk)
+
+
+def _say_added(request, link) -> None:
+    messages.success(
+        request,
+        _("“%(name)s” added as evidence of this follow-up.")
+        % {"name": link.evidence.original_name},
+    )
 
 
 @login_required
@@ -166,11 +170,7 @@ def follow_up_evidence_link(request, pk: int):
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         else:
-            messages.success(
-                request,
-                _("“%(name)s” added as evidence of this follow-up.")
-                % {"name": link.evidence.original_name},
-            )
+            _say_added(request, link)
     return redirect("evaluations:follow-up-detail", pk=item.pk)
 
 
