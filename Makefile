@@ -141,7 +141,7 @@ $(BENCH_STAMP): requirements-bench.txt $(STAMP)
 bench: $(BENCH_STAMP) ## the whole benchmark, 30-60 min (see bench/README.md)
 	$(PY) bench/run.py
 
-bench-quick: $(BENCH_STAMP) ## a short benchmark run for checking a change (< 3 min)
+bench-quick: $(BENCH_STAMP) ## a short benchmark run for checking a change (about 6 min)
 	$(PY) bench/run.py --quick
 
 # Django's deployment checklist with production-like settings (no secrets needed).

@@ -23,7 +23,7 @@ What it does (see bench/README.md for how to read the table):
 Writes bench/results/bench-<time>.md and prints it.
 
   python bench/run.py            the whole benchmark (about 30-60 minutes here)
-  python bench/run.py --quick    a smaller run for checking a change (under 3 minutes)
+  python bench/run.py --quick    a smaller run for checking a change (about 6 minutes here)
 """
 
 from __future__ import annotations
