@@ -138,7 +138,7 @@ $(BENCH_STAMP): requirements-bench.txt $(STAMP)
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	touch $(BENCH_STAMP)
 
-bench: $(BENCH_STAMP) ## the whole benchmark, 30-60 min (see bench/README.md)
+bench: $(BENCH_STAMP) ## the whole benchmark, over an hour on 2 cores (see bench/README.md)
 	$(PY) bench/run.py
 
 bench-quick: $(BENCH_STAMP) ## a short benchmark run for checking a change (about 6 min)

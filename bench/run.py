@@ -22,7 +22,7 @@ What it does (see bench/README.md for how to read the table):
    the full answers XLSX export.
 Writes bench/results/bench-<time>.md and prints it.
 
-  python bench/run.py            the whole benchmark (about 30-60 minutes here)
+  python bench/run.py            the whole benchmark (over an hour here)
   python bench/run.py --quick    a smaller run for checking a change (about 6 minutes here)
 """
 
