@@ -260,6 +260,9 @@ class Bench:
                 "4",
                 "--timeout",
                 "120",
+                # Longer than Caddy keeps an idle upstream connection (deploy/Caddyfile).
+                "--keep-alive",
+                "75",
                 "--max-requests",
                 "0",
                 "--log-level",

@@ -93,6 +93,22 @@ def test_the_proxy_caps_uploads_above_the_evidence_limit():
 
 
 @pytest.mark.skipif(shutil.which("caddy") is None, reason="Caddy is not installed here")
+def test_the_proxy_closes_idle_upstream_connections_before_gunicorn_does():
+    """Otherwise gunicorn may close a kept-alive connection just as Caddy sends the next
+    request on it, and that POST fails with a 502 (seen under load)."""
+    caddy = (BASE / "deploy" / "Caddyfile").read_text()
+    proxy_idle = int(re.search(r"keepalive (\d+)s", caddy).group(1))
+    compose = yaml.safe_load((BASE / "docker-compose.yml").read_text())
+    commands = {
+        "compose": compose["services"]["web"]["command"],
+        "Dockerfile": re.findall(r'"([^"]+)"', (BASE / "Dockerfile").read_text().split("CMD")[-1]),
+    }
+    for where, command in commands.items():
+        assert "gthread" in command, where  # sync workers close every connection anyway
+        gunicorn_idle = int(command[command.index("--keep-alive") + 1])
+        assert gunicorn_idle > proxy_idle, where
+
+
 def test_caddy_reads_the_caddyfile_with_one_or_two_upstreams():
     def dials(**env):
         out = subprocess.run(  # noqa: S603 - caddy on our own file
