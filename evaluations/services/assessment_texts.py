@@ -19,7 +19,6 @@ from evaluations import deadlines, drafting, scoring, text_limits
 from evaluations.models import (
     Aspect,
     AspectNote,
-    AssessorAssignment,
     AuditEvent,
     Evaluation,
     EvaluationReview,
@@ -303,9 +302,7 @@ def decide_texts(
 def hand_in_texts(*, evaluation: Evaluation, by) -> TextReview:
     """An assigned assessor hands the edited texts back to the review team: sent back ->
     awaiting the review (TEXTS_NOT_SENT_BACK otherwise). Audited."""
-    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-    if not AssessorAssignment.objects.filter(evaluation=evaluation, assessor=by).exists():
-        raise PermissionDenied
+    evaluation = _lock_for_assessor(evaluation, by)
     texts = TextReview.objects.select_for_update().filter(evaluation=evaluation).first()
     if texts is None or texts.state != TextReview.State.SENT_BACK:
         raise ValidationError(TEXTS_NOT_SENT_BACK, code="state")

@@ -4,17 +4,15 @@ blind. Every write is audited."""
 
 from __future__ import annotations
 
-import random
 import secrets
-from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from evaluations import text_limits
+from evaluations import sampling, text_limits
 from evaluations.models import (
     Answer,
     AuditEvent,
@@ -52,23 +50,15 @@ CONFLICTED = _("This assessor has a declared conflict of interest with the insti
 
 
 def stratified_draw(evaluations, *, share: Decimal, seed: int) -> list:
-    """The sample: in every stratum (institution kind, assessing university) the share
-    of its evaluations, rounded half up and at least one, drawn at random.
-
-    Reproducible: strata are taken in sorted order and evaluations by primary key, and
-    one `random.Random(seed)` draws them all, so the same evaluations and seed always
-    give the same sample. `evaluations` need `pk`, `institution.kind`, `university_id`.
-    """
-    strata = defaultdict(list)
-    for ev in evaluations:
-        strata[(ev.institution.kind, ev.university_id)].append(ev)
-    rng = random.Random(seed)  # noqa: S311 - a reproducible draw, not a secret
-    chosen = []
-    for key in sorted(strata):
-        members = sorted(strata[key], key=lambda ev: ev.pk)
-        size = (share * len(members)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        chosen.extend(rng.sample(members, max(1, int(size))))
-    return sorted(chosen, key=lambda ev: ev.pk)
+    """The calibration sample: strata are (institution kind, assessing university)
+    (`sampling.stratified_sample`). `evaluations` need `pk`, `institution.kind`,
+    `university_id`."""
+    return sampling.stratified_sample(
+        evaluations,
+        stratum=lambda ev: (ev.institution.kind, ev.university_id),
+        share=share,
+        seed=seed,
+    )
 
 
 @transaction.atomic

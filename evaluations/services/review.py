@@ -9,17 +9,15 @@ level that counts is chosen by `evaluations.scoring`, nowhere else.
 
 from __future__ import annotations
 
-import random
 import secrets
-from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from evaluations import review_scope, scoring, text_limits
+from evaluations import review_scope, sampling, scoring, text_limits
 from evaluations.models import (
     Answer,
     AuditEvent,
@@ -68,23 +66,14 @@ def review_required(period) -> bool:
 
 
 def sample_by_kind(evaluations, *, percent: int, seed: int) -> list:
-    """The review sample: in every kind of institution the share of its evaluations,
-    rounded half up and at least one, drawn at random.
-
-    Reproducible: kinds in sorted order, evaluations by primary key, one
-    `random.Random(seed)` for all, so the same evaluations and seed give the same sample.
-    """
-    strata = defaultdict(list)
-    for ev in evaluations:
-        strata[ev.institution.kind].append(ev)
-    rng = random.Random(seed)  # noqa: S311 - a reproducible draw, not a secret
-    share = Decimal(percent) / 100
-    chosen = []
-    for kind in sorted(strata):
-        members = sorted(strata[kind], key=lambda ev: ev.pk)
-        size = (share * len(members)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        chosen.extend(rng.sample(members, min(len(members), max(1, int(size)))))
-    return sorted(chosen, key=lambda ev: ev.pk)
+    """The review sample: strata are the kinds of institution
+    (`sampling.stratified_sample`)."""
+    return sampling.stratified_sample(
+        evaluations,
+        stratum=lambda ev: ev.institution.kind,
+        share=Decimal(percent) / 100,
+        seed=seed,
+    )
 
 
 @transaction.atomic
