@@ -51,6 +51,21 @@ def indicator_of(framework: Framework, pk) -> Indicator:
     return copy.copy(found)
 
 
+def neighbours(framework: Framework, indicator: Indicator) -> dict:
+    """The indicators before and after `indicator` in number order, as (pk, number)
+    pairs (None at either end): the indicator page's previous and next buttons."""
+    pairs = [(i.pk, i.number) for i in sorted(_indicators(framework).values(), key=_by_number)]
+    at = [pk for pk, _number in pairs].index(indicator.pk)
+    return {
+        "previous": pairs[at - 1] if at > 0 else None,
+        "next": pairs[at + 1] if at + 1 < len(pairs) else None,
+    }
+
+
+def _by_number(indicator: Indicator) -> int:
+    return indicator.number
+
+
 def clear() -> None:
     """Forget every cached framework (tests that change a framework behind the ORM)."""
     with _lock:

@@ -149,6 +149,16 @@ def evidence_library(evaluation) -> list[EvidenceFile]:
     )
 
 
+def evidence_choices(evaluation) -> list[EvidenceFile]:
+    """The library as the indicator page's "link a file" list offers it: newest first,
+    only what the option shows. One query, however many links the files have."""
+    return list(
+        EvidenceFile.objects.filter(evaluation=evaluation)
+        .only("pk", "title", "original_name")
+        .order_by("-uploaded_at", "-id")
+    )
+
+
 def indicator_history(evaluation, indicator) -> list[AuditEvent]:
     """Who changed what and when on one indicator, newest first. One query."""
     return list(

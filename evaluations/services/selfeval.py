@@ -411,6 +411,9 @@ def ensure_answer(
         phase=Phase.SELF,
         defaults={"updated_by": by},
     )
+    # The rows just locked and checked, for the caller's next step (linking a file
+    # locks the evaluation again and reads the indicator): not fetched a second time.
+    answer.evaluation, answer.indicator = ev, indicator
     return answer
 
 

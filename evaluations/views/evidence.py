@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from evaluations import completeness, recency
 from evaluations.forms.selfeval import (
     EvidenceDateForm,
     EvidenceLinkForm,
@@ -29,7 +30,57 @@ from evaluations.selectors import selfeval as sel
 from evaluations.selectors.evidence import visible_evidence
 from evaluations.services import evidence as evidence_svc
 from evaluations.services import selfeval as svc
-from evaluations.views.selfeval import _context_for, _error_text, _indicator_for
+from evaluations.views.selfeval import (
+    _context_for,
+    _error_text,
+    _indicator_editable,
+    _indicator_for,
+)
+from evaluations.wib import WIB
+
+# Bootstrap's alert class for each kind of outcome.
+_CSS = {"success": "success", "info": "info", "error": "danger"}
+
+
+def _tell(request, evaluation, indicator, entry: int, notices: list[tuple[str, str]]):
+    """The outcome of an evidence form. Sent by htmx from the indicator page: the entry's
+    evidence panel with the outcome in it (the page is not reloaded, so the operator's
+    place and typed text stay). Otherwise: the outcome as messages on the page the
+    browser is redirected to (the indicator page, or the library for a file uploaded
+    there)."""
+    if request.htmx and indicator is not None:
+        return _panel(request, evaluation, indicator, entry, notices)
+    for level, text in notices:
+        getattr(messages, level)(request, text)
+    if indicator is None:
+        return redirect("evaluations:evidence-list", pk=evaluation.pk)
+    return redirect("evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk)
+
+
+def _panel(request, evaluation, indicator, entry: int, notices):
+    now = timezone.now()
+    ctx = _context_for(evaluation, request.user, now)
+    answers = sel.indicator_answers(evaluation, indicator)
+    answer = next((a for a in answers if a.entry == entry), None)
+    editable = _indicator_editable(ctx, indicator)
+    ctx.update(
+        {
+            "indicator": indicator,
+            "item": {"entry": entry, "answer": answer},
+            "editable": editable,
+            "library": sel.evidence_choices(evaluation) if editable else [],
+            "recency": recency.for_period(evaluation.period),
+            "today": timezone.localdate(now, WIB),
+            "state": completeness.indicator_state(indicator, answers, evaluation.period.framework),
+            "notices": [{"css": _CSS[level], "text": text} for level, text in notices],
+        }
+    )
+    return render(request, "evaluations/selfeval/_entry_evidence_response.html", ctx)
+
+
+def _entry_of(form) -> int:
+    """The entry the form names (1 when the form did not validate)."""
+    return (form.cleaned_data.get("entry") if hasattr(form, "cleaned_data") else None) or 1
 
 
 @login_required
@@ -38,10 +89,11 @@ def evidence_link(request, pk: int, indicator_pk: int):
     evaluation = get_evaluation_for(request, pk, need="selfeval")
     indicator = _indicator_for(evaluation, indicator_pk)
     form = EvidenceLinkForm(request.POST, evaluation=evaluation)
-    target = redirect("evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk)
     if not form.is_valid():
-        messages.error(request, _("Choose a file from the library."))
-        return target
+        entry = _entry_of(form)
+        return _tell(
+            request, evaluation, indicator, entry, [("error", _("Choose a file from the library."))]
+        )
     data = form.cleaned_data
     try:
         answer = svc.ensure_answer(
@@ -51,16 +103,10 @@ def evidence_link(request, pk: int, indicator_pk: int):
             evidence=data["evidence"], answer=answer, by=request.user, page_ref=data["page_ref"]
         )
     except ValidationError as exc:
-        if exc.code == "already_linked":
-            messages.info(request, _error_text(exc))
-        else:
-            messages.error(request, _error_text(exc))
-        return target
-    messages.success(
-        request,
-        _("“%(name)s” linked to this indicator.") % {"name": data["evidence"].original_name},
-    )
-    return target
+        level = "info" if exc.code == "already_linked" else "error"
+        return _tell(request, evaluation, indicator, data["entry"], [(level, _error_text(exc))])
+    text = _("“%(name)s” linked to this indicator.") % {"name": data["evidence"].original_name}
+    return _tell(request, evaluation, indicator, data["entry"], [("success", text)])
 
 
 @login_required
@@ -106,18 +152,10 @@ def evidence_upload(request, pk: int):
     indicator = None
     if form.is_valid() and form.cleaned_data.get("indicator"):
         indicator = _indicator_for(evaluation, form.cleaned_data["indicator"])
-    target = (
-        redirect("evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk)
-        if indicator
-        else redirect("evaluations:evidence-list", pk=evaluation.pk)
-    )
+    entry = _entry_of(form)
     if not form.is_valid():
-        if "document_date" in form.errors:
-            for error in form.errors["document_date"]:
-                messages.error(request, error)
-        else:
-            messages.error(request, _("Choose a PDF file to upload."))
-        return target
+        errors = form.errors.get("document_date") or [_("Choose a PDF file to upload.")]
+        return _tell(request, evaluation, indicator, entry, [("error", e) for e in errors])
     data = form.cleaned_data
     try:
         evidence = evidence_svc.upload_evidence(
@@ -128,31 +166,29 @@ def evidence_upload(request, pk: int):
             document_date=data["document_date"],
         )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return target
-    messages.success(
-        request,
-        ngettext(
-            "“%(name)s” uploaded (%(pages)s page).",
-            "“%(name)s” uploaded (%(pages)s pages).",
-            evidence.page_count or 0,
+        return _tell(request, evaluation, indicator, entry, [("error", _error_text(exc))])
+    notices = [
+        (
+            "success",
+            ngettext(
+                "“%(name)s” uploaded (%(pages)s page).",
+                "“%(name)s” uploaded (%(pages)s pages).",
+                evidence.page_count or 0,
+            )
+            % {"name": evidence.original_name, "pages": evidence.page_count},
         )
-        % {"name": evidence.original_name, "pages": evidence.page_count},
-    )
+    ]
     if indicator is not None:
         try:
             answer = svc.ensure_answer(
-                evaluation=evaluation,
-                indicator=indicator,
-                entry=data.get("entry") or 1,
-                by=request.user,
+                evaluation=evaluation, indicator=indicator, entry=entry, by=request.user
             )
             evidence_svc.link_evidence(
                 evidence=evidence, answer=answer, by=request.user, page_ref=data["page_ref"]
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-    return target
+            notices.append(("error", _error_text(exc)))
+    return _tell(request, evaluation, indicator, entry, notices)
 
 
 @login_required

@@ -22,8 +22,6 @@ from evaluations import completeness, deadlines, recency
 from evaluations.forms.selfeval import (
     JUSTIFICATION_REQUIRED,
     AnswerForm,
-    EvidenceLinkForm,
-    EvidenceUploadForm,
     ReturnForm,
 )
 from evaluations.models import Evaluation, Indicator, Reopening
@@ -79,6 +77,13 @@ def _context_for(evaluation: Evaluation, user, now) -> dict:
         "can_notify_supervisor": can_notify_supervisor(user, evaluation),
         "now": now,
     }
+
+
+def _indicator_editable(ctx: dict, indicator) -> bool:
+    """Editable (the context's rule), and, in an evaluation returned for correction,
+    only the indicators that were reopened."""
+    reopened_ids = ctx["reopened_ids"] if ctx["reopening"] else None
+    return ctx["editable"] and (reopened_ids is None or indicator.pk in reopened_ids)
 
 
 def _grouped(indicators, answers, framework, previous, reopened_ids):
@@ -288,7 +293,9 @@ def answer_edit(request, pk: int, indicator_pk: int):
                     messages.warning(request, str(JUSTIFICATION_REQUIRED))
                 if request.POST.get("then") == "next":
                     # "Save and next": saved, so the operator moves on to the next indicator.
-                    following = _neighbours(evaluation.period.framework, indicator)["next"]
+                    following = framework_sel.neighbours(evaluation.period.framework, indicator)[
+                        "next"
+                    ]
                     if following:
                         return redirect(
                             "evaluations:answer-edit", pk=evaluation.pk, indicator_pk=following[0]
@@ -303,9 +310,7 @@ def answer_edit(request, pk: int, indicator_pk: int):
 def _answer_page_context(request, evaluation, indicator, now, *, bound, conflict) -> dict:
     framework = evaluation.period.framework
     ctx = _context_for(evaluation, request.user, now)
-    reopened_ids = ctx["reopened_ids"] if ctx["reopening"] else None
-    if reopened_ids is not None and indicator.pk not in reopened_ids:
-        ctx["editable"] = False
+    ctx["editable"] = _indicator_editable(ctx, indicator)
     answers = sel.indicator_answers(evaluation, indicator)
     by_entry = {a.entry: a for a in answers}
     ctx.update(
@@ -323,26 +328,12 @@ def _answer_page_context(request, evaluation, indicator, now, *, bound, conflict
             "state": completeness.indicator_state(indicator, answers, framework),
             "history": describe_events(sel.indicator_history(evaluation, indicator)),
             "previous": sel.previous_results(evaluation).get(indicator.number),
-            "library": sel.evidence_library(evaluation) if ctx["editable"] else [],
-            "link_form": EvidenceLinkForm(evaluation=evaluation, initial={"entry": 1}),
-            "upload_form": EvidenceUploadForm(initial={"indicator": indicator.pk}),
+            "library": sel.evidence_choices(evaluation) if ctx["editable"] else [],
             "conflict": conflict,
-            "neighbours": _neighbours(framework, indicator),
+            "neighbours": framework_sel.neighbours(framework, indicator),
         }
     )
     return ctx
-
-
-def _neighbours(framework, indicator):
-    numbers = list(
-        Indicator.objects.filter(framework=framework).order_by("number").values_list("pk", "number")
-    )
-    pks = [pk for pk, _n in numbers]
-    i = pks.index(indicator.pk)
-    return {
-        "previous": numbers[i - 1] if i > 0 else None,
-        "next": numbers[i + 1] if i + 1 < len(numbers) else None,
-    }
 
 
 def _int(value, default=None):

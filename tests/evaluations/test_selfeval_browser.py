@@ -34,7 +34,10 @@ def test_selfeval_operator_fills_supervisor_submits(
     assert answer.level == 3 and answer.note == "Peraturan Wali Kota tentang SPBE sudah ditetapkan."
     assert page.input_value("#version-1") == str(answer.version)
 
-    # ... and uploads a PDF from the indicator page, linked to the entry.
+    # ... and uploads a PDF from the indicator page, linked to the entry: the entry's
+    # evidence panel is replaced in place (no reload), with the outcome focused and the
+    # state badge updated.
+    page.evaluate("window.notReloaded = true")
     pdf_path = tmp_path / "Perwal SPBE.pdf"
     pdf_path.write_bytes(make_pdf(2))
     page.set_input_files("#upload-file-1", str(pdf_path))
@@ -42,6 +45,9 @@ def test_selfeval_operator_fills_supervisor_submits(
     page.wait_for_selector("text=uploaded (2 pages)", timeout=10_000)
     assert EvidenceLink.objects.filter(answer__indicator=first).count() == 1
     assert "Perwal SPBE.pdf" in page.inner_text(".evidence-links")
+    assert page.evaluate("window.notReloaded") is True
+    assert "uploaded (2 pages)" in page.evaluate("document.activeElement.textContent")
+    assert "Complete" in page.inner_text("#indicator-state")
 
     # Leaving with unsaved text warns (beforeunload); accepting leaves the page.
     dialogs = []
@@ -92,3 +98,24 @@ def test_selfeval_operator_fills_supervisor_submits(
     assert page.locator("text=Save draft").count() == 0
     assert page.is_disabled("#id_level_1_3")
     assert page.locator(".evidence-upload-form").count() == 0
+
+
+def test_an_upload_the_server_never_answered_says_it_was_not_added(
+    live_server, browser, transactional_db, operator, period, tmp_path
+):
+    """The connection drops while the file is sent: the panel says the file was not
+    added and why, instead of leaving the operator to guess."""
+    first = small_framework(period)[0]
+    evaluation = f.EvaluationFactory(institution=operator.institution, period=period)
+    page = page_as(browser, live_server, operator)
+    page.goto(f"{live_server.url}/evaluations/{evaluation.pk}/indicators/{first.pk}/")
+    page.route("**/evidence/upload/", lambda route: route.abort("connectionreset"))
+    pdf_path = tmp_path / "Renstra.pdf"
+    pdf_path.write_bytes(make_pdf())
+    page.set_input_files("#upload-file-1", str(pdf_path))
+    page.click(".evidence-upload-form button[type=submit]")
+    page.wait_for_selector("#entry-evidence-1 [role=alert]", timeout=10_000)
+    text = page.inner_text("#entry-evidence-1 [data-evidence-status]")
+    assert "Not added" in text and "connection failed" in text
+    assert page.is_hidden("#entry-evidence-1 progress.upload-progress")
+    assert not EvidenceLink.objects.exists()
