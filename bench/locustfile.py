@@ -5,7 +5,8 @@ Scenarios (environment variable BENCH_SCENARIO):
   what their staff do on the last day: the operator logs in, opens the dashboard,
   opens every indicator, chooses a level and writes a justification (two autosaves,
   as htmx sends them), uploads evidence PDFs of realistic sizes (100 KB - 5 MB) and
-  links them to the indicators; then the supervisor logs in, opens the check page,
+  links them to the indicators (from the indicator page, as htmx sends them: the
+  entry's evidence panel comes back); then the supervisor logs in, opens the check page,
   the confirmation page and submits. When the queue is empty the run stops by itself.
 - "save": logged-in operators autosave answers as fast as the server answers.
 - "ceiling": the same operators post to /bench/ceiling (one SELECT FOR UPDATE + UPDATE).
@@ -170,12 +171,14 @@ class StaffBrowser(HttpUser):
             f"/evaluations/{evaluation_id}/evidence/upload/",
             data={"indicator": indicator_id, "entry": 1, "title": "", "page_ref": ""},
             files={"file": (name, content, "application/pdf")},
-            headers={"X-CSRFToken": self.csrf()},
-            name="upload evidence (+ redirect)",
+            # As the indicator page's form sends it (htmx): the entry's evidence panel
+            # comes back, not the whole page.
+            headers={"HX-Request": "true", "X-CSRFToken": self.csrf()},
+            name="upload evidence",
             catch_response=True,
         ) as response:
             body = response.content or b""
-            # The page we are sent back to lists the indicator's linked files.
+            # The panel lists the indicator's linked files, the new one last.
             linked = DOWNLOAD_RE.findall(body)
             if response.status_code == 200 and b"alert-success" in body and linked:
                 ack(
@@ -195,11 +198,11 @@ class StaffBrowser(HttpUser):
         with self.client.post(
             f"/evaluations/{evaluation_id}/indicators/{indicator_id}/evidence/link/",
             data={"evidence": evidence_id, "entry": 1, "page_ref": "1"},
-            headers={"X-CSRFToken": self.csrf()},
-            name="link evidence (+ redirect)",
+            headers={"HX-Request": "true", "X-CSRFToken": self.csrf()},
+            name="link evidence",
             catch_response=True,
         ) as response:
-            # The indicator page comes back with the success message.
+            # The entry's evidence panel comes back with the success message.
             if response.status_code == 200 and b"alert-success" in response.content:
                 ack(
                     "link",

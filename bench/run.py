@@ -24,6 +24,9 @@ Writes bench/results/bench-<time>.md and prints it.
 
   python bench/run.py            the whole benchmark (over an hour here)
   python bench/run.py --quick    a smaller run for checking a change (about 6 minutes here)
+  python bench/run.py --campaign 60 [--users 200]
+                                 only the campaign stage for 60 institutions: its time
+                                 and where the CPU went (reuses the database)
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import memory, sections  # noqa: E402 - after the path that finds them
+from bench import cpu, memory, sections  # noqa: E402 - after the path that finds them
 from bench.maintenance import Maintenance  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -355,6 +358,7 @@ class Bench:
         prefix = self.work / f"locust-{label}"
         acks = self.work / f"acks-{label}.jsonl"
         started = time.monotonic()
+        cpu_before, locust_before = cpu.sample(), cpu.children_seconds()
         self.run(
             str(BIN / "locust"),
             "-f",
@@ -386,6 +390,8 @@ class Bench:
             check=False,
         )
         elapsed = time.monotonic() - started
+        used = cpu.used(cpu_before, cpu.sample())
+        used["load generator (locust)"] += cpu.children_seconds() - locust_before
         stats = {}
         with open(f"{prefix}_stats.csv") as fh:
             for row in csv.DictReader(fh):
@@ -397,7 +403,7 @@ class Bench:
                     "p95": row["95%"],
                     "p99": row["99%"],
                 }
-        return {"stats": stats, "acks": acks, "seconds": elapsed}
+        return {"stats": stats, "acks": acks, "seconds": elapsed, "cpu": used}
 
     def verify(self, acks: Path) -> dict:
         result = self.run(PY, "bench/verify.py", str(acks), check=False)
@@ -554,6 +560,38 @@ class Bench:
         ).stdout.strip()
         return sections.header(self.quick, self.summary, pg, self.maintenance.describe())
 
+    def campaign_only(self, institutions: int, users: int) -> int:
+        """Only the campaign stage, for a slice of the institutions: how long they take
+        and where the CPU goes, to check a change to the write path in minutes."""
+        try:
+            self.database()
+            self.maintenance.start()
+            self.flush_queues()
+            self.serve()
+            plan = self.new_period(f"Bench campaign {users}")
+            self.say(f"campaign: {institutions} institutions at {users} browsers")
+            result = self.locust(
+                plan=plan,
+                scenario="campaign",
+                users=users,
+                seconds=3600 * 3,
+                label=f"campaign-{users}",
+                limit=institutions,
+            )
+            checked = self.verify(result["acks"])
+        finally:
+            self.maintenance.stop()
+            self.stop_all()
+        text = sections.rush([(users, result, checked, True)], 0, ({}, {}))
+        done = checked["submissions_acknowledged"]
+        if done:
+            text += (
+                f"\n{60 * done / result['seconds']:.1f} institutions a minute; at that pace "
+                f"the 623 would take about {623 * result['seconds'] / done:.0f} s.\n"
+            )
+        print(text)
+        return 1 if checked["problems"] else 0
+
     def main(self) -> int:
         try:
             self.database()
@@ -607,6 +645,16 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--keep-db", action="store_true", help="reuse spbe_bench if present")
+    parser.add_argument(
+        "--campaign",
+        type=int,
+        metavar="N",
+        help="only the campaign stage, for the first N institutions (reuses spbe_bench)",
+    )
+    parser.add_argument("--users", type=int, default=200, help="browsers for --campaign")
     options = parser.parse_args()
-    fresh = not (options.keep_db or options.quick)
-    sys.exit(Bench(quick=options.quick, port=options.port, fresh=fresh).main())
+    fresh = not (options.keep_db or options.quick or options.campaign)
+    bench = Bench(quick=options.quick, port=options.port, fresh=fresh)
+    if options.campaign:
+        sys.exit(bench.campaign_only(options.campaign, options.users))
+    sys.exit(bench.main())

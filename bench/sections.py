@@ -113,9 +113,35 @@ def rush(rows: list, stage_seconds: int, faults: tuple[dict, dict]) -> str:
                 f"Time to absorb the campaign: **{result['seconds']:.0f} s** "
                 f"({checked['submissions_acknowledged']} institutions submitted).\n"
             )
+            text.append(cpu_table(result, checked["submissions_acknowledged"]))
         if users == 50:
             text.append(_fault(*faults))
     return "\n".join(text)
+
+
+def cpu_table(result: dict, institutions: int) -> str:
+    """Where the campaign's CPU went (bench/cpu.py), per group of processes."""
+    used = result.get("cpu") or {}
+    total = sum(used.values())
+    if not total or not institutions:
+        return ""
+    cores = os.cpu_count() or 1
+    rows = [
+        "| processes | CPU s | per institution (s) | share |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, seconds in sorted(used.items(), key=lambda item: -item[1]):
+        rows.append(
+            f"| {name} | {seconds:.0f} | {seconds / institutions:.2f} | "
+            f"{100 * seconds / total:.0f} % |"
+        )
+    busy = 100 * total / (cores * result["seconds"])
+    rows.append(f"| all | {total:.0f} | {total / institutions:.2f} | 100 % |")
+    return (
+        f"Where the CPU went ({cores} cores busy {busy:.0f} % of the stage):\n\n"
+        + "\n".join(rows)
+        + "\n"
+    )
 
 
 def memory(found: dict) -> str:
