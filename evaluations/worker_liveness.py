@@ -44,6 +44,21 @@ def _loop(hostname: str, stop: threading.Event) -> None:
         stop.wait(BEAT_SECONDS)
 
 
+def release_earlier_claims(hostname: str, started_at: float) -> None:
+    """At start: the files an earlier worker of this hostname was rendering when it was
+    killed are queued again now (services.reports.release_claims_of). A database that
+    is away must not stop the worker: the periodic reclaim catches them later."""
+    from evaluations.services.reports import release_claims_of
+
+    try:
+        close_old_connections()
+        release_claims_of(
+            hostname=hostname, before=dt.datetime.fromtimestamp(started_at, tz=dt.UTC)
+        )
+    except Exception as exc:
+        logger.warning("releasing the earlier claims of %s failed: %s", hostname, exc)
+
+
 def start(hostname: str) -> threading.Event:
     """Start beating for `hostname`; set the returned event to stop."""
     stop = threading.Event()

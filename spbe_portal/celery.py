@@ -4,6 +4,7 @@ This module is the one place where scheduled (beat) jobs are declared.
 """
 
 import os
+import time
 
 from celery import Celery
 from celery.schedules import crontab
@@ -59,11 +60,18 @@ for _queue in settings.WORKER_QUEUES:
     }
 
 
+# When this worker's process started: claims made under its hostname before then were
+# made by an earlier worker of the same name (see release_claims_of).
+_STARTED_AT = time.time()
+
+
 @worker_ready.connect
 def _start_worker_heartbeat(sender=None, **kwargs):
-    """Each worker process beats on its own (evaluations.worker_liveness)."""
+    """Each worker process beats on its own (evaluations.worker_liveness), and first
+    gives back what an earlier worker of its name left half done."""
     from evaluations import worker_liveness
 
     hostname = getattr(sender, "hostname", None)
     if hostname:
         worker_liveness.start(hostname)
+        worker_liveness.release_earlier_claims(hostname, _STARTED_AT)

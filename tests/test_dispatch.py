@@ -145,3 +145,45 @@ def test_what_a_user_waits_for_goes_to_the_interactive_queue_bulk_work_to_bulk(
     assert router.route({}, "evaluations.build_export", (), {})["queue"].name == "bulk"
     assert router.route({}, "evaluations.build_archive", (), {})["queue"].name == "bulk"
     assert router.route({}, send_mail_task.name, (), {})["queue"].name == "interactive"
+
+
+@pytest.mark.django_db
+def test_a_worker_restarted_under_the_same_name_gives_back_what_it_was_rendering(
+    framework_2018,
+):
+    """Killed while rendering and started again with the same hostname (a restarted
+    container): its new heartbeat makes the old claim look alive, so the worker itself
+    gives the claim back when it starts, and the file is rendered at once instead of
+    after the hard time limit. Claims made after it started are its own."""
+    period = f.EvaluationPeriodFactory(framework=framework_2018, year=2019)
+    released = [
+        f.answer_all_indicators(f.EvaluationFactory(period=period), final_level=2) for _ in range(3)
+    ]
+    started = timezone.now()
+    before, after = started - dt.timedelta(seconds=20), started + dt.timedelta(seconds=1)
+    left, own, other = (
+        f.ReportFactory(
+            kind=Report.Kind.INSTITUTION,
+            evaluation=ev,
+            language="id",
+            status=Report.Status.RENDERING,
+            claimed_at=at,
+            claimed_by=host,
+            attempts=1,
+        )
+        for ev, at, host in zip(
+            released,
+            (before, after, before),
+            ("interactive@vm", "interactive@vm", "bulk@vm"),
+            strict=True,
+        )
+    )
+    WorkerHeartbeat.objects.create(
+        name=heartbeat_name("interactive@vm"), hostname="interactive@vm", seen_at=timezone.now()
+    )
+    assert services.reclaim_stale_reports() == []  # the heartbeat hides the dead claim
+    assert services.release_claims_of(hostname="interactive@vm", before=started) == [left.pk]
+    for report in (left, own, other):
+        report.refresh_from_db()
+    assert left.status == Report.Status.READY and left.attempts == 2
+    assert own.status == Report.Status.RENDERING and other.status == Report.Status.RENDERING

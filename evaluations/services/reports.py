@@ -473,11 +473,37 @@ def reclaim_stale_reports(*, now=None) -> list[int]:
         )
         .values_list("pk", "kind")
     )
+    again = dict(orphans + stale)  # an orphan may also be an old row: send it once
+    _send_again(again)
+    return list(again)
+
+
+def _send_again(reports: dict) -> None:
+    """Send the task of each (report pk -> kind) again, on its kind's queue."""
     from evaluations.tasks.monitoring import build_export_task
     from evaluations.tasks.reports import build_archive_task, render_report_task
 
     tasks = {Report.Kind.ARCHIVE: build_archive_task, Report.Kind.EXPORT: build_export_task}
-    again = dict(orphans + stale)  # an orphan may also be an old row: send it once
-    for pk, kind in again.items():
+    for pk, kind in reports.items():
         send_now(tasks.get(kind, render_report_task), queue=_queue_for(kind), report_id=pk)
+
+
+def release_claims_of(*, hostname: str, before) -> list[int]:
+    """A worker that starts under `hostname` has nothing in hand yet: a file still
+    RENDERING under that name, claimed before it started, was claimed by an earlier
+    worker of the same name that was killed outright. A restarted container or service
+    keeps its hostname, and the new worker's heartbeat would make that dead claim look
+    alive until the hard time limit (over five minutes for a receipt someone waits
+    for). Back to QUEUED (conditional, as for orphans) and sent again at once."""
+    rows = Report.objects.filter(
+        status=Report.Status.RENDERING, claimed_by=hostname, claimed_at__lt=before
+    ).values_list("pk", "kind", "claimed_at")
+    again = {}
+    for pk, kind, claimed_at in list(rows):
+        if Report.objects.filter(
+            pk=pk, status=Report.Status.RENDERING, claimed_at=claimed_at
+        ).update(status=Report.Status.QUEUED, claimed_at=None, claimed_by=""):
+            logger.warning("report %s: its worker %s restarted, queued again", pk, hostname)
+            again[pk] = kind
+    _send_again(again)
     return list(again)
