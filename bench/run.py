@@ -32,6 +32,7 @@ Writes bench/results/bench-<time>.md and prints it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -114,6 +115,15 @@ class Bench:
     # --- plumbing -------------------------------------------------------------------
     def say(self, text: str) -> None:
         print(f"[bench {time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+    @contextlib.contextmanager
+    def step(self, name: str):
+        """Time one step of the run: the header lists them, so a slow run says where."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.summary.setdefault("steps", []).append((name, time.monotonic() - started))
 
     def run(self, *args: str, env: dict | None = None, timeout: float = 3600, check=True):
         result = subprocess.run(
@@ -456,12 +466,16 @@ class Bench:
         out = self.run(PY, "bench/recovery.py", str(period_id), check=False).stdout
         return json.loads(out.strip().splitlines()[-1])
 
-    def fault(self, plan: Path, delay: float, found: dict) -> None:
-        """During a rush stage: SIGKILL the workers and stop the broker for 10 s, bring
-        both back, then time how long until what was pending is through: the receipts
-        of the submissions acknowledged so far emailed, no task left in the outbox."""
+    def fault(self, plan: Path, latest: float, found: dict) -> None:
+        """During a rush stage, once the first submissions are recorded (or `latest`
+        seconds in): SIGKILL the workers and stop the broker for 10 s, bring both back,
+        then time how long until what was pending is through: the receipts of the
+        submissions acknowledged so far emailed, no task left in the outbox."""
         period_id = json.loads(plan.read_text())["period_id"]
-        time.sleep(delay)
+        started = time.monotonic()
+        while time.monotonic() - started < latest and not self.probe(period_id)["submitted"]:
+            time.sleep(0.5)
+        found["at_seconds"] = time.monotonic() - started
         for proc in self.workers:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -494,13 +508,16 @@ class Bench:
 
     def rush(self) -> None:
         levels = [10, 50] if self.quick else [10, 50, 200]
-        stage_seconds = 15 if self.quick else 60
+        # Timed stages. The full run's 50-browser stage is long enough for its first
+        # institutions to submit (about two minutes each at that load), so that the
+        # fault in it meets receipts in flight.
+        stage_seconds = {10: 15} if self.quick else {10: 60, 50: 150}
         rows = []
         for users in levels:
             last = users == levels[-1]
             plan = self.new_period(f"Bench rush {users}")
             limit = 0
-            seconds = stage_seconds
+            seconds = stage_seconds.get(users, 0)
             if last:
                 # The whole campaign, to the end (quick: a slice of it).
                 limit = QUICK_INSTITUTIONS if self.quick else 0
@@ -509,23 +526,29 @@ class Bench:
             found: dict = {}
             fault = None
             if users == 50:
-                fault = threading.Thread(target=self.fault, args=(plan, stage_seconds / 4, found))
+                # The fault lands once submissions are coming in (their receipts are what
+                # it puts at risk), at the latest three quarters into a timed stage.
+                latest = seconds * 0.75 if not last else 120
+                fault = threading.Thread(target=self.fault, args=(plan, latest, found))
                 fault.start()
-            result = self.locust(
-                plan=plan,
-                scenario="campaign",
-                users=users,
-                seconds=seconds,
-                label=f"rush-{users}",
-                limit=limit,
-            )
+            with self.step(f"rush at {users} browsers"):
+                result = self.locust(
+                    plan=plan,
+                    scenario="campaign",
+                    users=users,
+                    seconds=seconds,
+                    label=f"rush-{users}",
+                    limit=limit,
+                )
             if fault is not None:
-                fault.join()
-                after = self.after_fault(plan)
+                with self.step("fault: recovery and receipts"):
+                    fault.join()
+                    after = self.after_fault(plan)
                 self.faults = (found, after)
                 if after["pending"] or after["duplicate_receipts"]:
                     self.summary.setdefault("lost", []).append(f"after the fault: {after}")
-            checked = self.verify(result["acks"])
+            with self.step(f"verify the {users}-browser stage"):
+                checked = self.verify(result["acks"])
             rows.append((users, result, checked, last))
             if checked["problems"]:
                 self.summary.setdefault("lost", []).extend(checked["first_problems"])
@@ -549,7 +572,8 @@ class Bench:
 
     def helper_bench(self, title: str, *args: str, timeout: float = 7200) -> None:
         self.say(title)
-        result = self.run(PY, *args, timeout=timeout, check=False)
+        with self.step(title):
+            result = self.run(PY, *args, timeout=timeout, check=False)
         body = result.stdout.strip() or result.stderr.strip()[-3000:]
         status = "" if result.returncode == 0 else f"\n\n(exit code {result.returncode})"
         self.sections.append(f"## {title}\n\n{body}{status}\n")
@@ -582,7 +606,7 @@ class Bench:
         finally:
             self.maintenance.stop()
             self.stop_all()
-        text = sections.rush([(users, result, checked, True)], 0, ({}, {}))
+        text = sections.rush([(users, result, checked, True)], {}, ({}, {}))
         done = checked["submissions_acknowledged"]
         if done:
             text += (
@@ -594,13 +618,17 @@ class Bench:
 
     def main(self) -> int:
         try:
-            self.database()
+            with self.step("database, seed"):
+                self.database()
             self.maintenance.start()
             self.flush_queues()
-            self.serve()
-            self.ceiling_vs_save()
+            with self.step("servers up"):
+                self.serve()
+            with self.step("save vs ceiling, proxy"):
+                self.ceiling_vs_save()
             self.rush()
-            self.memory()
+            with self.step("memory"):
+                self.memory()
             self.stop_all()  # the helper benchmarks start their own workers
             dash_args = ["bench/bench_dashboard.py", "--requests", "20" if self.quick else "60"]
             if not self.quick:

@@ -87,7 +87,8 @@ def _fault(found: dict, after: dict) -> str:
     seconds = found.get("recovery_seconds")
     return (
         "**Fault during this stage**: both workers killed (SIGKILL) and the broker "
-        "stopped for 10 s, a quarter into the stage. Time to recover after the "
+        f"stopped for 10 s, {found.get('at_seconds', 0):.0f} s into the stage (once the "
+        "first submissions were recorded). Time to recover after the "
         "broker returned (the "
         f"{found.get('backlog', 0)} receipts pending at that moment emailed, no "
         "task left in the outbox): "
@@ -98,12 +99,12 @@ def _fault(found: dict, after: dict) -> str:
     )
 
 
-def rush(rows: list, stage_seconds: int, faults: tuple[dict, dict]) -> str:
+def rush(rows: list, stage_seconds: dict, faults: tuple[dict, dict]) -> str:
     """rows: (users, locust result, verify result, is the whole-campaign stage)."""
     text = ["## Deadline rush\n"]
     for users, result, checked, last in rows:
         head = f"### {users} concurrent browsers" + (
-            " — the whole campaign to the end" if last else f" — {stage_seconds} s"
+            " — the whole campaign to the end" if last else f" — {stage_seconds[users]} s"
         )
         text.append(head + "\n")
         text += _stage_table(result["stats"])
@@ -225,5 +226,16 @@ def header(quick: bool, summary: dict, pg_version: str, upkeep: str) -> str:
         f"{summary.get('proxy')}; DEBUG off, Redis cache, a "
         "broker of the bench's own (redis-server), Celery workers for the interactive and "
         "the bulk queue (one process each) and beat; load generator (locust) on the same "
-        f"machine. {upkeep}.\n"
+        f"machine. {upkeep}.\n" + _steps(summary.get("steps", []))
+    )
+
+
+def _steps(steps: list) -> str:
+    if not steps:
+        return ""
+    total = sum(seconds for _name, seconds in steps)
+    return (
+        f"\nSteps ({total / 60:.1f} min): "
+        + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in steps)
+        + ".\n"
     )
