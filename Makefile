@@ -138,10 +138,10 @@ $(BENCH_STAMP): requirements-bench.txt $(STAMP)
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	touch $(BENCH_STAMP)
 
-bench: $(BENCH_STAMP) ## the whole benchmark, over an hour on 2 cores (see bench/README.md)
+bench: $(BENCH_STAMP) ## the whole benchmark, about an hour on 2 cores (see bench/README.md)
 	$(PY) bench/run.py
 
-bench-quick: $(BENCH_STAMP) ## a short benchmark run for checking a change (about 6 min)
+bench-quick: $(BENCH_STAMP) ## a short benchmark run for checking a change (about 3.5 min)
 	$(PY) bench/run.py --quick
 
 # Django's deployment checklist with production-like settings (no secrets needed).

@@ -22,8 +22,8 @@ What it does (see bench/README.md for how to read the table):
    the full answers XLSX export.
 Writes bench/results/bench-<time>.md and prints it.
 
-  python bench/run.py            the whole benchmark (over an hour here)
-  python bench/run.py --quick    a smaller run for checking a change (about 6 minutes here)
+  python bench/run.py            the whole benchmark (about an hour here)
+  python bench/run.py --quick    a smaller run for checking a change (about 3.5 minutes here)
   python bench/run.py --campaign 60 [--users 200]
                                  only the campaign stage for 60 institutions: its time
                                  and where the CPU went (reuses the database)
