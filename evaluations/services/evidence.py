@@ -7,8 +7,11 @@ file cannot be added or moved after the deadline or outside a return, and keeps 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +32,9 @@ from evaluations.services.selfeval import (
     NOT_REOPENED,
     _check_window,
     _lock,
+    _state_fields,
     _touch,
+    _touch_indicator,
     _wib,
 )
 
@@ -143,20 +148,35 @@ def store_evidence(
 
 @transaction.atomic
 def link_evidence(
-    *, evidence: EvidenceFile, answer: Answer, by, page_ref: str = "", now=None
+    *,
+    evidence: EvidenceFile,
+    answer: Answer,
+    by,
+    page_ref: str = "",
+    now=None,
+    locked: bool = False,
 ) -> EvidenceLink:
     """Link a library file to a self answer (one indicator entry), with a page reference.
 
     Idempotent in effect: linking the same file twice raises ALREADY_LINKED.
     Side effects: "evidence.linked" AuditEvent on the indicator; progress counters.
+    `locked=True`: the caller holds the evaluation's row lock in its transaction and
+    `answer.evaluation` is that row (the indicator page's link, 27 times an institution).
     """
     now = now or timezone.now()
-    ev = _lock(answer.evaluation)
+    ev = answer.evaluation if locked else _lock(answer.evaluation)
     if evidence.evaluation_id != ev.pk or answer.phase != Phase.SELF:
         raise ValidationError(EVIDENCE_OTHER_EVALUATION, code="other_evaluation")
     _check_window(ev, by, now, indicator=answer.indicator)
     if EvidenceLink.objects.filter(evidence=evidence, answer=answer).exists():
         raise ValidationError(ALREADY_LINKED, code="already_linked")
+    # The indicator's entries before the link: the progress counters change by the
+    # indicator's change of state (as a save's do), without recounting the evaluation.
+    siblings = list(
+        Answer.objects.filter(evaluation=ev, indicator_id=answer.indicator_id, phase=Phase.SELF)
+        .annotate(n_links=Count("evidence_links"))
+        .only("entry", "level", "note", "service_name")
+    )
     link = EvidenceLink.objects.create(
         evidence=evidence, answer=answer, page_ref=(page_ref or "").strip()[:50], linked_by=by
     )
@@ -172,7 +192,12 @@ def link_evidence(
         },
         at=now,
     )
-    _touch(ev, by=by, now=now)
+    before = [SimpleNamespace(**_state_fields(a)) for a in siblings]
+    after = [
+        SimpleNamespace(**{**_state_fields(a), "n_links": a.n_links + (a.pk == answer.pk)})
+        for a in siblings
+    ]
+    _touch_indicator(ev, indicator=answer.indicator, before=before, after=after, by=by, now=now)
     return link
 
 

@@ -396,14 +396,15 @@ def _state_fields(answer) -> dict:
 
 @transaction.atomic
 def ensure_answer(
-    *, evaluation: Evaluation, indicator: Indicator, entry: int, by, now=None
+    *, evaluation: Evaluation, indicator: Indicator, entry: int, by, now=None, locked=False
 ) -> Answer:
     """The self answer of one entry, created empty (version 1) when missing, to link files to.
 
     Same guards as save_answer; no audit event for the empty row (the link records one).
+    `locked=True`: the caller holds `evaluation`'s row lock in its transaction.
     """
     now = now or timezone.now()
-    ev = _lock_for_entry(evaluation, indicator, entry, by, now)
+    ev = _lock_for_entry(evaluation, indicator, entry, by, now, locked=locked)
     answer, _created = Answer.objects.get_or_create(
         evaluation=ev,
         indicator=indicator,

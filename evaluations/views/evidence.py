@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -86,22 +87,32 @@ def _entry_of(form) -> int:
 @login_required
 @require_POST
 def evidence_link(request, pk: int, indicator_pk: int):
-    evaluation = get_evaluation_for(request, pk, need="selfeval")
-    indicator = _indicator_for(evaluation, indicator_pk)
-    form = EvidenceLinkForm(request.POST, evaluation=evaluation)
-    if not form.is_valid():
-        entry = _entry_of(form)
-        return _tell(
-            request, evaluation, indicator, entry, [("error", _("Choose a file from the library."))]
-        )
-    data = form.cleaned_data
+    # One transaction under the evaluation's row lock, taken by the scoped lookup itself
+    # (as the autosave does): the answer is found or created and the file linked
+    # without locking twice. The outcome is rendered after the commit.
     try:
-        answer = svc.ensure_answer(
-            evaluation=evaluation, indicator=indicator, entry=data["entry"], by=request.user
-        )
-        evidence_svc.link_evidence(
-            evidence=data["evidence"], answer=answer, by=request.user, page_ref=data["page_ref"]
-        )
+        with transaction.atomic():
+            evaluation = get_evaluation_for(request, pk, need="selfeval", lock=True)
+            indicator = _indicator_for(evaluation, indicator_pk)
+            form = EvidenceLinkForm(request.POST, evaluation=evaluation)
+            if not form.is_valid():
+                notice = ("error", _("Choose a file from the library."))
+                return _tell(request, evaluation, indicator, _entry_of(form), [notice])
+            data = form.cleaned_data
+            answer = svc.ensure_answer(
+                evaluation=evaluation,
+                indicator=indicator,
+                entry=data["entry"],
+                by=request.user,
+                locked=True,
+            )
+            evidence_svc.link_evidence(
+                evidence=data["evidence"],
+                answer=answer,
+                by=request.user,
+                page_ref=data["page_ref"],
+                locked=True,
+            )
     except ValidationError as exc:
         level = "info" if exc.code == "already_linked" else "error"
         return _tell(request, evaluation, indicator, data["entry"], [(level, _error_text(exc))])
