@@ -35,7 +35,7 @@ from evaluations.selectors.reports import institution_report_data, receipt_data
 
 # Bump when a template, the stylesheet or the charts change what a document shows:
 # every stored report's hash changes and the next request renders it again.
-TEMPLATE_VERSION = "2026-12-01.1"
+TEMPLATE_VERSION = "2026-12-02.1"
 
 STATIC_ROOT_DIR = (Path(settings.BASE_DIR) / "static").resolve()
 BASE_URL = STATIC_ROOT_DIR.as_uri() + "/"
