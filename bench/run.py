@@ -22,7 +22,7 @@ What it does (see bench/README.md for how to read the table):
    the full answers XLSX export.
 Writes bench/results/bench-<time>.md and prints it.
 
-  python bench/run.py            the whole benchmark (about an hour here)
+  python bench/run.py            the whole benchmark (about 45 minutes here)
   python bench/run.py --quick    a smaller run for checking a change (about 3.5 minutes here)
   python bench/run.py --campaign 60 [--users 200]
                                  only the campaign stage for 60 institutions: its time
