@@ -371,6 +371,10 @@ def get_evaluation_for(
         scoped = scoped.select_related("institution", "period__framework")
     evaluation = get_object_or_404(scoped, pk=pk)
     require(CAPABILITIES[need](request.user, evaluation))
+    if not lock and getattr(request.user, "institution_id", None) == evaluation.institution_id:
+        # The page's header names the user's institution: the row just loaded, not a
+        # query more on every page of the institution's own evaluation.
+        request.user.institution = evaluation.institution
     return evaluation
 
 

@@ -159,13 +159,21 @@ def evidence_choices(evaluation) -> list[EvidenceFile]:
     )
 
 
-def indicator_history(evaluation, indicator) -> list[AuditEvent]:
-    """Who changed what and when on one indicator, newest first. One query."""
-    return list(
+# The indicator page's history shows the latest changes only: every autosave is an
+# event, so a justification typed over a few minutes can make dozens, and rendering a
+# hundred of them cost more than the rest of the page. The ministry's audit log keeps all.
+INDICATOR_HISTORY_SHOWN = 20
+
+
+def indicator_history(evaluation, indicator) -> tuple[list[AuditEvent], bool]:
+    """Who changed what and when on one indicator, newest first: the latest
+    INDICATOR_HISTORY_SHOWN events, and whether there are earlier ones. One query."""
+    events = list(
         AuditEvent.objects.filter(evaluation=evaluation, indicator=indicator)
         .select_related("actor")
-        .order_by("-at", "-id")[:100]
+        .order_by("-at", "-id")[: INDICATOR_HISTORY_SHOWN + 1]
     )
+    return events[:INDICATOR_HISTORY_SHOWN], len(events) > INDICATOR_HISTORY_SHOWN
 
 
 def indicator_answers(evaluation, indicator) -> list[Answer]:

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,13 +27,14 @@ from evaluations.models import (
 from evaluations.permissions import (
     reopened_indicator_ids,
 )
-from evaluations.services.core import record_event
+from evaluations.services.core import atomic_unless_locked, record_event
 from evaluations.services.selfeval import (
     NOT_REOPENED,
     _check_window,
     _lock,
     _state_fields,
     _touch,
+    _touch_activity,
     _touch_indicator,
     _wib,
 )
@@ -63,7 +64,7 @@ def _check_document_date(document_date, now) -> None:
 # --- Evidence -----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_unless_locked
 def upload_evidence(
     *,
     evaluation: Evaluation,
@@ -72,6 +73,7 @@ def upload_evidence(
     title: str = "",
     document_date=None,
     now=None,
+    locked: bool = False,
 ) -> EvidenceFile:
     """Check an uploaded PDF (evaluations.evidence.check_pdf) and add it to the library.
 
@@ -79,9 +81,12 @@ def upload_evidence(
     under an unguessable name; "evidence.uploaded" AuditEvent.
     Raises PermissionDenied; ValidationError for a bad file (the evidence module's
     messages), DUPLICATE_FILE when the same bytes are already in the library.
+    `locked=True`: the caller holds the evaluation's row lock in its transaction
+    (`atomic_unless_locked`), as the indicator page's upload does to link the file in
+    the same transaction.
     """
     now = now or timezone.now()
-    ev = _lock(evaluation)
+    ev = evaluation if locked else _lock(evaluation)
     _check_window(ev, by, now)
     _check_document_date(document_date, now)
     return store_evidence(
@@ -138,7 +143,7 @@ def store_evidence(
             },
             at=now,
         )
-        _touch(ev, by=by, now=now)
+        _touch_activity(ev, by=by, now=now)
     except BaseException:
         # The transaction rolls back: do not leave the stored bytes behind as an orphan.
         evidence.file.delete(save=False)
@@ -146,7 +151,7 @@ def store_evidence(
     return evidence
 
 
-@transaction.atomic
+@atomic_unless_locked
 def link_evidence(
     *,
     evidence: EvidenceFile,
@@ -160,23 +165,28 @@ def link_evidence(
 
     Idempotent in effect: linking the same file twice raises ALREADY_LINKED.
     Side effects: "evidence.linked" AuditEvent on the indicator; progress counters.
-    `locked=True`: the caller holds the evaluation's row lock in its transaction and
-    `answer.evaluation` is that row (the indicator page's link, 27 times an institution).
+    `locked=True`: the caller holds the evaluation's row lock in its transaction
+    (`atomic_unless_locked`) and `answer.evaluation` is that row (the indicator page's
+    link, 27 times an institution).
     """
     now = now or timezone.now()
     ev = answer.evaluation if locked else _lock(answer.evaluation)
     if evidence.evaluation_id != ev.pk or answer.phase != Phase.SELF:
         raise ValidationError(EVIDENCE_OTHER_EVALUATION, code="other_evaluation")
     _check_window(ev, by, now, indicator=answer.indicator)
-    if EvidenceLink.objects.filter(evidence=evidence, answer=answer).exists():
-        raise ValidationError(ALREADY_LINKED, code="already_linked")
     # The indicator's entries before the link: the progress counters change by the
-    # indicator's change of state (as a save's do), without recounting the evaluation.
+    # indicator's change of state (as a save's do), without recounting the evaluation;
+    # the same query says whether this file is already linked to this entry.
     siblings = list(
         Answer.objects.filter(evaluation=ev, indicator_id=answer.indicator_id, phase=Phase.SELF)
-        .annotate(n_links=Count("evidence_links"))
+        .annotate(
+            n_links=Count("evidence_links"),
+            n_this=Count("evidence_links", filter=Q(evidence_links__evidence=evidence)),
+        )
         .only("entry", "level", "note", "service_name")
     )
+    if any(a.pk == answer.pk and a.n_this for a in siblings):
+        raise ValidationError(ALREADY_LINKED, code="already_linked")
     link = EvidenceLink.objects.create(
         evidence=evidence, answer=answer, page_ref=(page_ref or "").strip()[:50], linked_by=by
     )

@@ -49,7 +49,7 @@ from evaluations.selectors.selfeval import (
     self_answers_with_evidence,
     self_index,
 )
-from evaluations.services.core import _transition, record_event
+from evaluations.services.core import _transition, atomic_unless_locked, record_event
 from evaluations.wib import format_wib
 from institutions.models import Role
 
@@ -236,6 +236,17 @@ def _touch_indicator(ev: Evaluation, *, indicator, before: list, after: list, by
     ev.last_activity_at = now
 
 
+def _touch_activity(ev: Evaluation, *, by, now) -> None:
+    """Like _touch, for a write that changes no answer's state (a file added to the
+    library: the counters count linked files): the status and "last activity" only."""
+    if ev.status == Evaluation.Status.NOT_STARTED:
+        _transition(evaluation=ev, to=Evaluation.Status.IN_PROGRESS, by=by, at=now)
+    elif ev.last_activity_at is not None and now - ev.last_activity_at < ACTIVITY_RESOLUTION:
+        return
+    Evaluation.objects.filter(pk=ev.pk).update(last_activity_at=now)
+    ev.last_activity_at = now
+
+
 def refresh_progress(*, evaluation: Evaluation) -> Evaluation:
     """Recompute the progress counters (for data loaded outside these services)."""
     answered, evidenced = progress_for(evaluation)
@@ -249,21 +260,14 @@ def refresh_progress(*, evaluation: Evaluation) -> Evaluation:
 # --- Answers ------------------------------------------------------------------------------
 
 
-def save_answer(*, locked: bool = False, **kwargs) -> Answer:
+@atomic_unless_locked
+def save_answer(**kwargs) -> Answer:
     """Save one self-phase answer (see `_save_answer` for the rules).
 
-    `locked=True`: the caller already holds the evaluation's row lock in its open
-    transaction (`get_evaluation_for(..., lock=True)` inside `transaction.atomic()`),
-    and its exceptions roll that transaction back; the save then runs in it as it is,
-    without a lookup or a savepoint of its own (the autosave path, one query per
-    avoided round trip). Otherwise the save is its own transaction.
+    `locked=True` (the autosave path): the caller holds the evaluation's row lock in its
+    transaction, see `atomic_unless_locked`.
     """
-    if locked:
-        if not transaction.get_connection().in_atomic_block:
-            raise RuntimeError("save_answer(locked=True) needs the caller's transaction")
-        return _save_answer(**kwargs, locked=True)
-    with transaction.atomic():
-        return _save_answer(**kwargs, locked=False)
+    return _save_answer(**kwargs)
 
 
 def _save_answer(
@@ -394,7 +398,7 @@ def _state_fields(answer) -> dict:
     }
 
 
-@transaction.atomic
+@atomic_unless_locked
 def ensure_answer(
     *, evaluation: Evaluation, indicator: Indicator, entry: int, by, now=None, locked=False
 ) -> Answer:

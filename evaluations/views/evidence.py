@@ -158,48 +158,73 @@ def evidence_library(request, pk: int):
 @login_required
 @require_POST
 def evidence_upload(request, pk: int):
-    evaluation = get_evaluation_for(request, pk, need="selfeval")
     form = EvidenceUploadForm(request.POST, request.FILES)
-    indicator = None
-    if form.is_valid() and form.cleaned_data.get("indicator"):
-        indicator = _indicator_for(evaluation, form.cleaned_data["indicator"])
-    entry = _entry_of(form)
     if not form.is_valid():
+        evaluation = get_evaluation_for(request, pk, need="selfeval")
+        indicator = None
+        if form.cleaned_data.get("indicator"):
+            indicator = _indicator_for(evaluation, form.cleaned_data["indicator"])
         errors = form.errors.get("document_date") or [_("Choose a PDF file to upload.")]
-        return _tell(request, evaluation, indicator, entry, [("error", e) for e in errors])
+        return _tell(
+            request, evaluation, indicator, _entry_of(form), [("error", e) for e in errors]
+        )
     data = form.cleaned_data
+    entry = data["entry"] or 1
+    # One transaction under the row lock the scoped lookup takes (as the autosave and
+    # the link): the file is checked and stored, then linked to the indicator it was
+    # uploaded from (three locks and transactions before, 28 statements).
+    evaluation = indicator = None
     try:
-        evidence = evidence_svc.upload_evidence(
-            evaluation=evaluation,
-            by=request.user,
-            uploaded_file=data["file"],
-            title=data["title"],
-            document_date=data["document_date"],
-        )
-    except ValidationError as exc:
-        return _tell(request, evaluation, indicator, entry, [("error", _error_text(exc))])
-    notices = [
-        (
-            "success",
-            ngettext(
-                "“%(name)s” uploaded (%(pages)s page).",
-                "“%(name)s” uploaded (%(pages)s pages).",
-                evidence.page_count or 0,
+        with transaction.atomic():
+            evaluation = get_evaluation_for(request, pk, need="selfeval", lock=True)
+            indicator = _indicator_for(evaluation, data["indicator"]) if data["indicator"] else None
+            evidence = evidence_svc.upload_evidence(
+                evaluation=evaluation,
+                by=request.user,
+                uploaded_file=data["file"],
+                title=data["title"],
+                document_date=data["document_date"],
+                locked=True,
             )
-            % {"name": evidence.original_name, "pages": evidence.page_count},
-        )
-    ]
-    if indicator is not None:
-        try:
+            notices = [("success", _uploaded_text(evidence))]
+            if indicator is not None:
+                notices += _link_uploaded(request, evaluation, indicator, entry, evidence, data)
+    except ValidationError as exc:
+        # Nothing was stored: the outcome is rendered after the rollback.
+        return _tell(request, evaluation, indicator, entry, [("error", _error_text(exc))])
+    return _tell(request, evaluation, indicator, entry, notices)
+
+
+def _link_uploaded(request, evaluation, indicator, entry, evidence, data) -> list:
+    """Link the file just uploaded, in a savepoint: a refused link leaves the file in
+    the library and says why."""
+    try:
+        with transaction.atomic():
             answer = svc.ensure_answer(
-                evaluation=evaluation, indicator=indicator, entry=entry, by=request.user
+                evaluation=evaluation,
+                indicator=indicator,
+                entry=entry,
+                by=request.user,
+                locked=True,
             )
             evidence_svc.link_evidence(
-                evidence=evidence, answer=answer, by=request.user, page_ref=data["page_ref"]
+                evidence=evidence,
+                answer=answer,
+                by=request.user,
+                page_ref=data["page_ref"],
+                locked=True,
             )
-        except ValidationError as exc:
-            notices.append(("error", _error_text(exc)))
-    return _tell(request, evaluation, indicator, entry, notices)
+    except ValidationError as exc:
+        return [("error", _error_text(exc))]
+    return []
+
+
+def _uploaded_text(evidence) -> str:
+    return ngettext(
+        "“%(name)s” uploaded (%(pages)s page).",
+        "“%(name)s” uploaded (%(pages)s pages).",
+        evidence.page_count or 0,
+    ) % {"name": evidence.original_name, "pages": evidence.page_count}
 
 
 @login_required

@@ -313,6 +313,7 @@ def _answer_page_context(request, evaluation, indicator, now, *, bound, conflict
     ctx["editable"] = _indicator_editable(ctx, indicator)
     answers = sel.indicator_answers(evaluation, indicator)
     by_entry = {a.entry: a for a in answers}
+    history, earlier = sel.indicator_history(evaluation, indicator)
     ctx.update(
         {
             "indicator": indicator,
@@ -326,7 +327,8 @@ def _answer_page_context(request, evaluation, indicator, now, *, bound, conflict
                 evaluation, indicator, by_entry, framework.min_self_level, bound
             ),
             "state": completeness.indicator_state(indicator, answers, framework),
-            "history": describe_events(sel.indicator_history(evaluation, indicator)),
+            "history": describe_events(history),
+            "history_earlier": earlier,
             "previous": sel.previous_results(evaluation).get(indicator.number),
             "library": sel.evidence_choices(evaluation) if ctx["editable"] else [],
             "conflict": conflict,

@@ -167,11 +167,12 @@ def test_the_panel_costs_the_same_queries_at_one_and_many_files(
 ):
     new = _fill(evaluation, indicators[0], operator, files)
     logged_in(client, operator)
-    # The write, under the evaluation's row lock taken by the scoped lookup (the file,
-    # the answer, the indicator's entries for the counters, the link and its audit
-    # event, the savepoints of the two services), then the panel: extension, the
-    # indicator's answers, their links, the library. The same at 1 and 15 files.
-    with django_assert_num_queries(20):
+    # The write, in one transaction under the evaluation's row lock taken by the scoped
+    # lookup (the file, the answer, the indicator's entries for the counters and whether
+    # the file is already linked, the link and its audit event; no savepoints), then the
+    # panel: extension, the indicator's answers, their links, the library. The same at
+    # 1 and 15 files.
+    with django_assert_num_queries(15):
         response = client.post(
             link_url(evaluation, indicators[0]), {"evidence": new.pk, "entry": 1}, **HTMX
         )
@@ -185,12 +186,76 @@ def test_the_indicator_page_costs_the_same_queries_at_one_and_many_files(
     _fill(evaluation, indicators[0], operator, files)
     logged_in(client, operator)
     # session, user, evaluation, extension; the indicator's answers and their links, its
-    # history, last period's evaluation and results, the library; the user's institution
-    # (the page header). The framework's indicators come from the process cache.
-    with django_assert_num_queries(11):
+    # history, last period's evaluation and results, the library. The framework's
+    # indicators come from the process cache; the page header's institution is the
+    # evaluation's, loaded with it.
+    with django_assert_num_queries(10):
         response = client.get(
             reverse("evaluations:answer-edit", args=[evaluation.pk, indicators[0].pk])
         )
     html = response.content.decode()
     assert html.count("/download/") == files
     assert html.count("<option value=") >= files + 1  # the library: every file
+
+
+def test_a_refused_link_keeps_the_uploaded_file_and_says_why(
+    client, evaluation, indicators, operator
+):
+    logged_in(client, operator)
+    # Entry 5 of a one-entry indicator: the file is stored, the link is refused.
+    html = client.post(
+        upload_url(evaluation),
+        {"file": upload(make_pdf(), "Renstra.pdf"), "indicator": indicators[0].pk, "entry": 5},
+        **HTMX,
+    ).content.decode()
+    assert "“Renstra.pdf” uploaded (1 page)." in html and "alert-danger" in html
+    assert EvidenceFile.objects.get().original_name == "Renstra.pdf"
+    assert not EvidenceLink.objects.exists()
+
+
+@pytest.mark.parametrize("files", [1, 15])
+def test_an_upload_from_the_indicator_page_is_one_transaction(
+    client, django_assert_num_queries, evaluation, indicators, operator, files
+):
+    _fill(evaluation, indicators[0], operator, files)
+    logged_in(client, operator)
+    # session, user; the transaction (a savepoint here, inside the test's own, and its
+    # release): the evaluation under its row lock, the framework's indicators (this
+    # process's cache is new to the test's framework), the duplicate check, the file and
+    # its audit event, then the link in a savepoint and its release (the answer, the
+    # indicator's entries, the link and its audit event); then the panel: extension,
+    # answers, links, library. One lock; before, three transactions each took it.
+    with django_assert_num_queries(19):
+        response = client.post(
+            upload_url(evaluation),
+            {"file": upload(make_pdf(3), "Baru.pdf"), "indicator": indicators[0].pk, "entry": 1},
+            **HTMX,
+        )
+    assert "“Baru.pdf” uploaded (3 pages)." in response.content.decode()
+    assert EvidenceLink.objects.filter(evidence__original_name="Baru.pdf").count() == 1
+
+
+@pytest.mark.parametrize(("saves", "shown", "earlier"), [(3, 3, False), (25, 20, True)])
+def test_the_indicator_page_shows_the_latest_changes(
+    client, evaluation, indicators, operator, saves, shown, earlier
+):
+    # Every autosave is an event: a justification typed for a while makes dozens.
+    for n in range(saves):
+        s.save_answer(
+            evaluation=evaluation,
+            indicator=indicators[0],
+            by=operator,
+            level=1 + n % 5,
+            note=f"Catatan {n}",
+            base_version=n,
+        )
+    logged_in(client, operator)
+    html = client.get(
+        reverse("evaluations:answer-edit", args=[evaluation.pk, indicators[0].pk])
+    ).content.decode()
+    history = html[html.index('class="list-unstyled small history') :]
+    assert history.count('<li class="mb-2">') == shown
+    # Newest first: the last save is listed, the first one only when all fit.
+    assert f"Catatan {saves - 1}" in history
+    assert ("Catatan 0" in history) is not earlier
+    assert ("The latest 20 changes are shown" in history) is earlier
