@@ -43,6 +43,11 @@ app.conf.beat_schedule["send-meeting-reminders"] = {
     # Hourly: a meeting starting within a day is reminded once per start time.
     "schedule": crontab(minute=35),
 }
+# Stored files that no row names (left by a rolled-back upload): daily, at night.
+app.conf.beat_schedule["sweep-orphan-files"] = {
+    "task": "evaluations.sweep_orphan_files",
+    "schedule": crontab(hour=3, minute=20),
+}
 # Tasks whose publish failed (broker down) are in the outbox table; this sends them.
 app.conf.beat_schedule["dispatch-pending-tasks"] = {
     "task": "evaluations.dispatch_pending",

@@ -309,6 +309,7 @@ BULK_QUEUE = env.str("CELERY_BULK_QUEUE", default="bulk")
 CELERY_TASK_ROUTES = {
     "evaluations.build_archive": {"queue": BULK_QUEUE},
     "evaluations.build_export": {"queue": BULK_QUEUE},
+    "evaluations.sweep_orphan_files": {"queue": BULK_QUEUE},
 }
 WORKER_QUEUES = (CELERY_TASK_DEFAULT_QUEUE, BULK_QUEUE)
 

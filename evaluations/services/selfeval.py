@@ -193,8 +193,7 @@ def _lock_for_entry(evaluation, indicator, entry, by, now, *, locked=False) -> E
 
 def _touch(ev: Evaluation, *, by, now) -> None:
     """First write moves NOT_STARTED -> IN_PROGRESS; refresh the progress counters."""
-    if ev.status == Evaluation.Status.NOT_STARTED:
-        _transition(evaluation=ev, to=Evaluation.Status.IN_PROGRESS, by=by, at=now)
+    _start_if_new(ev, by=by, now=now)
     answered, evidenced = progress_for(ev)
     Evaluation.objects.filter(pk=ev.pk).update(
         answered_count=answered, evidenced_count=evidenced, last_activity_at=now
@@ -206,6 +205,20 @@ def _touch(ev: Evaluation, *, by, now) -> None:
 ACTIVITY_RESOLUTION = dt.timedelta(seconds=60)
 
 
+def _recently_active(ev: Evaluation, now) -> bool:
+    """Whether the evaluation's "last activity" is fresh enough that a write which changes
+    no counter need not move it (one home for ACTIVITY_RESOLUTION)."""
+    return ev.last_activity_at is not None and now - ev.last_activity_at < ACTIVITY_RESOLUTION
+
+
+def _start_if_new(ev: Evaluation, *, by, now) -> None:
+    """The first write moves NOT_STARTED -> IN_PROGRESS. The transition saves the whole
+    row, so "last activity" is set first and rides on that save (no UPDATE of its own)."""
+    if ev.status == Evaluation.Status.NOT_STARTED:
+        ev.last_activity_at = now
+        _transition(evaluation=ev, to=Evaluation.Status.IN_PROGRESS, by=by, at=now)
+
+
 def _touch_indicator(ev: Evaluation, *, indicator, before: list, after: list, by, now) -> None:
     """Like _touch, for a write that changed only `indicator`'s self answers.
 
@@ -214,15 +227,13 @@ def _touch_indicator(ev: Evaluation, *, indicator, before: list, after: list, by
     of recounting all indicators: the save path runs this on every autosave. The row
     lock held by the caller serialises writers, so the delta is exact.
     """
-    if ev.status == Evaluation.Status.NOT_STARTED:
-        _transition(evaluation=ev, to=Evaluation.Status.IN_PROGRESS, by=by, at=now)
+    _start_if_new(ev, by=by, now=now)
     framework = ev.period.framework
     old_answered, old_evidenced = completeness.indicator_progress(indicator, before, framework)
     new_answered, new_evidenced = completeness.indicator_progress(indicator, after, framework)
     d_answered = new_answered - old_answered
     d_evidenced = new_evidenced - old_evidenced
-    recent = ev.last_activity_at is not None and now - ev.last_activity_at < ACTIVITY_RESOLUTION
-    if not d_answered and not d_evidenced and recent:
+    if not d_answered and not d_evidenced and _recently_active(ev, now):
         # Typing autosaves every second or two without changing the indicator's state:
         # "last activity" to the minute is enough for the dashboard, skip the UPDATE.
         return
@@ -239,9 +250,8 @@ def _touch_indicator(ev: Evaluation, *, indicator, before: list, after: list, by
 def _touch_activity(ev: Evaluation, *, by, now) -> None:
     """Like _touch, for a write that changes no answer's state (a file added to the
     library: the counters count linked files): the status and "last activity" only."""
-    if ev.status == Evaluation.Status.NOT_STARTED:
-        _transition(evaluation=ev, to=Evaluation.Status.IN_PROGRESS, by=by, at=now)
-    elif ev.last_activity_at is not None and now - ev.last_activity_at < ACTIVITY_RESOLUTION:
+    _start_if_new(ev, by=by, now=now)
+    if _recently_active(ev, now):
         return
     Evaluation.objects.filter(pk=ev.pk).update(last_activity_at=now)
     ev.last_activity_at = now
