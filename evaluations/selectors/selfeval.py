@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -92,7 +92,7 @@ def self_answers_with_evidence(evaluation) -> list[Answer]:
     )
 
 
-def previous_results(evaluation) -> dict[int, dict]:
+def previous_results(evaluation, *, number: int | None = None) -> dict[int, dict]:
     """Last released result per indicator number of the institution's previous evaluation.
 
     Returns {indicator number: {"level": latest-phase level (list for several
@@ -100,7 +100,8 @@ def previous_results(evaluation) -> dict[int, dict]:
     institution has been released. Release is per institution, so the earlier
     evaluation itself must be RELEASED (a period-wide release date would show an
     unapproved assessment, and hide a result released for chosen institutions).
-    Two queries.
+    `number` narrows it to one indicator (the indicator page). One query: the earlier
+    evaluation is a subquery of the answers' (no row when there is none).
     """
     previous = (
         Evaluation.objects.filter(
@@ -109,14 +110,13 @@ def previous_results(evaluation) -> dict[int, dict]:
             status=Evaluation.Status.RELEASED,
         )
         .order_by("-period__opens_at")
-        .values_list("pk", flat=True)
-        .first()
+        .values("pk")[:1]
     )
-    if previous is None:
-        return {}
     order = {phase: i for i, phase in enumerate(p.value for p in Phase)}
     latest: dict[tuple[int, int], tuple[int, int | None, str]] = {}
-    rows = Answer.objects.filter(evaluation_id=previous).exclude(phase=Phase.SELF)
+    rows = Answer.objects.filter(evaluation_id=Subquery(previous)).exclude(phase=Phase.SELF)
+    if number is not None:
+        rows = rows.filter(indicator__number=number)
     for number, entry, phase, level, rec in rows.values_list(
         "indicator__number", "entry", "phase", "level", "recommendation"
     ):

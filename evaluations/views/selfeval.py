@@ -329,7 +329,9 @@ def _answer_page_context(request, evaluation, indicator, now, *, bound, conflict
             "state": completeness.indicator_state(indicator, answers, framework),
             "history": describe_events(history),
             "history_earlier": earlier,
-            "previous": sel.previous_results(evaluation).get(indicator.number),
+            "previous": sel.previous_results(evaluation, number=indicator.number).get(
+                indicator.number
+            ),
             "library": sel.evidence_choices(evaluation) if ctx["editable"] else [],
             "conflict": conflict,
             "neighbours": framework_sel.neighbours(framework, indicator),

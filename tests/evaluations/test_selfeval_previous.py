@@ -47,3 +47,36 @@ def test_previous_results_shown_for_an_institution_released_alone(evaluation, la
     assert previous_results(evaluation) == {
         7: {"levels": [2], "recommendation": "Tetapkan SOP layanan."}
     }
+
+
+def test_previous_results_for_one_indicator(evaluation, last_year):
+    Evaluation.objects.filter(pk=last_year.pk).update(status=Evaluation.Status.RELEASED)
+    assert previous_results(evaluation, number=7) == {
+        7: {"levels": [2], "recommendation": "Tetapkan SOP layanan."}
+    }
+    assert previous_results(evaluation, number=8) == {}
+
+
+def test_the_indicator_page_shows_last_years_result_in_the_same_queries(
+    client, evaluation, last_year, operator
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tests.conftest import logged_in
+
+    indicator = last_year.answers.first().indicator  # number 7, same framework
+    url = reverse("evaluations:answer-edit", args=[evaluation.pk, indicator.pk])
+    logged_in(client, operator)
+    client.get(url)  # the first page of a process fills its framework cache
+    with CaptureQueriesContext(connection) as unreleased:
+        page = client.get(url)
+    assert "Tetapkan SOP layanan." not in page.content.decode()
+
+    Evaluation.objects.filter(pk=last_year.pk).update(status=Evaluation.Status.RELEASED)
+    with CaptureQueriesContext(connection) as released:
+        page = client.get(url)
+    assert "Tetapkan SOP layanan." in page.content.decode()
+    # Last year's evaluation is a subquery of its results: one query, found or not.
+    assert len(released.captured_queries) == len(unreleased.captured_queries)
