@@ -34,8 +34,6 @@ NOT_LINKED = {
     # Fragments polled by htmx from the pages that show a report's or a bulk run's state.
     "evaluations:report-status",
     "evaluations:period-reports-progress",
-    # Loaded by htmx into the self-evaluation page of an indicator (last follow-up).
-    "evaluations:indicator-follow-ups",
 }
 # Per role: an evidence file that no answer cites is listed only in the institution's own
 # library; the other roles reach files through the answers that cite them.

@@ -37,9 +37,4 @@ urlpatterns = [
         views.follow_up_evidence_use,
         name="follow-up-evidence-use",
     ),
-    path(
-        "evaluations/<int:pk>/indicators/<int:indicator_pk>/follow-up/",
-        views.indicator_follow_ups,
-        name="indicator-follow-ups",
-    ),
 ]

@@ -26,7 +26,6 @@ from evaluations.permissions import (
     is_institution_staff,
 )
 from evaluations.selectors.followup import (
-    earlier_follow_ups,
     filter_choices,
     follow_ups_of,
     institution_staff,
@@ -213,21 +212,3 @@ def follow_up_evidence_use(request, pk: int, indicator_pk: int, link_pk: int):
             _("The follow-up evidence is now linked to this indicator."),
         )
     return redirect("evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk)
-
-
-@login_required
-def indicator_follow_ups(request, pk: int, indicator_pk: int):
-    """Fragment of the self-evaluation page: last periods' follow-up of this indicator."""
-    evaluation = get_evaluation_for(request, pk, need="selfeval")
-    indicator = get_object_or_404(
-        Indicator, pk=indicator_pk, framework_id=evaluation.period.framework_id
-    )
-    return render(
-        request,
-        "evaluations/followup/_indicator.html",
-        {
-            "items": earlier_follow_ups(evaluation, indicator.number),
-            "evaluation": evaluation,
-            "indicator": indicator,
-        },
-    )

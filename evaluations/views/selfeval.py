@@ -39,6 +39,7 @@ from evaluations.permissions import (
 from evaluations.selectors import framework as framework_sel
 from evaluations.selectors import selfeval as sel
 from evaluations.selectors.audit import describe_events
+from evaluations.selectors.followup import earlier_follow_ups
 from evaluations.services import reopening as reopening_svc
 from evaluations.services import selfeval as svc
 from evaluations.wib import WIB, format_time_left, format_wib, time_left_format
@@ -329,6 +330,9 @@ def _answer_page_context(request, evaluation, indicator, now, *, bound, conflict
             "state": completeness.indicator_state(indicator, answers, framework),
             "history": describe_events(history),
             "history_earlier": earlier,
+            # Last periods' follow-up of this indicator, on the page itself (it was a
+            # fragment loaded by a second request on every indicator opened).
+            "follow_ups": earlier_follow_ups(evaluation, indicator.number),
             "previous": sel.previous_results(evaluation, number=indicator.number).get(
                 indicator.number
             ),

@@ -186,10 +186,10 @@ def test_the_indicator_page_costs_the_same_queries_at_one_and_many_files(
     _fill(evaluation, indicators[0], operator, files)
     logged_in(client, operator)
     # session, user, evaluation, extension; the indicator's answers and their links, its
-    # history, last period's evaluation and results, the library. The framework's
-    # indicators come from the process cache; the page header's institution is the
-    # evaluation's, loaded with it.
-    with django_assert_num_queries(10):
+    # history, last period's follow-up of it, last period's result (one query), the
+    # library. The framework's indicators come from the process cache; the page header's
+    # institution is the evaluation's, loaded with it.
+    with django_assert_num_queries(11):
         response = client.get(
             reverse("evaluations:answer-edit", args=[evaluation.pk, indicators[0].pk])
         )

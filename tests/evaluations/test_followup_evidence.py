@@ -173,7 +173,7 @@ def test_pages_show_the_evidence_and_the_one_click_button(
     assert "SK Arsitektur.pdf" in page
     FollowUp.objects.filter(pk=item.pk).update(status=FollowUp.Status.DONE)
     fragment = client.get(
-        reverse("evaluations:indicator-follow-ups", args=[next_evaluation.pk, indicators[0].pk])
+        reverse("evaluations:answer-edit", args=[next_evaluation.pk, indicators[0].pk])
     ).content.decode()
     link = FollowUpEvidence.objects.get()
     use_url = reverse(
@@ -199,11 +199,11 @@ def test_bad_upload_says_why_on_the_page(client, item, operator):
     assert not FollowUpEvidence.objects.exists()
 
 
-def test_fragment_query_count_one_and_many(
+def test_the_indicator_page_lists_follow_ups_in_the_same_queries_at_one_and_many(
     client, operator, earlier, indicators, next_evaluation, django_assert_max_num_queries
 ):
     logged_in(client, operator)
-    url = reverse("evaluations:indicator-follow-ups", args=[next_evaluation.pk, indicators[0].pk])
+    url = reverse("evaluations:answer-edit", args=[next_evaluation.pk, indicators[0].pk])
 
     def add(n):
         for i in range(n):
@@ -219,7 +219,8 @@ def test_fragment_query_count_one_and_many(
             FollowUpEvidence.objects.create(follow_up=fu, evidence=ev)
 
     add(1)
-    with django_assert_max_num_queries(12) as one:
+    client.get(url)  # the first page of a process fills its framework cache
+    with django_assert_max_num_queries(13) as one:
         client.get(url)
     add(15)
     with django_assert_max_num_queries(len(one.captured_queries)):

@@ -5,7 +5,7 @@ from evaluations.models import FollowUp, FollowUpEvidence
 from tests import factories as f
 
 from . import LOGIN, Row, only
-from .selfeval import STAFF, STAFF_REDIRECT, ev_ind, foreign, indicator, scoped
+from .selfeval import STAFF_REDIRECT, indicator, scoped
 
 NOT_STAFF = {"assessor": 403, "unassigned_assessor": 403, "coordinator": 403}
 NOT_STAFF |= {"other_coordinator": 403, "admin": 403}
@@ -86,13 +86,6 @@ ROWS = [
         | {"anonymous": LOGIN},
         setup=own,
         id="follow-up-assign-get",
-    ),
-    Row("evaluations:indicator-follow-ups", scoped(**STAFF), setup=ev_ind),
-    Row(
-        "evaluations:indicator-follow-ups",
-        {**foreign(), "other_operator": 200, "admin": 403},
-        setup=lambda c: {"pk": c.other_evaluation.pk, "indicator_pk": indicator(c).pk},
-        id="indicator-follow-ups-other-institution",
     ),
     Row(
         "evaluations:follow-up-evidence-upload",
