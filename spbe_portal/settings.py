@@ -156,7 +156,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Sessions live in the database only: with Redis down every page still knows who is
 # logged in (a cached_db session on a dead cache made every logged-in page a 500).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database store, read with one plain statement (spbe_portal/session_store.py).
+SESSION_ENGINE = "spbe_portal.session_store"
 SESSION_COOKIE_AGE = 60 * 60 * 12  # one working day
 # Signed out after this many seconds without a page load or a save (a warning comes
 # SESSION_IDLE_WARNING seconds before), and SESSION_ABSOLUTE_LIFETIME after signing in.
