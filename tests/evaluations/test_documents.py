@@ -209,3 +209,22 @@ def test_national_report_data_loads_in_constant_queries(django_assert_num_querie
     # names, the assessor answers, and the search for a previous period.
     with django_assert_num_queries(9):
         national_report_data(period_id=period_2019.pk)
+
+
+def test_documents_rendered_one_after_another_share_the_threads_fonts(released):
+    import threading
+
+    first = documents.render_institution_report_pdf(released, "id")
+    config = documents.font_config()
+    second = documents.render_institution_report_pdf(released, "en")
+    assert documents.font_config() is config
+    # Each document still embeds the body font, the one that loaded it and the next.
+    for pdf in (first, second):
+        fonts = pdf_fonts(pdf)
+        assert fonts and all("DejaVu-Sans" in name for name in fonts), fonts
+    # Another thread (an application server's) gets a configuration of its own.
+    other = []
+    thread = threading.Thread(target=lambda: other.append(documents.font_config()))
+    thread.start()
+    thread.join()
+    assert other[0] is not config
