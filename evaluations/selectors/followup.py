@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from evaluations.models import EvaluationPeriod, EvidenceFile, FollowUp, FollowUpEvidence
 from institutions.models import User
@@ -35,14 +35,19 @@ def institution_staff(institution_id: int):
 def earlier_follow_ups(evaluation, number: int) -> list[FollowUp]:
     """The institution's follow-up items of indicator `number` from earlier periods,
     for the self-evaluation beside last period's result. Matched by indicator number,
-    as last period's result is, since a later period may use a new framework."""
+    as last period's result is, since a later period may use a new framework.
+
+    On every indicator page: only the columns the box shows, and the period's name
+    rather than the period and evaluation rows (one query; the files of done items in a
+    second, only when there are items)."""
     return list(
         FollowUp.objects.filter(
             institution_id=evaluation.institution_id,
             indicator__number=number,
             evaluation__period__opens_at__lt=evaluation.period.opens_at,
         )
-        .select_related("owner", "evaluation__period")
+        .only("status", "text", "owner_unit", "due_date")
+        .annotate(period_name=F("evaluation__period__name"))
         .prefetch_related(_evidence_links())
         .order_by("-evaluation__period__opens_at", "entry")
     )
