@@ -508,6 +508,7 @@ class Bench(LoadSteps):
         return 1 if checked["problems"] else 0
 
     def main(self) -> int:
+        self.summary["reference_start_ms"] = sections.reference_ms()
         try:
             with self.step("database, seed"):
                 self.database()
@@ -543,6 +544,7 @@ class Bench(LoadSteps):
         finally:
             self.maintenance.stop()
             self.stop_all()
+        self.summary["reference_end_ms"] = sections.reference_ms()
         RESULTS.mkdir(parents=True, exist_ok=True)
         text = (
             self.header()

@@ -3,6 +3,7 @@ measured (kept apart so that run.py reads as the order of the steps)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import time
@@ -227,8 +228,35 @@ def header(quick: bool, summary: dict, pg_version: str, upkeep: str) -> str:
         f"{summary.get('proxy')}; DEBUG off, Redis cache, a "
         "broker of the bench's own (redis-server), Celery workers for the interactive and "
         "the bulk queue (one process each) and beat; load generator (locust) on the same "
-        f"machine. {upkeep}.\n" + _steps(summary.get("steps", []))
+        f"machine. {upkeep}.\n" + _reference(summary) + _steps(summary.get("steps", []))
     )
+
+
+def reference_ms() -> float:
+    """This machine's speed now: CPU ms of a fixed piece of pure computation (PBKDF2-SHA256,
+    100,000 iterations, median of 7), with nothing else of the bench running.
+
+    The targets are ratios inside one run, but the campaign's time is in seconds, and the
+    same machine has been seen to run a tenth slower an hour later (a shared host). The
+    header gives this reference at the start and the end of the run, so that two runs'
+    times can be compared in its units."""
+    samples = []
+    for _ in range(7):
+        started = time.process_time()
+        hashlib.pbkdf2_hmac("sha256", b"reference", b"spbe-bench", 100_000)
+        samples.append((time.process_time() - started) * 1000)
+    return sorted(samples)[len(samples) // 2]
+
+
+def _reference(summary: dict) -> str:
+    start, end = summary.get("reference_start_ms"), summary.get("reference_end_ms")
+    if start is None:
+        return ""
+    text = "\nMachine speed (a reference computation, ms of CPU; lower is faster): "
+    text += f"{start:.1f} at the start"
+    if end is not None:
+        text += f", {end:.1f} at the end"
+    return text + ".\n"
 
 
 def _steps(steps: list) -> str:
