@@ -17,7 +17,7 @@ from evaluations.models.evaluation import Answer, Evaluation
 
 def evidence_upload_to(instance: EvidenceFile, filename: str) -> str:
     # Unguessable storage name; the user's file name is kept only in `original_name`.
-    return f"evidence/{instance.evaluation_id}/{uuid.uuid4().hex}.pdf"
+    return f"{instance.STORAGE_FOLDER}/{instance.evaluation_id}/{uuid.uuid4().hex}.pdf"
 
 
 class EvidenceFile(models.Model):
@@ -30,6 +30,9 @@ class EvidenceFile(models.Model):
     evaluation = models.ForeignKey(
         Evaluation, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("evaluation")
     )
+    # Every evidence file is stored under this folder (the orphan sweep walks it).
+    STORAGE_FOLDER = "evidence"
+
     file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
     title = models.CharField(_("title"), max_length=255, blank=True)

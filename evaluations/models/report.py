@@ -16,7 +16,7 @@ from evaluations.models.period import EvaluationPeriod
 
 
 def report_upload_to(instance: Report, filename: str) -> str:
-    return f"reports/{instance.kind}/{uuid.uuid4().hex}{instance.extension}"
+    return f"{instance.STORAGE_FOLDER}/{instance.kind}/{uuid.uuid4().hex}{instance.extension}"
 
 
 class Report(models.Model):
@@ -27,6 +27,9 @@ class Report(models.Model):
     `source_hash` is the hash of the data it was rendered from: a READY report whose
     source has not changed is reused rather than rendered again.
     """
+
+    # Every generated file is stored under this folder (the orphan sweep walks it).
+    STORAGE_FOLDER = "reports"
 
     class Kind(models.TextChoices):
         RECEIPT = "receipt", _("Submission receipt")

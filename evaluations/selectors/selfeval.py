@@ -117,15 +117,16 @@ def previous_results(evaluation, *, number: int | None = None) -> dict[int, dict
     rows = Answer.objects.filter(evaluation_id=Subquery(previous)).exclude(phase=Phase.SELF)
     if number is not None:
         rows = rows.filter(indicator__number=number)
-    for number, entry, phase, level, rec in rows.values_list(
+    for row_number, entry, phase, level, rec in rows.values_list(
         "indicator__number", "entry", "phase", "level", "recommendation"
     ):
         rank = order.get(phase, 0)
-        if (number, entry) not in latest or latest[(number, entry)][0] < rank:
-            latest[(number, entry)] = (rank, level, rec)
+        key = (row_number, entry)
+        if key not in latest or latest[key][0] < rank:
+            latest[key] = (rank, level, rec)
     result: dict[int, dict] = {}
-    for (number, _entry), (_rank, level, rec) in sorted(latest.items()):
-        item = result.setdefault(number, {"levels": [], "recommendation": ""})
+    for (row_number, _entry), (_rank, level, rec) in sorted(latest.items()):
+        item = result.setdefault(row_number, {"levels": [], "recommendation": ""})
         item["levels"].append(level)
         if rec and not item["recommendation"]:
             item["recommendation"] = rec

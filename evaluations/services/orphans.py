@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 
 ORPHAN_GRACE = dt.timedelta(days=1)
 
-# Each folder of stored files and the model field whose values name its files.
-SWEPT = (("evidence", EvidenceFile, "file"), ("reports", Report, "file"))
+# The models whose `file` names what is stored under their STORAGE_FOLDER (the one home
+# of each folder, which their upload_to also uses).
+SWEPT = (EvidenceFile, Report)
 
 
 @dataclasses.dataclass
@@ -58,12 +59,10 @@ def sweep_orphan_files(*, now=None, dry_run: bool = False, storage=None) -> Swee
     storage = storage or default_storage
     now = now or timezone.now()
     result = SweepResult()
-    for folder, model, field in SWEPT:
+    for model in SWEPT:
         # One query per folder, not per file: the names in use, as the rows store them.
-        referenced = set(
-            model.objects.exclude(**{field: ""}).values_list(field, flat=True).iterator()
-        )
-        for name in _walk(storage, folder):
+        referenced = set(model.objects.exclude(file="").values_list("file", flat=True).iterator())
+        for name in _walk(storage, model.STORAGE_FOLDER):
             result.checked += 1
             if name in referenced:
                 continue

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from evaluations.models import (
     AuditEvent,
+    Evaluation,
     EvidenceFile,
     EvidenceLink,
     FollowUp,
@@ -225,3 +226,25 @@ def test_the_indicator_page_lists_follow_ups_in_the_same_queries_at_one_and_many
     add(15)
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get(url).content.decode().count("follow-up-evidence") >= 16
+
+
+def test_a_read_only_page_lists_the_file_without_the_one_click_button(
+    client, item, operator, next_evaluation, indicators
+):
+    link = svc.upload_follow_up_evidence(
+        follow_up=item, by=operator, uploaded_file=upload(make_pdf(), "SK Arsitektur.pdf")
+    )
+    FollowUp.objects.filter(pk=item.pk).update(status=FollowUp.Status.DONE)
+    Evaluation.objects.filter(pk=next_evaluation.pk).update(status=Evaluation.Status.SUBMITTED)
+    logged_in(client, operator)
+    page = client.get(
+        reverse("evaluations:answer-edit", args=[next_evaluation.pk, indicators[0].pk])
+    ).content.decode()
+    assert "SK Arsitektur.pdf" in page
+    use_url = reverse(
+        "evaluations:follow-up-evidence-use", args=[next_evaluation.pk, indicators[0].pk, link.pk]
+    )
+    assert use_url not in page
+    # The server refuses it all the same (the button only spares a useless click).
+    client.post(use_url)
+    assert not EvidenceLink.objects.filter(answer__evaluation=next_evaluation).exists()
