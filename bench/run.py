@@ -394,6 +394,15 @@ class Bench(LoadSteps):
         ceiling_p95 = max(float(c1["p95"]), float(c2["p95"]))
         self.summary["save_p95_ratio"] = float(s["p95"]) / ceiling_p95 if ceiling_p95 else 0.0
         self.sections.append(sections.save_vs_ceiling(users, seconds, c, s, ratio, checked))
+        self.sections.append(
+            sections.request_cpu(
+                [
+                    ("ceiling, before", before, c1["n"]),
+                    ("autosave", save, s["n"]),
+                    ("ceiling, after", after, c2["n"]),
+                ]
+            )
+        )
         if direct is not None:
             self.sections.append(sections.proxy_cost(c, direct))
 

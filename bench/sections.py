@@ -9,6 +9,7 @@ import platform
 import time
 from importlib.metadata import PackageNotFoundError, version
 
+from bench.cpu import GROUPS
 from bench.memory import RSS_BOUND_MIB
 
 
@@ -32,6 +33,35 @@ def save_vs_ceiling(users: int, seconds: int, c: dict, s: dict, ratio: float, ch
         f"{s['p95']} ms against the ceiling's {c['p95']} ms (target: at most twice). "
         f"Nothing lost: {checked['problems']} problems in "
         f"{checked['answers_checked']} answers.\n"
+    )
+
+
+def request_cpu(runs: list[tuple[str, dict, int]]) -> str:
+    """CPU ms per request of each group of processes in the ceiling and save runs.
+
+    `runs`: (label, the locust run's result, its requests). Each run's CPU includes
+    its users' sign-ins and the load generator's start, spread over its requests. The
+    last row says how busy the cores were: a run well below 100 % is held back by
+    waits (locks, commits), not by the CPU a request costs.
+    """
+    cores = os.cpu_count() or 1
+    names = [name for name, _needle in GROUPS if any(r["cpu"].get(name) for _l, r, _n in runs)]
+    rows = [
+        "| processes | " + " | ".join(label for label, _r, _n in runs) + " |",
+        "|---|" + "---:|" * len(runs),
+    ]
+    for name in names:
+        cells = [f"{1000 * r['cpu'].get(name, 0.0) / max(n, 1):.2f}" for _l, r, n in runs]
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    totals = [f"{1000 * sum(r['cpu'].values()) / max(n, 1):.2f}" for _l, r, n in runs]
+    rows.append("| all | " + " | ".join(f"**{t}**" for t in totals) + " |")
+    busy = [f"{100 * sum(r['cpu'].values()) / (cores * r['seconds']):.0f} %" for _l, r, _n in runs]
+    rows.append(f"| {cores} cores busy | " + " | ".join(busy) + " |")
+    return (
+        "### CPU per request\n\n"
+        "CPU ms per request of each group of processes (bench/cpu.py), in the same runs:\n\n"
+        + "\n".join(rows)
+        + "\n"
     )
 
 
