@@ -17,13 +17,20 @@ through the `permissions` template tags, never by comparing roles or statuses.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from evaluations.deadlines import STAGE_CLOSED, STAGE_OPEN, is_stage_open, stage_state
 from evaluations.models import CalibrationItem, Evaluation, EvaluationPeriod, FollowUp, Report
 from evaluations.review_scope import needs_review
-from evaluations.selectors import evaluations_visible_to
+from evaluations.selectors import (
+    KEYED,
+    SCOPES,
+    evaluations_visible_to,
+    visibility_scope,
+    visible_in_scope,
+)
 from institutions.models import Role
 from institutions.permissions import (
     can_monitor,
@@ -37,6 +44,7 @@ from institutions.permissions import (
     is_supervisor,
     require_admin,
 )
+from spbe_portal.prepared import PreparedQuery
 
 __all__ = [
     "CAPABILITIES",
@@ -359,23 +367,64 @@ def get_evaluation_for(
     (inside the caller's transaction): the write path then needs no second lookup;
     a service told `locked=True` uses the row as loaded here.
     """
-    visible = evaluations_visible_to(request.user)
-    # The visibility filter itself when no narrower queryset is given (the common,
-    # hot path: one plain query); otherwise intersect with it.
-    scoped = visible if queryset is None else queryset.filter(pk__in=visible.values("pk"))
-    if lock:
-        # The write path: only the evaluation's row is locked, and the institution is
-        # not joined (a write needs its id alone; one join less to plan on every save).
-        scoped = scoped.select_related("period__framework").select_for_update(of=("self",))
+    if queryset is None:
+        # The common, hot path (every evaluation page, every autosave): the visibility
+        # filter itself, compiled once per process for each kind of scope.
+        kind, key = visibility_scope(request.user)
+        if kind in KEYED and key is None:
+            raise Http404
+        evaluation = _SCOPED_LOOKUPS[kind, lock].first(pk=_int_or_404(pk), key=key)
+        if evaluation is None:
+            raise Http404
     else:
-        scoped = scoped.select_related("institution", "period__framework")
-    evaluation = get_object_or_404(scoped, pk=pk)
+        visible = evaluations_visible_to(request.user)
+        evaluation = get_object_or_404(
+            _with_related(queryset.filter(pk__in=visible.values("pk")), lock=lock), pk=pk
+        )
     require(CAPABILITIES[need](request.user, evaluation))
     if not lock and getattr(request.user, "institution_id", None) == evaluation.institution_id:
         # The page's header names the user's institution: the row just loaded, not a
         # query more on every page of the institution's own evaluation.
         request.user.institution = evaluation.institution
     return evaluation
+
+
+def _with_related(qs, *, lock: bool):
+    if lock:
+        # The write path: only the evaluation's row is locked, and the institution is
+        # not joined (a write needs its id alone; one join less to plan on every save).
+        return qs.select_related("period__framework").select_for_update(of=("self",))
+    return qs.select_related("institution", "period__framework")
+
+
+def _scoped_lookup(kind: str, lock: bool) -> PreparedQuery:
+    if kind in KEYED:
+        return PreparedQuery(
+            lambda pk, key: _with_related(visible_in_scope(kind, key), lock=lock).filter(pk=pk),
+            "pk",
+            "key",
+        )
+    return PreparedQuery(
+        lambda pk, key=None: _with_related(visible_in_scope(kind, None), lock=lock).filter(pk=pk),
+        "pk",
+    )
+
+
+# (kind of scope, lock) -> the evaluation lookup of `get_evaluation_for`.
+_SCOPED_LOOKUPS = {
+    (kind, lock): _scoped_lookup(kind, lock) for kind in SCOPES for lock in (False, True)
+}
+
+
+def _int_or_404(value) -> int:
+    """A URL's id (the URL patterns take <int:...>; a bigint's range as the column)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < number < 2**63:
+        raise Http404
+    return number
 
 
 def get_follow_up_for(request, pk: int, *, need: str = "view") -> FollowUp:

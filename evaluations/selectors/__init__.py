@@ -20,14 +20,38 @@ def evaluations_visible_to(user) -> QuerySet[Evaluation]:
     to. Coordinators: those assigned to their university. Ministry admins: all.
     Anyone else: none.
     """
-    qs = Evaluation.objects.all()
+    return visible_in_scope(*visibility_scope(user))
+
+
+# The kinds of scope `visibility_scope` returns; those in KEYED take a key (an id).
+SCOPES = ("institution", "assessor", "university", "all", "none")
+KEYED = ("institution", "assessor", "university")
+
+
+def visibility_scope(user) -> tuple[str, int | None]:
+    """(kind, key) of what `user` sees: the role decides the kind, the key is the id
+    it filters on. Split from the QuerySet so that a lookup compiled once per kind
+    (spbe_portal.prepared) serves every user of that kind."""
     if roles.is_institution_staff(user):
-        return qs.filter(institution_id=user.institution_id)
+        return "institution", user.institution_id
     if roles.is_assessor(user):
-        return qs.filter(assignments__assessor=user)
+        return "assessor", user.pk
     if roles.is_coordinator(user):
-        return qs.filter(university_id=user.university_id)
+        return "university", user.university_id
     if roles.is_admin(user):
+        return "all", None
+    return "none", None
+
+
+def visible_in_scope(kind: str, key: int | None) -> QuerySet[Evaluation]:
+    qs = Evaluation.objects.all()
+    if kind == "institution":
+        return qs.filter(institution_id=key)
+    if kind == "assessor":
+        return qs.filter(assignments__assessor_id=key)
+    if kind == "university":
+        return qs.filter(university_id=key)
+    if kind == "all":
         return qs
     return qs.none()
 

@@ -1,0 +1,263 @@
+"""Read queries compiled once per process, then run with new integer parameters.
+
+Why: turning a QuerySet into SQL is the most expensive Python a request of this portal
+does. Sampled under the deadline-day load, Django's SQL compiler held the interpreter
+for over a quarter of the application servers' time, and the scoped evaluation lookup
+that every evaluation page and every autosave starts with compiles a three-table
+select (about 0.4 ms of the 0.9 ms it takes) although only its ids change between
+requests.
+
+`PreparedQuery(build, "name", ...)` takes a function that returns the QuerySet for
+given integer values (ids). On first use in a process the QuerySet is compiled with
+stand-in values, and each stand-in's position among the SQL parameters is noted; every
+later call runs that SQL with the real values and builds the model instances as
+Django's own iterable does (the same converters, the same `select_related` objects).
+The query itself is written once, in the ORM, where the rules it encodes live.
+
+The contract, checked when compiling: `build` depends on its arguments alone (it is
+compiled twice with different stand-ins and must give the same SQL and the same other
+parameters, so a `timezone.now()` or a setting read inside it fails loudly), every
+argument reaches the SQL, and the QuerySet plain models with `select_related` and
+annotations (no `values()`, no `prefetch_related`, whose results need more than one
+statement). A lock (`select_for_update`) is only taken inside a transaction, as Django
+requires.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable
+
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.models import QuerySet, signals, sql
+from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.sql.compiler import SQLCompiler
+from django.db.transaction import TransactionManagementError
+
+# Stand-in values: far outside any id a table of this portal will reach, distinct per
+# argument and per compilation.
+_STAND_IN = (1_987_000_001, 1_987_500_001)
+
+
+class _Slot:
+    """The position of a named argument among the SQL parameters."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+def _compile(qs: QuerySet, using: str):
+    """(compiler, sql, params) of `qs`; None for a query that can match nothing."""
+    if qs._prefetch_related_lookups or qs._iterable_class is not ModelIterable:
+        raise ValueError("PreparedQuery: only plain model QuerySets (no values(), no prefetch)")
+    compiler: SQLCompiler = qs.query.get_compiler(using=using)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    return compiler, sql, tuple(params)
+
+
+class _Compiled:
+    """The SQL, where each argument goes, and what builds the objects of a row."""
+
+    def __init__(self, compiled, names: tuple[str, ...], using: str):
+        self.empty = compiled is None
+        if self.empty:
+            return
+        compiler, self.sql, params = compiled
+        self.compiler = compiler
+        self.for_update = compiler.query.select_for_update
+        klass_info = compiler.klass_info
+        select_fields = klass_info["select_fields"]
+        self.model = klass_info["model"]
+        self.start, self.end = select_fields[0], select_fields[-1] + 1
+        self.init_list = [f[0].target.attname for f in compiler.select[self.start : self.end]]
+        self.populators = get_related_populators(klass_info, compiler.select, using)
+        self.annotations = tuple(compiler.annotation_col_map.items())
+        stand_ins = {_STAND_IN[0] + i: name for i, name in enumerate(names)}
+        self.slots = [_Slot(stand_ins[p]) if p in stand_ins else p for p in params]
+
+
+class PreparedQuery:
+    """A QuerySet shape compiled once per process and database (see the module)."""
+
+    def __init__(self, build: Callable[..., QuerySet], *names: str):
+        self.build = build
+        self.names = names
+        self._compiled: dict[str, _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def _prepare(self, using: str) -> _Compiled:
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            with self._lock:
+                compiled = self._compiled.get(using)
+                if compiled is None:
+                    compiled = _Compiled(self._compile_checked(using), self.names, using)
+                    self._compiled[using] = compiled
+        return compiled
+
+    def _compile_checked(self, using: str):
+        """Compile twice, with different stand-ins: the SQL must be the same, each
+        argument's stand-in in the same places, every other parameter equal."""
+        runs = [
+            _compile(self.build(**{n: base + i for i, n in enumerate(self.names)}), using)
+            for base in _STAND_IN
+        ]
+        if runs[0] is None or runs[1] is None:
+            if runs[0] is not runs[1]:
+                raise ValueError(f"PreparedQuery{self.names}: depends on more than its arguments")
+            return None
+        (_c, sql0, params0), (_c1, sql1, params1) = runs
+        renamed = {_STAND_IN[0] + i: _STAND_IN[1] + i for i in range(len(self.names))}
+        if sql0 != sql1 or [renamed.get(p, p) for p in params0] != list(params1):
+            raise ValueError(f"PreparedQuery{self.names}: depends on more than its arguments")
+        missing = set(renamed) - set(params0)
+        if missing:
+            raise ValueError(f"PreparedQuery{self.names}: an argument never reaches the SQL")
+        return runs[0]
+
+    def all(self, using: str = DEFAULT_DB_ALIAS, **values: int) -> list:
+        """The rows for these values, as model instances."""
+        compiled = self._prepare(using)
+        if compiled.empty:
+            return []
+        connection = connections[using]
+        if compiled.for_update and not connection.in_atomic_block:
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+        params = [values[s.name] if isinstance(s, _Slot) else s for s in compiled.slots]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if not rows:
+            return []
+        # The compiler applies the database's converters (a copy: it is shared by the
+        # process's threads, and a connection belongs to one thread).
+        compiler = copy.copy(compiled.compiler)
+        compiler.connection = connection
+        objects = []
+        for row in compiler.results_iter([rows]):
+            obj = compiled.model.from_db(
+                using, compiled.init_list, row[compiled.start : compiled.end]
+            )
+            for populator in compiled.populators:
+                populator.populate(row, obj)
+            for name, position in compiled.annotations:
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        return objects
+
+    def first(self, using: str = DEFAULT_DB_ALIAS, **values: int):
+        found = self.all(using, **values)
+        return found[0] if found else None
+
+
+# --- Writes: the INSERT of a new row, the UPDATE of some fields ---------------------------
+
+_writes: dict[tuple, tuple[str, list]] = {}
+_writes_lock = threading.Lock()
+
+
+def _prepared_write(key: tuple, prepare: Callable[[], tuple[str, list]]) -> tuple[str, list]:
+    found = _writes.get(key)
+    if found is None:
+        with _writes_lock:
+            found = _writes.get(key) or prepare()
+            _writes[key] = found
+    return found
+
+
+def _plain_placeholders(sql: str, fields: list, extra: int = 0) -> None:
+    """Each value must be one plain %s (no field that writes its own SQL placeholder):
+    then the values of a later save go into the same SQL in the same order."""
+    if any(hasattr(f, "get_placeholder") for f in fields) or sql.count("%s") != len(fields) + extra:
+        raise ValueError(f"PreparedQuery: {sql[:60]}... does not take one %s per value")
+
+
+def insert(obj, using: str = DEFAULT_DB_ALIAS) -> None:
+    """`obj.save()` for a new row (signals, auto_now and the new id as save() gives them)
+    with the INSERT compiled once per process and model."""
+    model = type(obj)
+    opts = model._meta
+
+    if obj.pk is not None:
+        raise ValueError("PreparedQuery: insert() takes a new row")
+
+    def prepare():
+        if opts.db_returning_fields != [opts.pk] or opts.parents:
+            raise ValueError("PreparedQuery: insert() takes a plain model with an auto id")
+        fields = [f for f in opts.local_concrete_fields if not f.generated and f is not opts.pk]
+        query = sql.InsertQuery(model)
+        query.insert_values(fields, [model()])
+        compiler = query.get_compiler(using=using)
+        compiler.returning_fields = opts.db_returning_fields
+        ((statement, _params),) = compiler.as_sql()
+        _plain_placeholders(statement, fields)
+        return statement, fields
+
+    statement, fields = _prepared_write(("insert", model, using), prepare)
+    connection = connections[using]
+    signals.pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
+    params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        if connection.features.can_return_columns_from_insert:
+            pk = cursor.fetchone()[0]
+        else:
+            pk = connection.ops.last_insert_id(cursor, opts.db_table, opts.pk.column)
+    obj.pk = pk
+    obj._state.adding, obj._state.db = False, using
+    signals.post_save.send(
+        sender=model, instance=obj, created=True, update_fields=None, raw=False, using=using
+    )
+
+
+def update(obj, fields: tuple[str, ...], using: str = DEFAULT_DB_ALIAS) -> None:
+    """`obj.save(update_fields=fields)` (signals and auto_now as save() does them) with
+    the UPDATE compiled once per process, model and set of fields."""
+    model = type(obj)
+    opts = model._meta
+
+    def prepare():
+        # Django's UPDATE of plain fields, written from the model's own metadata (its
+        # compiler writes NULL for None, so it cannot be compiled with stand-in values).
+        targets = [opts.get_field(name) for name in fields]
+        if any(not f.concrete or f.primary_key for f in targets):
+            raise ValueError("PreparedQuery: update() takes concrete, non-key fields")
+        quote = connections[using].ops.quote_name
+        # Only quoted names of the model's own table and columns; the values are params.
+        statement = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+            quote(opts.db_table),
+            ", ".join(f"{quote(f.column)} = %s" for f in targets),
+            quote(opts.pk.column),
+        )
+        _plain_placeholders(statement, targets, extra=1)
+        return statement, targets
+
+    statement, targets = _prepared_write(("update", model, fields, using), prepare)
+    connection = connections[using]
+    update_fields = frozenset(fields)
+    signals.pre_save.send(
+        sender=model, instance=obj, raw=False, using=using, update_fields=update_fields
+    )
+    params = [f.get_db_prep_save(f.pre_save(obj, add=False), connection) for f in targets]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, obj.pk])
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    obj._state.db = using
+    signals.post_save.send(
+        sender=model,
+        instance=obj,
+        created=False,
+        update_fields=update_fields,
+        raw=False,
+        using=using,
+    )
