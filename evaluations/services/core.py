@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import AuditEvent, Evaluation
+from spbe_portal import prepared
 
 
 def atomic_unless_locked(service):
@@ -67,7 +68,7 @@ def record_event(
         # Ids, not relations: no extra query when they are not loaded.
         period_id = period_id or evaluation.period_id
         institution_id = institution_id or evaluation.institution_id
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         at=at or timezone.now(),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
@@ -80,6 +81,9 @@ def record_event(
         changes=changes or {},
         note=note,
     )
+    # Every write of the portal records one: the INSERT is compiled once per process.
+    prepared.insert(event)
+    return event
 
 
 def _transition(

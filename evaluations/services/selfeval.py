@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +44,7 @@ from evaluations.selectors.people import institution_mail_recipients
 from evaluations.selectors.selfeval import (
     active_extension,
     check_submission,
+    indicator_answers_counted,
     open_reopening,
     progress_for,
     self_answers_with_evidence,
@@ -52,6 +53,7 @@ from evaluations.selectors.selfeval import (
 from evaluations.services.core import _transition, atomic_unless_locked, record_event
 from evaluations.wib import format_wib
 from institutions.models import Role
+from spbe_portal import prepared
 
 # --- Messages (tests import these) ---------------------------------------------------------
 
@@ -312,11 +314,7 @@ def _save_answer(
     level, note, service_name = _clean_answer(ev, indicator, level, note, service_name)
     # All of this indicator's entries in one query: the one to save, and the rest
     # for the progress counters (the indicator's state before and after).
-    siblings = list(
-        Answer.objects.filter(evaluation=ev, indicator=indicator, phase=Phase.SELF).annotate(
-            n_links=Count("evidence_links")
-        )
-    )
+    siblings = indicator_answers_counted(ev.pk, indicator.pk)
     before = [SimpleNamespace(**_state_fields(a)) for a in siblings]
     answer = next((a for a in siblings if a.entry == entry), None)
     new = {"level": level, "note": note, "service_name": service_name}
@@ -377,6 +375,9 @@ def _changes(answer, new: dict) -> dict:
     return {k: [old[k], new[k]] for k in new if old[k] != new[k]}
 
 
+_SAVED_FIELDS = ("level", "note", "service_name", "version", "updated_by", "updated_at")
+
+
 def _write_answer(ev, indicator, entry, answer, new: dict, by) -> Answer:
     """Store the new values with the next version number."""
     if answer is None:
@@ -386,14 +387,12 @@ def _write_answer(ev, indicator, entry, answer, new: dict, by) -> Answer:
     answer.level, answer.note, answer.service_name = new["level"], new["note"], new["service_name"]
     answer.version += 1
     answer.updated_by = by
+    # Compiled once per process (the busiest write of deadline day); the UPDATE sets
+    # only what a save changes (updated_at is auto_now).
     if answer.pk is None:
-        answer.save()
+        prepared.insert(answer)
     else:
-        # Only what a save changes (updated_at is auto_now): a shorter UPDATE on the
-        # busiest write of deadline day.
-        answer.save(
-            update_fields=["level", "note", "service_name", "version", "updated_by", "updated_at"]
-        )
+        prepared.update(answer, _SAVED_FIELDS)
     return answer
 
 
