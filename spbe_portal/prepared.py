@@ -204,6 +204,8 @@ def insert(obj, using: str = DEFAULT_DB_ALIAS) -> None:
 
     statement, fields = _prepared_write(("insert", model, using), prepare)
     connection = connections[using]
+    # As save(): refuses an unsaved related object, takes the id of a saved one.
+    obj._prepare_related_fields_for_save(operation_name="save")
     signals.pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
     params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
     with connection.cursor() as cursor:
@@ -243,6 +245,7 @@ def update(obj, fields: tuple[str, ...], using: str = DEFAULT_DB_ALIAS) -> None:
 
     statement, targets = _prepared_write(("update", model, fields, using), prepare)
     connection = connections[using]
+    obj._prepare_related_fields_for_save(operation_name="save", fields=targets)
     update_fields = frozenset(fields)
     signals.pre_save.send(
         sender=model, instance=obj, raw=False, using=using, update_fields=update_fields

@@ -194,3 +194,10 @@ def test_update_writes_the_named_fields_only_and_moves_auto_now():
     Answer.objects.filter(pk=gone.pk).delete()
     with pytest.raises(DatabaseError, match="did not affect any rows"):
         prepared.update(gone, ("level",))
+
+
+def test_insert_refuses_an_unsaved_related_object_as_save_does():
+    unsaved = Evaluation(institution_id=1, period_id=1)
+    with pytest.raises(ValueError, match="unsaved related object"):
+        prepared.insert(AuditEvent(at=timezone.now(), action="answer.saved", evaluation=unsaved))
+    assert not AuditEvent.objects.exists()
