@@ -17,10 +17,11 @@ The query itself is written once, in the ORM, where the rules it encodes live.
 The contract, checked when compiling: `build` depends on its arguments alone (it is
 compiled twice with different stand-ins and must give the same SQL and the same other
 parameters, so a `timezone.now()` or a setting read inside it fails loudly), every
-argument reaches the SQL, and the QuerySet plain models with `select_related` and
-annotations (no `values()`, no `prefetch_related`, whose results need more than one
-statement). A lock (`select_for_update`) is only taken inside a transaction, as Django
-requires.
+argument reaches the SQL and is not refused by a filter as matching nothing, and the
+QuerySet gives model instances (with `select_related` and annotations) or the tuples of
+`values_list()` of fields; no `prefetch_related`, whose results need more statements
+(`attach_prefetched` fills that cache from a second prepared query). A lock
+(`select_for_update`) is only taken inside a transaction, as Django requires.
 """
 
 from __future__ import annotations
@@ -32,13 +33,14 @@ from collections.abc import Callable
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import QuerySet, signals, sql
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 
-# Stand-in values: far outside any id a table of this portal will reach, distinct per
-# argument and per compilation.
-_STAND_IN = (1_987_000_001, 1_987_500_001)
+# Stand-in values, distinct per argument and per compilation. They fit a small integer
+# column (Django compiles a value out of a column's range as "matches nothing"); a
+# constant of the query that happened to equal one is caught by the second compilation.
+_STAND_IN = (32001, 32401)
 
 
 class _Slot:
@@ -51,15 +53,24 @@ class _Slot:
 
 
 def _compile(qs: QuerySet, using: str):
-    """(compiler, sql, params) of `qs`; None for a query that can match nothing."""
-    if qs._prefetch_related_lookups or qs._iterable_class is not ModelIterable:
-        raise ValueError("PreparedQuery: only plain model QuerySets (no values(), no prefetch)")
+    """(compiler, sql, params, whether rows are model instances) of `qs`; None for a
+    query that can match nothing."""
+    plain_values = qs._iterable_class is ValuesListIterable and not (
+        qs.query.extra_select or qs.query.annotation_select
+    )
+    if qs._prefetch_related_lookups or not (qs._iterable_class is ModelIterable or plain_values):
+        raise ValueError(
+            "PreparedQuery: only model QuerySets and values_list() of fields (no prefetch)"
+        )
     compiler: SQLCompiler = qs.query.get_compiler(using=using)
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
+        if not qs.query.is_empty():
+            # Not `none()`: a filter refused a stand-in, and the real values might match.
+            raise ValueError("PreparedQuery: an argument was refused as matching nothing") from None
         return None
-    return compiler, sql, tuple(params)
+    return compiler, sql, tuple(params), not plain_values
 
 
 class _Compiled:
@@ -69,9 +80,15 @@ class _Compiled:
         self.empty = compiled is None
         if self.empty:
             return
-        compiler, self.sql, params = compiled
+        compiler, self.sql, params, models = compiled
         self.compiler = compiler
         self.for_update = compiler.query.select_for_update
+        stand_ins = {_STAND_IN[0] + i: name for i, name in enumerate(names)}
+        self.slots = [_Slot(stand_ins[p]) if p in stand_ins else p for p in params]
+        self.tuples = not models  # values_list(): the row's values, in order
+        if self.tuples:
+            self.col_count = compiler.col_count
+            return
         klass_info = compiler.klass_info
         select_fields = klass_info["select_fields"]
         self.model = klass_info["model"]
@@ -79,8 +96,6 @@ class _Compiled:
         self.init_list = [f[0].target.attname for f in compiler.select[self.start : self.end]]
         self.populators = get_related_populators(klass_info, compiler.select, using)
         self.annotations = tuple(compiler.annotation_col_map.items())
-        stand_ins = {_STAND_IN[0] + i: name for i, name in enumerate(names)}
-        self.slots = [_Slot(stand_ins[p]) if p in stand_ins else p for p in params]
 
 
 class PreparedQuery:
@@ -113,7 +128,7 @@ class PreparedQuery:
             if runs[0] is not runs[1]:
                 raise ValueError(f"PreparedQuery{self.names}: depends on more than its arguments")
             return None
-        (_c, sql0, params0), (_c1, sql1, params1) = runs
+        (_c, sql0, params0, _m), (_c1, sql1, params1, _m1) = runs
         renamed = {_STAND_IN[0] + i: _STAND_IN[1] + i for i in range(len(self.names))}
         if sql0 != sql1 or [renamed.get(p, p) for p in params0] != list(params1):
             raise ValueError(f"PreparedQuery{self.names}: depends on more than its arguments")
@@ -123,7 +138,7 @@ class PreparedQuery:
         return runs[0]
 
     def all(self, using: str = DEFAULT_DB_ALIAS, **values: int) -> list:
-        """The rows for these values, as model instances."""
+        """The rows for these values: model instances, or tuples for values_list()."""
         compiled = self._prepare(using)
         if compiled.empty:
             return []
@@ -142,6 +157,8 @@ class PreparedQuery:
         # process's threads, and a connection belongs to one thread).
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connection
+        if compiled.tuples:
+            return [tuple(row[: compiled.col_count]) for row in compiler.results_iter([rows])]
         objects = []
         for row in compiler.results_iter([rows]):
             obj = compiled.model.from_db(
@@ -264,3 +281,24 @@ def update(obj, fields: tuple[str, ...], using: str = DEFAULT_DB_ALIAS) -> None:
         raw=False,
         using=using,
     )
+
+
+def attach_prefetched(objects: list, name: str, related: list) -> None:
+    """What `prefetch_related(name)` leaves on `objects` for a reverse foreign key
+    `name`, from rows read by another (prepared) query: each object's `name.all()` is its
+    rows of `related` in their order, and each row's foreign key holds its object; no
+    query is made by either. `related` may hold rows of objects not in `objects`."""
+    if not objects:
+        return
+    field = getattr(type(objects[0]), name).field  # the foreign key on the related model
+    cache_name = field.remote_field.cache_name
+    rows_of: dict = {}
+    for row in related:
+        rows_of.setdefault(getattr(row, field.attname), []).append(row)
+    for obj in objects:
+        rows = rows_of.get(obj.pk, [])
+        for row in rows:
+            field.set_cached_value(row, obj)
+        queryset = getattr(obj, name).get_queryset()  # filtered to obj, not run
+        queryset._result_cache, queryset._prefetch_done = rows, True
+        obj.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = queryset

@@ -12,7 +12,7 @@ from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from evaluations.models import Answer, AuditEvent, Evaluation, Report
+from evaluations.models import Answer, AuditEvent, Evaluation, EvidenceLink, Report
 from spbe_portal import prepared
 from spbe_portal.prepared import PreparedQuery
 from tests.factories import AnswerFactory, EvaluationFactory, EvidenceLinkFactory
@@ -101,7 +101,7 @@ def test_a_query_that_depends_on_more_than_its_arguments_is_refused():
     with pytest.raises(ValueError, match="never reaches"):
         unused.all(pk=1, other=2)
     values = PreparedQuery(lambda pk: Evaluation.objects.filter(pk=pk).values("pk"), "pk")
-    with pytest.raises(ValueError, match="plain model"):
+    with pytest.raises(ValueError, match="only model QuerySets"):
         values.all(pk=1)
 
 
@@ -201,3 +201,34 @@ def test_insert_refuses_an_unsaved_related_object_as_save_does():
     with pytest.raises(ValueError, match="unsaved related object"):
         prepared.insert(AuditEvent(at=timezone.now(), action="answer.saved", evaluation=unsaved))
     assert not AuditEvent.objects.exists()
+
+
+def test_attached_rows_read_as_prefetch_related_gives_them():
+    first, second = AnswerFactory(), AnswerFactory()
+    links = [EvidenceLinkFactory(answer=first) for _ in range(3)]
+    EvidenceLinkFactory(answer=second)  # another answer's: not attached to `first`
+    answers = list(Answer.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk"))
+    rows = list(EvidenceLink.objects.select_related("evidence").order_by("id"))
+    prepared.attach_prefetched(answers, "evidence_links", rows)
+    with CaptureQueriesContext(connection) as queries:
+        mine = list(answers[0].evidence_links.all())
+        assert [link.pk for link in mine] == [link.pk for link in links]
+        assert all(link.answer is answers[0] for link in mine)
+        assert mine[0].evidence.pk == links[0].evidence_id
+        assert len(answers[1].evidence_links.all()) == 1
+    assert queries.captured_queries == []
+
+
+def test_small_integer_arguments_and_a_refused_stand_in():
+    answer = AnswerFactory()
+    number = answer.indicator.number
+    by_number = PreparedQuery(
+        lambda number: Answer.objects.filter(indicator__number=number).values_list("pk", "entry"),
+        "number",
+    )
+    assert by_number.all(number=number) == [(answer.pk, answer.entry)]
+    # A filter that makes a stand-in out of its column's range would compile as "matches
+    # nothing" and answer nothing for every value: refused instead.
+    shifted = PreparedQuery(lambda n: Answer.objects.filter(entry=n + 40000), "n")
+    with pytest.raises(ValueError, match="refused as matching nothing"):
+        shifted.all(n=1)

@@ -17,6 +17,7 @@ from evaluations.models import (
     Answer,
     AuditEvent,
     Evaluation,
+    EvaluationPeriod,
     EvidenceFile,
     EvidenceLink,
     Extension,
@@ -24,19 +25,25 @@ from evaluations.models import (
     Phase,
     Reopening,
 )
+from spbe_portal import prepared
 from spbe_portal.prepared import PreparedQuery
 
 
 def active_extension(period, institution) -> Extension | None:
     """The institution's active (not revoked) extension for `period`, or None. One query."""
-    institution_id = getattr(institution, "pk", institution)
-    return (
-        Extension.objects.filter(
-            period=period, institution_id=institution_id, revoked_at__isnull=True
-        )
-        .order_by("-granted_at")
-        .first()
+    return _ACTIVE_EXTENSION.first(
+        period=getattr(period, "pk", period), institution=getattr(institution, "pk", institution)
     )
+
+
+# Read by the pages and writes of an institution's evaluation: compiled once per process.
+_ACTIVE_EXTENSION = PreparedQuery(
+    lambda period, institution: Extension.objects.filter(
+        period_id=period, institution_id=institution, revoked_at__isnull=True
+    ).order_by("-granted_at")[:1],
+    "period",
+    "institution",
+)
 
 
 def open_reopening(evaluation) -> Reopening | None:
@@ -105,23 +112,14 @@ def previous_results(evaluation, *, number: int | None = None) -> dict[int, dict
     `number` narrows it to one indicator (the indicator page). One query: the earlier
     evaluation is a subquery of the answers' (no row when there is none).
     """
-    previous = (
-        Evaluation.objects.filter(
-            institution_id=evaluation.institution_id,
-            period__opens_at__lt=evaluation.period.opens_at,
-            status=Evaluation.Status.RELEASED,
-        )
-        .order_by("-period__opens_at")
-        .values("pk")[:1]
-    )
     order = {phase: i for i, phase in enumerate(p.value for p in Phase)}
     latest: dict[tuple[int, int], tuple[int, int | None, str]] = {}
-    rows = Answer.objects.filter(evaluation_id=Subquery(previous)).exclude(phase=Phase.SELF)
-    if number is not None:
-        rows = rows.filter(indicator__number=number)
-    for row_number, entry, phase, level, rec in rows.values_list(
-        "indicator__number", "entry", "phase", "level", "recommendation"
-    ):
+    ids = {"institution": evaluation.institution_id, "period": evaluation.period_id}
+    if number is None:
+        rows = _PREVIOUS_ANSWERS.all(**ids)
+    else:
+        rows = _PREVIOUS_ANSWERS_OF.all(**ids, number=number)
+    for row_number, entry, phase, level, rec in rows:
         rank = order.get(phase, 0)
         key = (row_number, entry)
         if key not in latest or latest[key][0] < rank:
@@ -133,6 +131,31 @@ def previous_results(evaluation, *, number: int | None = None) -> dict[int, dict
         if rec and not item["recommendation"]:
             item["recommendation"] = rec
     return result
+
+
+def _previous_answers(institution, period, number=None):
+    """The assessors' answers of the institution's latest released evaluation of a period
+    that opened before `period` (all indicators, or the one numbered `number`)."""
+    previous = (
+        Evaluation.objects.filter(
+            institution_id=institution,
+            period__opens_at__lt=Subquery(
+                EvaluationPeriod.objects.filter(pk=period).values("opens_at")
+            ),
+            status=Evaluation.Status.RELEASED,
+        )
+        .order_by("-period__opens_at")
+        .values("pk")[:1]
+    )
+    rows = Answer.objects.filter(evaluation_id=Subquery(previous)).exclude(phase=Phase.SELF)
+    if number is not None:
+        rows = rows.filter(indicator__number=number)
+    return rows.values_list("indicator__number", "entry", "phase", "level", "recommendation")
+
+
+# On every indicator page and dashboard: compiled once per process.
+_PREVIOUS_ANSWERS = PreparedQuery(_previous_answers, "institution", "period")
+_PREVIOUS_ANSWERS_OF = PreparedQuery(_previous_answers, "institution", "period", "number")
 
 
 def evidence_library(evaluation) -> list[EvidenceFile]:
@@ -155,11 +178,17 @@ def evidence_library(evaluation) -> list[EvidenceFile]:
 def evidence_choices(evaluation) -> list[EvidenceFile]:
     """The library as the indicator page's "link a file" list offers it: newest first,
     only what the option shows. One query, however many links the files have."""
-    return list(
-        EvidenceFile.objects.filter(evaluation=evaluation)
+    return _EVIDENCE_CHOICES.all(evaluation=evaluation.pk)
+
+
+_EVIDENCE_CHOICES = PreparedQuery(
+    lambda evaluation: (
+        EvidenceFile.objects.filter(evaluation_id=evaluation)
         .only("pk", "title", "original_name")
         .order_by("-uploaded_at", "-id")
-    )
+    ),
+    "evaluation",
+)
 
 
 # The indicator page's history shows the latest changes only: every autosave is an
@@ -171,27 +200,54 @@ INDICATOR_HISTORY_SHOWN = 20
 def indicator_history(evaluation, indicator) -> tuple[list[AuditEvent], bool]:
     """Who changed what and when on one indicator, newest first: the latest
     INDICATOR_HISTORY_SHOWN events, and whether there are earlier ones. One query."""
-    events = list(
-        AuditEvent.objects.filter(evaluation=evaluation, indicator=indicator)
-        .select_related("actor")
-        .order_by("-at", "-id")[: INDICATOR_HISTORY_SHOWN + 1]
-    )
+    events = _INDICATOR_HISTORY.all(evaluation=evaluation.pk, indicator=indicator.pk)
     return events[:INDICATOR_HISTORY_SHOWN], len(events) > INDICATOR_HISTORY_SHOWN
 
 
+_INDICATOR_HISTORY = PreparedQuery(
+    lambda evaluation, indicator: (
+        AuditEvent.objects.filter(evaluation_id=evaluation, indicator_id=indicator)
+        .select_related("actor")
+        .order_by("-at", "-id")[: INDICATOR_HISTORY_SHOWN + 1]
+    ),
+    "evaluation",
+    "indicator",
+)
+
+
 def indicator_answers(evaluation, indicator) -> list[Answer]:
-    """One indicator's self answers (entries) with their evidence links. Two queries."""
-    return list(
-        Answer.objects.filter(evaluation=evaluation, indicator=indicator, phase=Phase.SELF)
+    """One indicator's self answers (entries) with their evidence links (each link with
+    its file, in the order linked), as `prefetch_related` would give them. Two queries,
+    compiled once per process: the indicator page and every link and upload read them."""
+    ids = {"evaluation": getattr(evaluation, "pk", evaluation), "indicator": indicator.pk}
+    answers = _SELF_ANSWERS.all(**ids)
+    if answers:
+        prepared.attach_prefetched(answers, "evidence_links", _SELF_LINKS.all(**ids))
+    return answers
+
+
+_SELF_ANSWERS = PreparedQuery(
+    lambda evaluation, indicator: (
+        Answer.objects.filter(evaluation_id=evaluation, indicator_id=indicator, phase=Phase.SELF)
         .select_related("updated_by")
-        .prefetch_related(
-            Prefetch(
-                "evidence_links",
-                queryset=EvidenceLink.objects.select_related("evidence").order_by("id"),
-            )
-        )
         .order_by("entry")
-    )
+    ),
+    "evaluation",
+    "indicator",
+)
+_SELF_LINKS = PreparedQuery(
+    lambda evaluation, indicator: (
+        EvidenceLink.objects.filter(
+            answer__evaluation_id=evaluation,
+            answer__indicator_id=indicator,
+            answer__phase=Phase.SELF,
+        )
+        .select_related("evidence")
+        .order_by("id")
+    ),
+    "evaluation",
+    "indicator",
+)
 
 
 _LINK_COUNT = Coalesce(
