@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Subquery
 
 from evaluations.models import EvaluationPeriod, EvidenceFile, FollowUp, FollowUpEvidence
 from institutions.models import User
+from spbe_portal import prepared
+from spbe_portal.prepared import PreparedQuery
 
 
 def follow_ups_of(institution_id: int):
@@ -40,17 +42,51 @@ def earlier_follow_ups(evaluation, number: int) -> list[FollowUp]:
     On every indicator page: only the columns the box shows, and the period's name
     rather than the period and evaluation rows (one query; the files of done items in a
     second, only when there are items)."""
-    return list(
-        FollowUp.objects.filter(
-            institution_id=evaluation.institution_id,
-            indicator__number=number,
-            evaluation__period__opens_at__lt=evaluation.period.opens_at,
-        )
+    ids = {
+        "institution": evaluation.institution_id,
+        "number": number,
+        "period": evaluation.period_id,
+    }
+    items = _EARLIER.all(**ids)
+    if items:
+        prepared.attach_prefetched(items, "evidence_links", _EARLIER_FILES.all(**ids))
+    return items
+
+
+def _earlier(institution, number, period):
+    """The items of indicator `number` from the institution's periods opened before
+    `period` (by the period's id, so that the query compiles once per process)."""
+    return FollowUp.objects.filter(
+        institution_id=institution,
+        indicator__number=number,
+        evaluation__period__opens_at__lt=Subquery(
+            EvaluationPeriod.objects.filter(pk=period).values("opens_at")
+        ),
+    )
+
+
+_EARLIER = PreparedQuery(
+    lambda institution, number, period: (
+        _earlier(institution, number, period)
         .only("status", "text", "owner_unit", "due_date")
         .annotate(period_name=F("evaluation__period__name"))
-        .prefetch_related(_evidence_links())
         .order_by("-evaluation__period__opens_at", "entry")
-    )
+    ),
+    "institution",
+    "number",
+    "period",
+)
+# The files of those items, in the order _evidence_links() gives them.
+_EARLIER_FILES = PreparedQuery(
+    lambda institution, number, period: (
+        FollowUpEvidence.objects.filter(follow_up__in=_earlier(institution, number, period))
+        .select_related("evidence")
+        .order_by("linked_at", "pk")
+    ),
+    "institution",
+    "number",
+    "period",
+)
 
 
 def _evidence_links() -> Prefetch:

@@ -16,7 +16,6 @@ from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +43,7 @@ from evaluations.selectors.people import institution_mail_recipients
 from evaluations.selectors.selfeval import (
     active_extension,
     check_submission,
+    entry_answer,
     indicator_answers_counted,
     open_reopening,
     progress_for,
@@ -239,14 +239,12 @@ def _touch_indicator(ev: Evaluation, *, indicator, before: list, after: list, by
         # Typing autosaves every second or two without changing the indicator's state:
         # "last activity" to the minute is enough for the dashboard, skip the UPDATE.
         return
-    Evaluation.objects.filter(pk=ev.pk).update(
-        answered_count=F("answered_count") + d_answered,
-        evidenced_count=F("evidenced_count") + d_evidenced,
-        last_activity_at=now,
-    )
+    # The counters as read with the lock, moved by the delta (prepared: every link and
+    # every first answer of an indicator comes here).
     ev.answered_count += d_answered
     ev.evidenced_count += d_evidenced
     ev.last_activity_at = now
+    prepared.update(ev, ("answered_count", "evidenced_count", "last_activity_at"))
 
 
 def _touch_activity(ev: Evaluation, *, by, now) -> None:
@@ -418,13 +416,13 @@ def ensure_answer(
     """
     now = now or timezone.now()
     ev = _lock_for_entry(evaluation, indicator, entry, by, now, locked=locked)
-    answer, _created = Answer.objects.get_or_create(
-        evaluation=ev,
-        indicator=indicator,
-        entry=entry,
-        phase=Phase.SELF,
-        defaults={"updated_by": by},
-    )
+    # Under the evaluation's lock no other writer can create it meanwhile.
+    answer = entry_answer(ev.pk, indicator.pk, entry)
+    if answer is None:
+        answer = Answer(
+            evaluation=ev, indicator=indicator, entry=entry, phase=Phase.SELF, updated_by=by
+        )
+        prepared.insert(answer)
     # The rows just locked and checked, for the caller's next step (linking a file
     # locks the evaluation again and reads the indicator): not fetched a second time.
     answer.evaluation, answer.indicator = ev, indicator
