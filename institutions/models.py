@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from spbe_portal.prepared import PreparedQuery
+
 
 class University(models.Model):
     """One of the universities whose assessors carry out the document evaluation."""
@@ -120,6 +122,19 @@ class PortalUserManager(UserManager):
         # A superuser is a ministry admin; the role constraint requires a role.
         extra_fields.setdefault("role", Role.ADMIN)
         return super().create_superuser(username, email, password, **extra_fields)
+
+    def get(self, *args, **kwargs):
+        """As Manager.get(). `get(pk=<int>)` alone, which every request of a signed-in
+        user makes (Django's ModelBackend.get_user), runs a query compiled once per
+        process (spbe_portal.prepared) instead of compiling it each time."""
+        if not args and kwargs.keys() == {"pk"} and isinstance(kwargs["pk"], int) and not self._db:
+            user = _USER_BY_PK.first(pk=kwargs["pk"])
+            if user is None:
+                raise self.model.DoesNotExist(
+                    f"{self.model.__name__} matching query does not exist."
+                )
+            return user
+        return super().get(*args, **kwargs)
 
 
 class User(AbstractUser):
@@ -241,3 +256,6 @@ def _roles():
     from institutions import permissions
 
     return permissions
+
+
+_USER_BY_PK = PreparedQuery(lambda pk: User.objects.filter(pk=pk), "pk")

@@ -5,6 +5,7 @@ a query that depends on more than its arguments."""
 import threading
 
 import pytest
+from django.contrib.auth.backends import ModelBackend
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import Count, F, signals
 from django.db.models.sql.compiler import SQLCompiler, SQLInsertCompiler
@@ -13,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from evaluations.models import Answer, AuditEvent, Evaluation, EvidenceLink, Report
+from institutions.models import User
 from spbe_portal import prepared
 from spbe_portal.prepared import PreparedQuery
-from tests.factories import AnswerFactory, EvaluationFactory, EvidenceLinkFactory
+from tests.factories import AnswerFactory, EvaluationFactory, EvidenceLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -232,3 +234,19 @@ def test_small_integer_arguments_and_a_refused_stand_in():
     shifted = PreparedQuery(lambda n: Answer.objects.filter(entry=n + 40000), "n")
     with pytest.raises(ValueError, match="refused as matching nothing"):
         shifted.all(n=1)
+
+
+def test_the_signed_in_users_lookup_by_id_is_the_orms(monkeypatch):
+    user = UserFactory()
+    orm = User.objects.filter(pk=user.pk).get()
+    assert _fields(User.objects.get(pk=user.pk)) == _fields(orm)
+    with pytest.raises(User.DoesNotExist):
+        User.objects.get(pk=user.pk + 1000)
+    assert User.objects.get(username=user.username).pk == user.pk  # other lookups: the ORM
+    compiled = []
+    original = SQLCompiler.as_sql
+    monkeypatch.setattr(
+        SQLCompiler, "as_sql", lambda s, *a, **k: compiled.append(1) or original(s, *a, **k)
+    )
+    assert ModelBackend().get_user(user.pk).pk == user.pk
+    assert compiled == []
