@@ -76,12 +76,10 @@ _EARLIER = PreparedQuery(
     "number",
     "period",
 )
-# The files of those items, in the order _evidence_links() gives them.
+# The files of those items, as _evidence_links() gives an item's files.
 _EARLIER_FILES = PreparedQuery(
-    lambda institution, number, period: (
-        FollowUpEvidence.objects.filter(follow_up__in=_earlier(institution, number, period))
-        .select_related("evidence")
-        .order_by("linked_at", "pk")
+    lambda institution, number, period: _evidence_links().queryset.filter(
+        follow_up__in=_earlier(institution, number, period)
     ),
     "institution",
     "number",

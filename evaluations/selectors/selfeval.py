@@ -226,19 +226,6 @@ def indicator_answers(evaluation, indicator) -> list[Answer]:
     return answers
 
 
-def entry_answer(evaluation_id: int, indicator_id: int, entry: int) -> Answer | None:
-    """One entry's self answer, or None. One query, compiled once per process."""
-    return _ENTRY_ANSWER.first(evaluation=evaluation_id, indicator=indicator_id, entry=entry)
-
-
-_ENTRY_ANSWER = PreparedQuery(
-    lambda evaluation, indicator, entry: Answer.objects.filter(
-        evaluation_id=evaluation, indicator_id=indicator, entry=entry, phase=Phase.SELF
-    ),
-    "evaluation",
-    "indicator",
-    "entry",
-)
 _SELF_ANSWERS = PreparedQuery(
     lambda evaluation, indicator: (
         Answer.objects.filter(evaluation_id=evaluation, indicator_id=indicator, phase=Phase.SELF)

@@ -43,7 +43,6 @@ from evaluations.selectors.people import institution_mail_recipients
 from evaluations.selectors.selfeval import (
     active_extension,
     check_submission,
-    entry_answer,
     indicator_answers_counted,
     open_reopening,
     progress_for,
@@ -416,8 +415,10 @@ def ensure_answer(
     """
     now = now or timezone.now()
     ev = _lock_for_entry(evaluation, indicator, entry, by, now, locked=locked)
-    # Under the evaluation's lock no other writer can create it meanwhile.
-    answer = entry_answer(ev.pk, indicator.pk, entry)
+    # Under the evaluation's lock no other writer can create it meanwhile. The
+    # indicator's answers as the save reads them (one compiled query, a few rows).
+    siblings = indicator_answers_counted(ev.pk, indicator.pk)
+    answer = next((a for a in siblings if a.entry == entry), None)
     if answer is None:
         answer = Answer(
             evaluation=ev, indicator=indicator, entry=entry, phase=Phase.SELF, updated_by=by
