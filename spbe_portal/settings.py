@@ -134,6 +134,10 @@ DATABASES = {
 # PostgreSQL connection set-up, and throughput here drops 6-8 times.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The hottest statements are prepared on the PostgreSQL server once per connection
+# (spbe_portal.prepared). Off behind a pooler that resets sessions between
+# transactions (PgBouncer in transaction mode), where a prepared statement vanishes.
+DATABASE_SERVER_PREPARED = env.bool("DATABASE_SERVER_PREPARED", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

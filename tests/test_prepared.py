@@ -114,7 +114,7 @@ def test_a_lock_is_taken_only_inside_a_transaction():
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         assert lookup.first(pk=ev.pk).pk == ev.pk
     if connection.features.has_select_for_update:
-        assert "FOR UPDATE" in queries.captured_queries[0]["sql"]
+        assert "FOR UPDATE" in prepared.source(queries.captured_queries[0]["sql"])
     with pytest.raises(TransactionManagementError):
         lookup.first(pk=ev.pk)
 
