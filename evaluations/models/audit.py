@@ -107,6 +107,7 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        db_index=False,  # Meta.indexes' (actor, -at) serves lookups by actor
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -116,6 +117,7 @@ class AuditEvent(models.Model):
     action = models.CharField(_("action"), max_length=50, choices=Action.choices)
     period = models.ForeignKey(
         EvaluationPeriod,
+        db_index=False,  # Meta.indexes' (period, -at) serves lookups by period
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -124,6 +126,7 @@ class AuditEvent(models.Model):
     )
     institution = models.ForeignKey(
         Institution,
+        db_index=False,  # Meta.indexes' (institution, -at) serves lookups by institution
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -132,6 +135,7 @@ class AuditEvent(models.Model):
     )
     evaluation = models.ForeignKey(
         Evaluation,
+        db_index=False,  # Meta.indexes' (evaluation, -at) serves lookups by evaluation
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -152,6 +156,9 @@ class AuditEvent(models.Model):
     note = models.TextField(blank=True, verbose_name=_("note"))
 
     class Meta:
+        # Every save writes one row here, so each index costs the busiest write of
+        # deadline day: a foreign key gets no index of its own where a composite index
+        # below starts with it (that one serves the lookups and the cascades too).
         ordering = ["-at", "-id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")

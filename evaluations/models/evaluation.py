@@ -75,12 +75,14 @@ class Evaluation(models.Model):
         on_delete=models.PROTECT,
         related_name="evaluations",
         verbose_name=_("institution"),
+        db_index=False,  # the unique (institution, period) index starts with it
     )
     period = models.ForeignKey(
         EvaluationPeriod,
         on_delete=models.PROTECT,
         related_name="evaluations",
         verbose_name=_("period"),
+        db_index=False,  # the (period, status) index starts with it
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
@@ -234,7 +236,12 @@ class Answer(VersionedRow):
     Phase = Phase
 
     evaluation = models.ForeignKey(
-        Evaluation, on_delete=models.CASCADE, related_name="answers", verbose_name=_("evaluation")
+        Evaluation,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("evaluation"),
+        # The unique (evaluation, indicator, entry, phase) index starts with it.
+        db_index=False,
     )
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="answers", verbose_name=_("indicator")

@@ -28,7 +28,11 @@ class EvidenceFile(models.Model):
     """
 
     evaluation = models.ForeignKey(
-        Evaluation, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("evaluation")
+        Evaluation,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("evaluation"),
+        db_index=False,  # the unique (evaluation, sha256) index starts with it
     )
     # Every evidence file is stored under this folder (the orphan sweep walks it).
     STORAGE_FOLDER = "evidence"
@@ -77,7 +81,11 @@ class EvidenceLink(models.Model):
     """Links an evidence file to a self-phase answer (one indicator entry)."""
 
     evidence = models.ForeignKey(
-        EvidenceFile, on_delete=models.CASCADE, related_name="links", verbose_name=_("evidence")
+        EvidenceFile,
+        on_delete=models.CASCADE,
+        related_name="links",
+        verbose_name=_("evidence"),
+        db_index=False,  # the unique (evidence, answer) index starts with it
     )
     answer = models.ForeignKey(
         Answer, on_delete=models.CASCADE, related_name="evidence_links", verbose_name=_("answer")
