@@ -58,3 +58,14 @@ def test_bench_ceiling_other_roles(bench_urls, client, request, role, evaluation
     assert response.status_code == 404
     evaluation.refresh_from_db()
     assert evaluation.last_activity_at is None
+
+
+def test_bench_ceiling_resolves_first_as_the_autosave_does(bench_urls):
+    """The ceiling must not pay for trying the whole evaluations list first (no real
+    page does): it resolves at the first pattern, and the autosave within the first few."""
+    from django.urls import resolve
+
+    # `tried` lists the patterns tried, the matching one last.
+    assert len(resolve("/bench/ceiling").tried) == 1
+    autosave = resolve(reverse("evaluations:answer-edit", args=[1, 2]))
+    assert autosave.url_name == "answer-edit" and len(autosave.tried) <= 20
