@@ -93,9 +93,7 @@ def source(sql: str) -> str:
 def _server_prepared(connection, statement: _Statement) -> bool:
     """Whether `statement` is prepared on this connection's server session (preparing it
     now if not). The bookkeeping is per underlying connection: a reconnect starts over."""
-    if connection.vendor != "postgresql" or not getattr(
-        settings, "DATABASE_SERVER_PREPARED", True
-    ):
+    if connection.vendor != "postgresql" or not getattr(settings, "DATABASE_SERVER_PREPARED", True):
         return False
     raw = connection.connection
     state = getattr(connection, "_spbe_server_prepared", None)

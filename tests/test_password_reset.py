@@ -51,9 +51,7 @@ def test_known_and_unknown_addresses_take_the_same_time(operator, queued, settin
         _reset(client, UNKNOWN)  # warm-up: session and CSRF as on a second request
         with CaptureQueriesContext(connection) as ctx:
             _reset(client, email)
-        return [
-            prepared.source(q["sql"]).replace(email, "<address>") for q in ctx.captured_queries
-        ]
+        return [prepared.source(q["sql"]).replace(email, "<address>") for q in ctx.captured_queries]
 
     known, unknown = work(operator.email), work(UNKNOWN)
     assert known == unknown
