@@ -114,17 +114,22 @@ def _prepare_on_server(raw, statement: _Statement) -> bool:
     from psycopg2 import Error
 
     in_transaction = not raw.autocommit
+    savepoint = False
     with raw.cursor() as cursor:
-        if in_transaction:
-            cursor.execute("SAVEPOINT spbe_prepare")
         try:
-            cursor.execute(f"PREPARE {statement.name} AS {statement.server_sql}")
-        except Error:
             if in_transaction:
+                # Fails at once in a transaction that an earlier error has aborted: the
+                # statement then runs as plain SQL, and Django reports the broken
+                # transaction as it would without this module.
+                cursor.execute("SAVEPOINT spbe_prepare")
+                savepoint = True
+            cursor.execute(f"PREPARE {statement.name} AS {statement.server_sql}")
+            if savepoint:
+                cursor.execute("RELEASE SAVEPOINT spbe_prepare")
+        except Error:
+            if savepoint:
                 cursor.execute("ROLLBACK TO SAVEPOINT spbe_prepare")
             return False
-        if in_transaction:
-            cursor.execute("RELEASE SAVEPOINT spbe_prepare")
     return True
 
 

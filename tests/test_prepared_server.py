@@ -88,6 +88,25 @@ def test_a_statement_the_server_refuses_runs_as_plain_sql_in_the_same_transactio
     assert Evaluation.objects.get(pk=ev.pk).answered_count == 7
 
 
+def test_in_a_broken_transaction_django_reports_it_as_without_preparing():
+    """An earlier error aborted the transaction (the caller caught it inside atomic):
+    the PREPARE fails too, and the caller gets Django's own error, not psycopg2's."""
+    from django.db.transaction import TransactionManagementError
+
+    ev = EvaluationFactory()
+    lookup = _lookup()
+    with transaction.atomic():
+        try:
+            with connection.cursor() as cursor:  # a failing statement, no savepoint
+                cursor.execute("SELECT 1 / 0")
+        except DatabaseError:
+            pass  # caught inside the block: the transaction stays aborted
+        with pytest.raises((TransactionManagementError, DatabaseError)) as caught:
+            lookup.first(institution=ev.institution_id, pk=ev.pk)
+        assert not caught.type.__module__.startswith("psycopg2")
+    assert lookup.first(institution=ev.institution_id, pk=ev.pk).pk == ev.pk
+
+
 def test_writes_are_executed_and_a_missing_row_still_fails_loudly():
     ev = EvaluationFactory()
     event = AuditEvent(
