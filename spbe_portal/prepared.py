@@ -93,7 +93,7 @@ def source(sql: str) -> str:
 def _server_prepared(connection, statement: _Statement) -> bool:
     """Whether `statement` is prepared on this connection's server session (preparing it
     now if not). The bookkeeping is per underlying connection: a reconnect starts over."""
-    if connection.vendor != "postgresql" or not getattr(settings, "DATABASE_SERVER_PREPARED", True):
+    if connection.vendor != "postgresql" or not settings.DATABASE_SERVER_PREPARED:
         return False
     raw = connection.connection
     state = getattr(connection, "_spbe_server_prepared", None)
@@ -102,34 +102,37 @@ def _server_prepared(connection, statement: _Statement) -> bool:
         connection._spbe_server_prepared = state
     known = state[1].get(statement.name)
     if known is None:
-        known = state[1][statement.name] = _prepare_on_server(raw, statement)
-    return known
+        known = _prepare_on_server(raw, statement)
+        if known is not None:  # not now (a broken transaction) is asked again next time
+            state[1][statement.name] = known
+    return bool(known)
 
 
-def _prepare_on_server(raw, statement: _Statement) -> bool:
+def _prepare_on_server(raw, statement: _Statement) -> bool | None:
     """PREPARE on the raw connection (not a query of the request's: it is made once per
-    connection). Inside a transaction it runs in a savepoint, so that a refusal (a type
-    the server cannot infer) leaves the caller's transaction as it was. A prepared
-    statement outlives a rollback: PostgreSQL does not make PREPARE transactional."""
+    connection): True when prepared, False when the server refuses the statement (a
+    type it cannot infer), None when the transaction is already broken. Inside a
+    transaction it runs in a savepoint, so that a refusal leaves the caller's
+    transaction as it was. A prepared statement outlives a rollback: PostgreSQL does
+    not make PREPARE transactional."""
     from psycopg2 import Error
 
-    in_transaction = not raw.autocommit
-    savepoint = False
     with raw.cursor() as cursor:
-        try:
-            if in_transaction:
-                # Fails at once in a transaction that an earlier error has aborted: the
-                # statement then runs as plain SQL, and Django reports the broken
-                # transaction as it would without this module.
+        if not raw.autocommit:
+            try:
                 cursor.execute("SAVEPOINT spbe_prepare")
-                savepoint = True
+            except Error:
+                # A transaction an earlier error aborted: the statement runs as plain
+                # SQL, and Django reports the broken transaction as without this module.
+                return None
+        try:
             cursor.execute(f"PREPARE {statement.name} AS {statement.server_sql}")
-            if savepoint:
-                cursor.execute("RELEASE SAVEPOINT spbe_prepare")
         except Error:
-            if savepoint:
+            if not raw.autocommit:
                 cursor.execute("ROLLBACK TO SAVEPOINT spbe_prepare")
             return False
+        if not raw.autocommit:
+            cursor.execute("RELEASE SAVEPOINT spbe_prepare")
     return True
 
 

@@ -15,6 +15,7 @@ the ASGI entry point, the Celery workers and the tests keep Django's own.
 
 from __future__ import annotations
 
+import importlib
 import threading
 
 from asgiref.local import Local
@@ -33,8 +34,6 @@ def use_thread_locals() -> list[str]:
     swapped. Call before the first request (the old objects' values are not copied: at
     start-up they hold none). An attribute that is missing or is no longer an asgiref
     Local (a Django upgrade) is left alone; a test names every one."""
-    import importlib
-
     swapped = []
     for module_name, attribute in REQUEST_LOCALS:
         module = importlib.import_module(module_name)

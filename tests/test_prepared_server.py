@@ -104,7 +104,10 @@ def test_in_a_broken_transaction_django_reports_it_as_without_preparing():
         with pytest.raises((TransactionManagementError, DatabaseError)) as caught:
             lookup.first(institution=ev.institution_id, pk=ev.pk)
         assert not caught.type.__module__.startswith("psycopg2")
-    assert lookup.first(institution=ev.institution_id, pk=ev.pk).pk == ev.pk
+    # The broken transaction was not taken for a refusal: prepared at the next call.
+    with CaptureQueriesContext(connection) as queries:
+        assert lookup.first(institution=ev.institution_id, pk=ev.pk).pk == ev.pk
+    assert queries.captured_queries[0]["sql"].startswith("EXECUTE spbe_prepared_")
 
 
 def test_writes_are_executed_and_a_missing_row_still_fails_loudly():
