@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations import text_limits
 from evaluations.forms.dates import DATETIME_INPUT_FORMATS
-from evaluations.models import EvidenceFile, Indicator
+from evaluations.models import Indicator
+from evaluations.selectors.selfeval import library_file
 
 JUSTIFICATION_REQUIRED = _("A justification is required for a level above 0.")
 
@@ -114,8 +115,11 @@ class EvidenceDateForm(forms.Form):
 
 
 class EvidenceLinkForm(forms.Form):
-    evidence = forms.ModelChoiceField(
-        label=_("File from the library"), queryset=EvidenceFile.objects.none()
+    # The file's id, looked up in the evaluation's library by a prepared query (a
+    # ModelChoiceField would compile its queryset on every link). Bounded as the ids are
+    # (a bigint), so that no posted number reaches the database out of its range.
+    evidence = forms.IntegerField(
+        label=_("File from the library"), widget=forms.Select, min_value=1, max_value=2**63 - 1
     )
     entry = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     page_ref = forms.CharField(
@@ -127,9 +131,18 @@ class EvidenceLinkForm(forms.Form):
 
     def __init__(self, *args, evaluation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["evidence"].queryset = EvidenceFile.objects.filter(evaluation=evaluation)
+        self.evaluation = evaluation
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_evidence(self):
+        file = library_file(self.evaluation, self.cleaned_data["evidence"])
+        if file is None:
+            raise forms.ValidationError(
+                _("Select a valid choice. That choice is not one of the available choices."),
+                code="invalid_choice",
+            )
+        return file
 
 
 class ReturnForm(forms.Form):

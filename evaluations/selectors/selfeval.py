@@ -191,6 +191,19 @@ _EVIDENCE_CHOICES = PreparedQuery(
 )
 
 
+def library_file(evaluation, pk) -> EvidenceFile | None:
+    """One file of the evaluation's library by its id (None for another evaluation's or
+    a missing one): what the "link a file" form names, 27 times an institution."""
+    return _LIBRARY_FILE.first(evaluation=evaluation.pk, pk=pk)
+
+
+_LIBRARY_FILE = PreparedQuery(
+    lambda evaluation, pk: EvidenceFile.objects.filter(evaluation_id=evaluation, pk=pk),
+    "evaluation",
+    "pk",
+)
+
+
 # The indicator page's history shows the latest changes only: every autosave is an
 # event, so a justification typed over a few minutes can make dozens, and rendering a
 # hundred of them cost more than the rest of the page. The ministry's audit log keeps all.

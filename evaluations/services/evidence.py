@@ -11,7 +11,6 @@ from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,17 +26,20 @@ from evaluations.models import (
 from evaluations.permissions import (
     reopened_indicator_ids,
 )
+from evaluations.selectors.selfeval import indicator_answers
 from evaluations.services.core import atomic_unless_locked, record_event
 from evaluations.services.selfeval import (
     NOT_REOPENED,
     _check_window,
     _lock,
+    _lock_for_entry,
     _state_fields,
     _touch,
     _touch_activity,
     _touch_indicator,
     _wib,
 )
+from spbe_portal import prepared
 
 # --- Messages (tests import these) ---------------------------------------------------------
 
@@ -131,7 +133,7 @@ def store_evidence(
     )
     evidence.file.save(checked.name, uploaded_file, save=False)
     try:
-        evidence.save()
+        prepared.insert(evidence)
         record_event(
             action=AuditEvent.Action.EVIDENCE_UPLOADED,
             actor=by,
@@ -166,30 +168,76 @@ def link_evidence(
     Idempotent in effect: linking the same file twice raises ALREADY_LINKED.
     Side effects: "evidence.linked" AuditEvent on the indicator; progress counters.
     `locked=True`: the caller holds the evaluation's row lock in its transaction
-    (`atomic_unless_locked`) and `answer.evaluation` is that row (the indicator page's
-    link, 27 times an institution).
+    (`atomic_unless_locked`) and `answer.evaluation` is that row.
     """
     now = now or timezone.now()
     ev = answer.evaluation if locked else _lock(answer.evaluation)
-    if evidence.evaluation_id != ev.pk or answer.phase != Phase.SELF:
+    if answer.phase != Phase.SELF:
         raise ValidationError(EVIDENCE_OTHER_EVALUATION, code="other_evaluation")
     _check_window(ev, by, now, indicator=answer.indicator)
-    # The indicator's entries before the link: the progress counters change by the
-    # indicator's change of state (as a save's do), without recounting the evaluation;
-    # the same query says whether this file is already linked to this entry.
-    siblings = list(
-        Answer.objects.filter(evaluation=ev, indicator_id=answer.indicator_id, phase=Phase.SELF)
-        .annotate(
-            n_links=Count("evidence_links"),
-            n_this=Count("evidence_links", filter=Q(evidence_links__evidence=evidence)),
+    answers = indicator_answers(ev, answer.indicator)
+    mine = next((a for a in answers if a.pk == answer.pk), None)
+    if mine is None:  # not an answer of this evaluation
+        raise ValidationError(EVIDENCE_OTHER_EVALUATION, code="other_evaluation")
+    mine.evaluation, mine.indicator = ev, answer.indicator
+    return _link(ev, answers, mine, evidence=evidence, by=by, page_ref=page_ref, now=now)
+
+
+@atomic_unless_locked
+def link_to_entry(
+    *,
+    evaluation: Evaluation,
+    indicator,
+    entry: int,
+    evidence: EvidenceFile,
+    by,
+    page_ref: str = "",
+    now=None,
+    locked: bool = False,
+) -> list[Answer]:
+    """Link a library file to one indicator entry, creating the entry's empty answer
+    (version 1, no event of its own) when it has none: what the indicator page's "link"
+    and "upload and link" do, 35 times an institution on deadline day.
+
+    Returns the indicator's self answers after the link, each with its links and their
+    files (as `indicator_answers` gives them): the entry's evidence panel is rendered
+    from them. One read of the answers and links under the lock serves the guards, the
+    change of the progress counters and that panel. Same rules as `link_evidence`.
+    """
+    now = now or timezone.now()
+    ev = _lock_for_entry(evaluation, indicator, entry, by, now, locked=locked)
+    answers = indicator_answers(ev, indicator)
+    answer = next((a for a in answers if a.entry == entry), None)
+    if answer is None:
+        answer = Answer(
+            evaluation=ev, indicator=indicator, entry=entry, phase=Phase.SELF, updated_by=by
         )
-        .only("entry", "level", "note", "service_name")
-    )
-    if any(a.pk == answer.pk and a.n_this for a in siblings):
+        prepared.insert(answer)
+        prepared.attach_prefetched([answer], "evidence_links", [])
+        answers = sorted([*answers, answer], key=lambda a: a.entry)
+    answer.evaluation, answer.indicator = ev, indicator
+    _link(ev, answers, answer, evidence=evidence, by=by, page_ref=page_ref, now=now)
+    return answers
+
+
+def _link(ev, answers, answer, *, evidence, by, page_ref, now) -> EvidenceLink:
+    """The link itself, under the evaluation's lock, `answers` being the indicator's self
+    answers with their links (`answer` one of them). The new link is added to `answer`'s
+    links, so `answers` shows the state after it."""
+    if evidence.evaluation_id != ev.pk:
+        raise ValidationError(EVIDENCE_OTHER_EVALUATION, code="other_evaluation")
+    links = list(answer.evidence_links.all())
+    if any(link.evidence_id == evidence.pk for link in links):
         raise ValidationError(ALREADY_LINKED, code="already_linked")
-    link = EvidenceLink.objects.create(
+    # The counters change by the indicator's change of state, as a save's do.
+    before = [
+        SimpleNamespace(**_state_fields(a, n_links=len(a.evidence_links.all()))) for a in answers
+    ]
+    link = EvidenceLink(
         evidence=evidence, answer=answer, page_ref=(page_ref or "").strip()[:50], linked_by=by
     )
+    prepared.insert(link)
+    prepared.attach_prefetched([answer], "evidence_links", [*links, link])
     record_event(
         action=AuditEvent.Action.EVIDENCE_LINKED,
         actor=by,
@@ -202,13 +250,18 @@ def link_evidence(
         },
         at=now,
     )
-    before = [SimpleNamespace(**_state_fields(a)) for a in siblings]
     after = [
-        SimpleNamespace(**{**_state_fields(a), "n_links": a.n_links + (a.pk == answer.pk)})
-        for a in siblings
+        SimpleNamespace(**_state_fields(a, n_links=len(a.evidence_links.all()))) for a in answers
     ]
     _touch_indicator(ev, indicator=answer.indicator, before=before, after=after, by=by, now=now)
     return link
+
+
+def _states(answers) -> list[SimpleNamespace]:
+    """What an indicator's state is derived from, for answers that carry their links."""
+    return [
+        SimpleNamespace(**_state_fields(a, n_links=len(a.evidence_links.all()))) for a in answers
+    ]
 
 
 @transaction.atomic

@@ -393,14 +393,15 @@ def _write_answer(ev, indicator, entry, answer, new: dict, by) -> Answer:
     return answer
 
 
-def _state_fields(answer) -> dict:
-    """The fields an indicator's state is derived from (see completeness.indicator_state)."""
+def _state_fields(answer, n_links: int | None = None) -> dict:
+    """The fields an indicator's state is derived from (see completeness.indicator_state);
+    `n_links` when the answer carries its links rather than their count."""
     return {
         "entry": answer.entry,
         "level": answer.level,
         "note": answer.note,
         "service_name": answer.service_name,
-        "n_links": answer.n_links,
+        "n_links": answer.n_links if n_links is None else n_links,
     }
 
 

@@ -30,7 +30,6 @@ from evaluations.permissions import (
 from evaluations.selectors import selfeval as sel
 from evaluations.selectors.evidence import visible_evidence
 from evaluations.services import evidence as evidence_svc
-from evaluations.services import selfeval as svc
 from evaluations.views.selfeval import (
     _context_for,
     _error_text,
@@ -43,14 +42,15 @@ from evaluations.wib import WIB
 _CSS = {"success": "success", "info": "info", "error": "danger"}
 
 
-def _tell(request, evaluation, indicator, entry: int, notices: list[tuple[str, str]]):
+def _tell(request, evaluation, indicator, entry: int, notices: list[tuple[str, str]], answers=None):
     """The outcome of an evidence form. Sent by htmx from the indicator page: the entry's
     evidence panel with the outcome in it (the page is not reloaded, so the operator's
     place and typed text stay). Otherwise: the outcome as messages on the page the
     browser is redirected to (the indicator page, or the library for a file uploaded
-    there)."""
+    there). `answers`: the indicator's answers with their links when the caller has
+    them (read under the lock by the link), else the panel reads them."""
     if request.htmx and indicator is not None:
-        return _panel(request, evaluation, indicator, entry, notices)
+        return _panel(request, evaluation, indicator, entry, notices, answers)
     for level, text in notices:
         getattr(messages, level)(request, text)
     if indicator is None:
@@ -58,10 +58,11 @@ def _tell(request, evaluation, indicator, entry: int, notices: list[tuple[str, s
     return redirect("evaluations:answer-edit", pk=evaluation.pk, indicator_pk=indicator.pk)
 
 
-def _panel(request, evaluation, indicator, entry: int, notices):
+def _panel(request, evaluation, indicator, entry: int, notices, answers=None):
     now = timezone.now()
     ctx = _context_for(evaluation, request.user, now)
-    answers = sel.indicator_answers(evaluation, indicator)
+    if answers is None:
+        answers = sel.indicator_answers(evaluation, indicator)
     answer = next((a for a in answers if a.entry == entry), None)
     editable = _indicator_editable(ctx, indicator)
     ctx.update(
@@ -99,16 +100,11 @@ def evidence_link(request, pk: int, indicator_pk: int):
                 notice = ("error", _("Choose a file from the library."))
                 return _tell(request, evaluation, indicator, _entry_of(form), [notice])
             data = form.cleaned_data
-            answer = svc.ensure_answer(
+            answers = evidence_svc.link_to_entry(
                 evaluation=evaluation,
                 indicator=indicator,
                 entry=data["entry"],
-                by=request.user,
-                locked=True,
-            )
-            evidence_svc.link_evidence(
                 evidence=data["evidence"],
-                answer=answer,
                 by=request.user,
                 page_ref=data["page_ref"],
                 locked=True,
@@ -117,7 +113,7 @@ def evidence_link(request, pk: int, indicator_pk: int):
         level = "info" if exc.code == "already_linked" else "error"
         return _tell(request, evaluation, indicator, data["entry"], [(level, _error_text(exc))])
     text = _("“%(name)s” linked to this indicator.") % {"name": data["evidence"].original_name}
-    return _tell(request, evaluation, indicator, data["entry"], [("success", text)])
+    return _tell(request, evaluation, indicator, data["entry"], [("success", text)], answers)
 
 
 @login_required
@@ -187,36 +183,35 @@ def evidence_upload(request, pk: int):
                 locked=True,
             )
             notices = [("success", _uploaded_text(evidence))]
+            answers = None
             if indicator is not None:
-                notices += _link_uploaded(request, evaluation, indicator, entry, evidence, data)
+                answers, refused = _link_uploaded(
+                    request, evaluation, indicator, entry, evidence, data
+                )
+                notices += refused
     except ValidationError as exc:
         # Nothing was stored: the outcome is rendered after the rollback.
         return _tell(request, evaluation, indicator, entry, [("error", _error_text(exc))])
-    return _tell(request, evaluation, indicator, entry, notices)
+    return _tell(request, evaluation, indicator, entry, notices, answers)
 
 
-def _link_uploaded(request, evaluation, indicator, entry, evidence, data) -> list:
+def _link_uploaded(request, evaluation, indicator, entry, evidence, data):
     """Link the file just uploaded, in a savepoint: a refused link leaves the file in
-    the library and says why."""
+    the library and says why. (the indicator's answers after the link or None, notices)"""
     try:
         with transaction.atomic():
-            answer = svc.ensure_answer(
+            answers = evidence_svc.link_to_entry(
                 evaluation=evaluation,
                 indicator=indicator,
                 entry=entry,
-                by=request.user,
-                locked=True,
-            )
-            evidence_svc.link_evidence(
                 evidence=evidence,
-                answer=answer,
                 by=request.user,
                 page_ref=data["page_ref"],
                 locked=True,
             )
     except ValidationError as exc:
-        return [("error", _error_text(exc))]
-    return []
+        return None, [("error", _error_text(exc))]
+    return answers, []
 
 
 def _uploaded_text(evidence) -> str:

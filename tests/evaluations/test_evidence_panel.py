@@ -117,6 +117,22 @@ def test_a_bad_upload_says_why_and_keeps_what_was_linked(client, evaluation, ind
     assert list(EvidenceFile.objects.values_list("original_name", flat=True)) == ["Lama.pdf"]
 
 
+@pytest.mark.parametrize("which", ["another evaluation's", "out of range", "not a number"])
+def test_linking_a_file_not_in_the_library_asks_for_one(
+    client, evaluation, other_evaluation, indicators, operator, which
+):
+    theirs = f.EvidenceFileFactory(evaluation=other_evaluation, original_name="Milik lain.pdf")
+    posted = {"another evaluation's": theirs.pk, "out of range": 2**64, "not a number": "x"}
+    logged_in(client, operator)
+    response = client.post(
+        link_url(evaluation, indicators[0]), {"evidence": posted[which], "entry": 1}, **HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose a file from the library." in html and "Milik lain.pdf" not in html
+    assert not EvidenceLink.objects.exists()
+
+
 def test_after_the_deadline_the_panel_refuses_and_offers_no_forms(
     client, evaluation, indicators, operator
 ):
@@ -168,11 +184,11 @@ def test_the_panel_costs_the_same_queries_at_one_and_many_files(
     new = _fill(evaluation, indicators[0], operator, files)
     logged_in(client, operator)
     # The write, in one transaction under the evaluation's row lock taken by the scoped
-    # lookup (the file, the answer, the indicator's entries for the counters and whether
-    # the file is already linked, the link and its audit event; no savepoints), then the
-    # panel: extension, the indicator's answers, their links, the library. The same at
+    # lookup (the file; the indicator's answers and their links, read once for the
+    # counters, whether the file is already linked and the panel; the link and its
+    # audit event; no savepoints), then the panel: extension, the library. The same at
     # 1 and 15 files.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         response = client.post(
             link_url(evaluation, indicators[0]), {"evidence": new.pk, "entry": 1}, **HTMX
         )
@@ -222,10 +238,11 @@ def test_an_upload_from_the_indicator_page_is_one_transaction(
     # session, user; the transaction (a savepoint here, inside the test's own, and its
     # release): the evaluation under its row lock, the framework's indicators (this
     # process's cache is new to the test's framework), the duplicate check, the file and
-    # its audit event, then the link in a savepoint and its release (the answer, the
-    # indicator's entries, the link and its audit event); then the panel: extension,
-    # answers, links, library. One lock; before, three transactions each took it.
-    with django_assert_num_queries(19):
+    # its audit event, then the link in a savepoint and its release (the indicator's
+    # answers and their links, the link and its audit event); then the panel: extension,
+    # library (the answers are those the link read). One lock; before, three
+    # transactions each took it.
+    with django_assert_num_queries(17):
         response = client.post(
             upload_url(evaluation),
             {"file": upload(make_pdf(3), "Baru.pdf"), "indicator": indicators[0].pk, "entry": 1},

@@ -95,3 +95,62 @@ def test_with_evidence_counts_only_indicators_that_have_files(evaluation, operat
     zero.refresh_from_db()
     assert completeness.indicator_state(indicators[0], [zero], framework) == completeness.COMPLETE
     assert completeness.indicator_progress(indicators[0], [zero], framework) == (True, False)
+
+
+def test_linking_to_entries_keeps_the_counters_and_returns_what_is_stored(evaluation, operator):
+    """The indicator page's link (an entry with or without an answer yet): the counters
+    equal a recount, a second link of the same file is refused, and the answers given
+    back for the panel are the rows stored, the new link included."""
+    from django.core.exceptions import ValidationError
+
+    from evaluations.models import Answer
+
+    indicators = small_framework(evaluation.period, n=4)
+    multi = indicators[-1]
+    files = [
+        evidence_svc.upload_evidence(
+            evaluation=evaluation, by=operator, uploaded_file=upload(make_pdf(i + 1), f"{i}.pdf")
+        )
+        for i in range(3)
+    ]
+    rng = random.Random(11)
+    refused = linked = 0
+    for step in range(40):
+        indicator = rng.choice(indicators)
+        entry = rng.randint(1, multi.max_entries) if indicator == multi else 1
+        if step % 3 == 0:
+            save(
+                evaluation,
+                indicator,
+                operator,
+                level=rng.choice([1, 3]),
+                note="Ada SK",
+                entry=entry,
+            )
+        try:
+            answers = evidence_svc.link_to_entry(
+                evaluation=evaluation,
+                indicator=indicator,
+                entry=entry,
+                evidence=rng.choice(files),
+                by=operator,
+                page_ref="2",
+            )
+        except ValidationError as exc:
+            assert exc.code == "already_linked"
+            refused += 1
+        else:
+            linked += 1
+            stored = Answer.objects.filter(
+                evaluation=evaluation, indicator=indicator, phase="self"
+            ).order_by("entry")
+            assert [
+                (a.entry, sorted(a.evidence_links.values_list("pk", flat=True))) for a in stored
+            ] == [(a.entry, sorted(link.pk for link in a.evidence_links.all())) for a in answers], (
+                f"step {step}"
+            )
+        evaluation.refresh_from_db()
+        assert (evaluation.answered_count, evaluation.evidenced_count) == progress_for(
+            evaluation
+        ), f"step {step}"
+    assert refused and linked
