@@ -261,7 +261,8 @@ STORAGES = {
         "OPTIONS": _json_option("MEDIA_STORAGE_OPTIONS"),
     },
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # WhiteNoise's compressed, hashed files; each URL worked out once per process.
+        "BACKEND": "spbe_portal.static_storage.StaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
