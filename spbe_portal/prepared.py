@@ -145,6 +145,17 @@ def _execute(connection, cursor, statement: _Statement, params) -> None:
         cursor.execute(statement.sql, params)
 
 
+def written(statement: str) -> _Statement:
+    """A statement written out in SQL (%s placeholders), for `execute`: prepared on the
+    server as the compiled ones are. Made once, at import (each gets a name)."""
+    return _Statement(statement)
+
+
+def execute(connection, cursor, statement: _Statement, params) -> None:
+    """Run a `written` statement on Django's `cursor` (counted and logged as any query)."""
+    _execute(connection, cursor, statement, params)
+
+
 class _Slot:
     """The position of a named argument among the SQL parameters."""
 

@@ -59,3 +59,19 @@ def test_the_statement_names_djangos_session_table():
     assert opts.db_table == "django_session"
     for field in ("session_key", "session_data", "expire_date"):
         assert opts.get_field(field).column == field
+
+
+def test_on_postgresql_the_read_is_prepared_on_the_server():
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side preparation is PostgreSQL's")
+    from spbe_portal import prepared
+    from spbe_portal.session_store import READ
+
+    store = SessionStore()
+    store["answer"] = 42
+    store.save()
+    for _ in range(2):  # prepared on the first read of the connection, executed on both
+        with CaptureQueriesContext(connection) as queries:
+            assert SessionStore(store.session_key).load() == {"answer": 42}
+        (sql,) = [q["sql"] for q in queries.captured_queries]
+        assert sql.startswith("EXECUTE spbe_prepared_") and prepared.source(sql) == READ

@@ -210,6 +210,8 @@ def describe_events(events) -> list:
     """Give each event `label` (the action in words), `status_change` ("Submitted ->
     Under assessment", or "") and `change_rows` ([ChangeRow]). Returns the events."""
     events = list(events)
+    if not events:  # the indicator page, opened for the first time: most of deadline day
+        return events
     names = _names(events)
     status_labels = dict(Status.choices)
     action_labels = dict(AuditEvent.Action.choices)

@@ -51,6 +51,17 @@ def indicator_of(framework: Framework, pk) -> Indicator:
     return copy.copy(found)
 
 
+def indicators(framework: Framework) -> list[Indicator]:
+    """The framework's indicators with aspect and domain, in the framework's order
+    (domain, aspect, number): the dashboard's table and the submission check. Copies,
+    as `indicator_of` gives them."""
+    return [copy.copy(i) for i in sorted(_indicators(framework).values(), key=_in_order)]
+
+
+def _in_order(indicator: Indicator) -> tuple[int, int, int]:
+    return (indicator.aspect.domain.order, indicator.aspect.order, indicator.number)
+
+
 def neighbours(framework: Framework, indicator: Indicator) -> dict:
     """The indicators before and after `indicator` in number order, as (pk, number)
     pairs (None at either end): the indicator page's previous and next buttons."""

@@ -25,6 +25,7 @@ from evaluations.models import (
     Phase,
     Reopening,
 )
+from evaluations.selectors import framework as framework_cache
 from spbe_portal import prepared
 from spbe_portal.prepared import PreparedQuery
 
@@ -68,22 +69,16 @@ def current_evaluation_for(user, now) -> Evaluation | None:
 
 
 def framework_indicators(framework) -> list[Indicator]:
-    """The framework's indicators with aspect and domain, in order. One query."""
-    return list(
-        Indicator.objects.filter(framework=framework)
-        .select_related("aspect__domain")
-        .order_by("aspect__domain__order", "aspect__order", "number")
-    )
+    """The framework's indicators with aspect and domain, in order: from the process's
+    framework cache (`selectors.framework`), no query once it holds the framework."""
+    return framework_cache.indicators(framework)
 
 
 def self_answers(evaluation) -> list[Answer]:
-    """The evaluation's self-phase answers with the number of evidence links. One query."""
-    return list(
-        Answer.objects.filter(evaluation=evaluation, phase=Phase.SELF)
-        .annotate(n_links=Count("evidence_links"))
-        .select_related("updated_by")
-        .order_by("indicator_id", "entry")
-    )
+    """The evaluation's self-phase answers with the number of evidence links. One query,
+    compiled once per process: the dashboard, the submission check, the confirmation
+    page and the submission read it."""
+    return _SELF_ANSWERS_COUNTED.all(evaluation=evaluation.pk)
 
 
 def self_answers_with_evidence(evaluation) -> list[Answer]:
@@ -273,6 +268,15 @@ _LINK_COUNT = Coalesce(
     ),
     0,
 )
+_SELF_ANSWERS_COUNTED = PreparedQuery(
+    lambda evaluation: (
+        Answer.objects.filter(evaluation_id=evaluation, phase=Phase.SELF)
+        .annotate(n_links=_LINK_COUNT)
+        .select_related("updated_by")
+        .order_by("indicator_id", "entry")
+    ),
+    "evaluation",
+)
 # An indicator's self answers with their link counts, read on every autosave: compiled
 # once per process (spbe_portal.prepared), the count a subquery per row (no GROUP BY
 # over the answers' columns).
@@ -382,11 +386,13 @@ def check_submission(evaluation: Evaluation) -> list[Problem]:
         by_indicator.setdefault(a.indicator_id, []).append(a)
     problems: list[Problem] = []
     for ind in indicators:
-        url = reverse("evaluations:answer-edit", args=[evaluation.pk, ind.pk])
-        problems.extend(
-            Problem(ind.pk, ind.number, ind.name, entry, message, url)
-            for entry, message in _indicator_problems(ind, by_indicator.get(ind.pk, []), framework)
-        )
+        found = list(_indicator_problems(ind, by_indicator.get(ind.pk, []), framework))
+        if found:  # the link to fix it, for the indicators that need one only
+            url = reverse("evaluations:answer-edit", args=[evaluation.pk, ind.pk])
+            problems.extend(
+                Problem(ind.pk, ind.number, ind.name, entry, message, url)
+                for entry, message in found
+            )
     return problems
 
 

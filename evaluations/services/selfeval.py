@@ -434,14 +434,18 @@ def ensure_answer(
 # --- Submission ---------------------------------------------------------------------------
 
 
-def submission_content_hash(evaluation: Evaluation) -> str:
+def submission_content_hash(evaluation: Evaluation, answers=None) -> str:
     """sha256 over the self answers and the evidence sha256s, deterministic.
 
     Canonical JSON of: every self answer (indicator number, entry, level, service
     name, justification, its linked files' sha256 and page references, sorted) and
-    the sorted sha256s of the whole evidence library.
+    the sorted sha256s of the whole evidence library. `answers`: the evaluation's
+    `self_answers_with_evidence` when the caller has read them (the confirmation page
+    shows them too).
     """
-    answers = [
+    if answers is None:
+        answers = self_answers_with_evidence(evaluation)
+    rows = [
         {
             "indicator": a.indicator.number,
             "entry": a.entry,
@@ -452,14 +456,14 @@ def submission_content_hash(evaluation: Evaluation) -> str:
                 [link.evidence.sha256, link.page_ref] for link in a.evidence_links.all()
             ),
         }
-        for a in self_answers_with_evidence(evaluation)
+        for a in answers
     ]
-    answers.sort(key=lambda d: (d["indicator"], d["entry"]))
+    rows.sort(key=lambda d: (d["indicator"], d["entry"]))
     library = sorted(
         EvidenceFile.objects.filter(evaluation=evaluation).values_list("sha256", flat=True)
     )
     payload = json.dumps(
-        {"answers": answers, "evidence": library},
+        {"answers": rows, "evidence": library},
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,

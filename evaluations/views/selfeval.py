@@ -406,12 +406,12 @@ def submit(request, pk: int):
     if problems:
         messages.warning(request, _("Complete the missing items before submitting."))
         return redirect("evaluations:submission-check", pk=evaluation.pk)
-    result = sel.self_index(evaluation)
+    answers = sel.self_answers_with_evidence(evaluation)
     ctx.update(
         {
-            "answers": sel.self_answers_with_evidence(evaluation),
-            "result": result,
-            "hash": svc.submission_content_hash(evaluation),
+            "answers": answers,
+            "result": sel.self_index(evaluation),
+            "hash": svc.submission_content_hash(evaluation, answers),
         }
     )
     return render(request, "evaluations/selfeval/submit_confirm.html", ctx)
