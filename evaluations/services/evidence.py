@@ -230,9 +230,7 @@ def _link(ev, answers, answer, *, evidence, by, page_ref, now) -> EvidenceLink:
     if any(link.evidence_id == evidence.pk for link in links):
         raise ValidationError(ALREADY_LINKED, code="already_linked")
     # The counters change by the indicator's change of state, as a save's do.
-    before = [
-        SimpleNamespace(**_state_fields(a, n_links=len(a.evidence_links.all()))) for a in answers
-    ]
+    before = _states(answers)
     link = EvidenceLink(
         evidence=evidence, answer=answer, page_ref=(page_ref or "").strip()[:50], linked_by=by
     )
@@ -250,9 +248,7 @@ def _link(ev, answers, answer, *, evidence, by, page_ref, now) -> EvidenceLink:
         },
         at=now,
     )
-    after = [
-        SimpleNamespace(**_state_fields(a, n_links=len(a.evidence_links.all()))) for a in answers
-    ]
+    after = _states(answers)
     _touch_indicator(ev, indicator=answer.indicator, before=before, after=after, by=by, now=now)
     return link
 
