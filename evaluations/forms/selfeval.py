@@ -54,6 +54,30 @@ class AnswerForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
+    def level_rows(self) -> list[dict]:
+        """The level choices as the indicator page writes them: each radio input's name, id
+        and state with the evidence the level needs. Built here rather than by iterating the
+        RadioSelect widget, whose per-option contexts were a sixth of the page's rendering,
+        and the indicator page is the one opened most on deadline day. The ids are the
+        widget's own (``id_level_<entry>_<index>``), so labels and scripts keep finding them."""
+        field = self["level"]
+        value = field.value()
+        chosen = "" if value is None else str(value)
+        base_id = field.field.widget.attrs.get("id") or field.auto_id
+        invalid = bool(field.errors)
+        return [
+            {
+                "name": field.html_name,
+                "value": level,
+                "label": label,
+                "id": f"{base_id}_{index}",
+                "checked": str(level) == chosen,
+                "invalid": invalid,
+                "criterion": self.indicator.level_criterion(level),
+            }
+            for index, (level, label) in enumerate(field.field.choices)
+        ]
+
     @property
     def justification_missing(self) -> bool:
         data = getattr(self, "cleaned_data", {}) or {}

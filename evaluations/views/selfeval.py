@@ -320,10 +320,6 @@ def _answer_page_context(request, evaluation, indicator, now, *, bound, conflict
             "indicator": indicator,
             "recency": recency.for_period(evaluation.period),
             "today": timezone.localdate(now, WIB),
-            "levels": [
-                (lvl, indicator.level_description(lvl))
-                for lvl in range(framework.min_self_level, 6)
-            ],
             "entries": _entry_forms(
                 evaluation, indicator, by_entry, framework.min_self_level, bound
             ),
