@@ -1,19 +1,31 @@
-"""`{% language_fragment "includes/_autosave.html" %}`: a fragment that depends on nothing
-but the active language (translated messages for the page's scripts, static file URLs),
-rendered once per language in a process and then reused.
+"""Fragments that every page repeats, rendered once and reused.
 
-Why: the indicator page is the page opened most on deadline day (every institution opens
-every indicator), and its scripts' message catalogues were about a tenth of its rendering
-time although they are the same for every user and every request. A fragment given to this
-tag is rendered with an empty context: it must not use the request, the user or the CSRF
-token. With DEBUG on it is rendered every time, so that an edited template shows at once.
+`{% language_fragment "includes/_autosave.html" %}`: a fragment that depends on nothing
+but the active language (translated messages for the page's scripts, static file URLs),
+rendered once per language in a process. It is rendered with an empty context: it must
+not use the request, the user or the CSRF token.
+
+`{% navbar %}`: the site's header (role badge, language switch, the role's navigation,
+the user menu), rendered once per language, page and what the header shows of the user,
+then reused with the request's CSRF token and path put in.
+
+Why: the indicator page is the page opened most on deadline day (every institution
+opens every indicator), and sampled under that load its rendering was about a quarter
+of the application servers' time; the header was a sixth of the page and the scripts'
+message catalogues a tenth, although neither changes from one request to the next.
+With DEBUG on both are rendered every time, so that an edited template shows at once.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from types import SimpleNamespace
+
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -33,3 +45,95 @@ def language_fragment(name: str) -> SafeString:
         if not settings.DEBUG:
             _rendered[key] = html
     return html
+
+
+NAVBAR_TEMPLATE = "includes/_navbar.html"
+# A worker serves a few thousand users on deadline day; a header is about 4 KB, so the
+# bound keeps the cache under 10 MB and the least recently used header leaves first.
+NAVBAR_ENTRIES = 2048
+# Stand-ins rendered into a cached header and replaced for each request. Private-use
+# characters: a token is alphanumeric and a request's path arrives percent-encoded, so
+# neither can contain them.
+_CSRF_HOLE = "\ue000csrf\ue000"
+_PATH_HOLE = "\ue000path\ue000"
+_CSRF_INPUT = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', _CSRF_HOLE)
+
+_navbars: OrderedDict[tuple, str] = OrderedDict()
+_navbars_lock = threading.Lock()
+
+
+def _shown_user(user) -> tuple | None:
+    """All the header shows of `user` or branches on: the cache key's user part, and the
+    only user the cached header is rendered with (so nothing outside the key can leak
+    into it)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        user.get_role_display(),
+        user.get_full_name(),
+        user.username,
+        user.institution.display_name if user.institution_id else "",
+        user.university.short_name if user.university_id else "",
+        user.is_institution_staff,
+        user.is_supervisor,
+        user.is_assessor,
+        user.is_coordinator,
+        user.is_ministry_admin,
+    )
+
+
+def _header_user(shown: tuple | None) -> SimpleNamespace:
+    if shown is None:
+        return SimpleNamespace(is_authenticated=False)
+    role, full_name, username, institution, university, *flags = shown
+    staff, supervisor, assessor, coordinator, admin = flags
+    return SimpleNamespace(
+        is_authenticated=True,
+        get_role_display=role,
+        get_full_name=full_name,
+        username=username,
+        institution_id=bool(institution),
+        institution=SimpleNamespace(display_name=institution),
+        university_id=bool(university),
+        university=SimpleNamespace(short_name=university),
+        is_institution_staff=staff,
+        is_supervisor=supervisor,
+        is_assessor=assessor,
+        is_coordinator=coordinator,
+        is_ministry_admin=admin,
+    )
+
+
+def _render_header(shown, view_name: str, url_name: str) -> str:
+    request = SimpleNamespace(
+        resolver_match=SimpleNamespace(view_name=view_name, url_name=url_name),
+        get_full_path=_PATH_HOLE,
+    )
+    context = {"user": _header_user(shown), "request": request, "csrf_token": _CSRF_HOLE}
+    return render_to_string(NAVBAR_TEMPLATE, context)
+
+
+@register.simple_tag(takes_context=True)
+def navbar(context) -> SafeString:
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    view_name = (match.view_name or "") if match else ""
+    url_name = (match.url_name or "") if match else ""
+    shown = _shown_user(context.get("user"))
+    key = (get_language(), view_name, url_name, shown)
+    with _navbars_lock:
+        html = _navbars.get(key)
+        if html is not None:
+            _navbars.move_to_end(key)
+    if html is None:
+        html = _render_header(shown, view_name, url_name)
+        if not settings.DEBUG:
+            with _navbars_lock:
+                _navbars[key] = html
+                if len(_navbars) > NAVBAR_ENTRIES:
+                    _navbars.popitem(last=False)
+    # As the {% csrf_token %} tag writes it: no field without a token.
+    token = str(context.get("csrf_token") or "")
+    field = "" if token in ("", "NOTPROVIDED") else _CSRF_INPUT.replace(_CSRF_HOLE, token)
+    path = conditional_escape(request.get_full_path()) if request is not None else ""
+    return mark_safe(html.replace(_CSRF_INPUT, field).replace(_PATH_HOLE, path))
