@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from django import template
 from django.conf import settings
@@ -62,45 +63,58 @@ _navbars: OrderedDict[tuple, str] = OrderedDict()
 _navbars_lock = threading.Lock()
 
 
-def _shown_user(user) -> tuple | None:
-    """All the header shows of `user` or branches on: the cache key's user part, and the
+class _Shown(NamedTuple):
+    """All the header shows of a user or branches on: the cache key's user part, and the
     only user the cached header is rendered with (so nothing outside the key can leak
     into it)."""
+
+    role: str
+    full_name: str
+    username: str
+    institution: str
+    university: str
+    is_institution_staff: bool
+    is_supervisor: bool
+    is_assessor: bool
+    is_coordinator: bool
+    is_ministry_admin: bool
+
+
+def _shown_user(user) -> _Shown | None:
     if user is None or not user.is_authenticated:
         return None
-    return (
-        user.get_role_display(),
-        user.get_full_name(),
-        user.username,
-        user.institution.display_name if user.institution_id else "",
-        user.university.short_name if user.university_id else "",
-        user.is_institution_staff,
-        user.is_supervisor,
-        user.is_assessor,
-        user.is_coordinator,
-        user.is_ministry_admin,
+    return _Shown(
+        role=user.get_role_display(),
+        full_name=user.get_full_name(),
+        username=user.username,
+        institution=user.institution.display_name if user.institution_id else "",
+        university=user.university.short_name if user.university_id else "",
+        is_institution_staff=user.is_institution_staff,
+        is_supervisor=user.is_supervisor,
+        is_assessor=user.is_assessor,
+        is_coordinator=user.is_coordinator,
+        is_ministry_admin=user.is_ministry_admin,
     )
 
 
-def _header_user(shown: tuple | None) -> SimpleNamespace:
+def _header_user(shown: _Shown | None) -> SimpleNamespace:
+    """A stand-in with the attributes the header template reads of `user`."""
     if shown is None:
         return SimpleNamespace(is_authenticated=False)
-    role, full_name, username, institution, university, *flags = shown
-    staff, supervisor, assessor, coordinator, admin = flags
     return SimpleNamespace(
         is_authenticated=True,
-        get_role_display=role,
-        get_full_name=full_name,
-        username=username,
-        institution_id=bool(institution),
-        institution=SimpleNamespace(display_name=institution),
-        university_id=bool(university),
-        university=SimpleNamespace(short_name=university),
-        is_institution_staff=staff,
-        is_supervisor=supervisor,
-        is_assessor=assessor,
-        is_coordinator=coordinator,
-        is_ministry_admin=admin,
+        get_role_display=shown.role,
+        get_full_name=shown.full_name,
+        username=shown.username,
+        institution_id=bool(shown.institution),
+        institution=SimpleNamespace(display_name=shown.institution),
+        university_id=bool(shown.university),
+        university=SimpleNamespace(short_name=shown.university),
+        is_institution_staff=shown.is_institution_staff,
+        is_supervisor=shown.is_supervisor,
+        is_assessor=shown.is_assessor,
+        is_coordinator=shown.is_coordinator,
+        is_ministry_admin=shown.is_ministry_admin,
     )
 
 
