@@ -138,7 +138,7 @@ $(BENCH_STAMP): requirements-bench.txt $(STAMP)
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	touch $(BENCH_STAMP)
 
-bench: $(BENCH_STAMP) ## the whole benchmark, about 45 minutes on 2 cores (see bench/README.md)
+bench: $(BENCH_STAMP) ## the whole benchmark, about 35 minutes on 2 cores (see bench/README.md)
 	$(PY) bench/run.py
 
 bench-quick: $(BENCH_STAMP) ## a short benchmark run for checking a change (about 3.5 min)

@@ -127,6 +127,25 @@ class LoadSteps:
                 return
             time.sleep(1)
 
+    def receipts_after(self, plan: Path, timeout: float) -> dict:
+        """Once the campaign's last institution has submitted: how many receipts were
+        already emailed, then how long until every one was (the interactive worker
+        renders them one after another, with the share of the cores the rush left it)."""
+        period_id = json.loads(plan.read_text())["period_id"]
+        started = time.monotonic()
+        state = first = self.probe(period_id)
+        while state["pending"] and time.monotonic() - started < timeout:
+            time.sleep(2)
+            state = self.probe(period_id)
+        return {
+            "submitted": first["submitted"],
+            "pending_at_end": len(first["pending"]),
+            "pending_after": len(state["pending"]),
+            "duplicate_receipts": state["duplicate_receipts"],
+            "seconds": None if state["pending"] else time.monotonic() - started,
+            "timeout": timeout,
+        }
+
     def after_fault(self, plan: Path) -> dict:
         """Once the stage is over: every acknowledged submission's receipt emailed once."""
         period_id = json.loads(plan.read_text())["period_id"]

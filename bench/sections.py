@@ -130,8 +130,11 @@ def _fault(found: dict, after: dict) -> str:
     )
 
 
-def rush(rows: list, stage_seconds: dict, faults: tuple[dict, dict]) -> str:
-    """rows: (users, locust result, verify result, is the whole-campaign stage)."""
+def rush(
+    rows: list, stage_seconds: dict, faults: tuple[dict, dict], receipts: dict | None = None
+) -> str:
+    """rows: (users, locust result, verify result, is the whole-campaign stage);
+    receipts: the campaign's receipts after its last submission (load.receipts_after)."""
     text = ["## Deadline rush\n"]
     for users, result, checked, last in rows:
         head = f"### {users} concurrent browsers" + (
@@ -145,10 +148,29 @@ def rush(rows: list, stage_seconds: dict, faults: tuple[dict, dict]) -> str:
                 f"Time to absorb the campaign: **{result['seconds']:.0f} s** "
                 f"({checked['submissions_acknowledged']} institutions submitted).\n"
             )
+            if receipts:
+                text.append(_receipts(receipts))
             text.append(cpu_table(result, checked["submissions_acknowledged"]))
         if users == 50:
             text.append(_fault(*faults))
     return "\n".join(text)
+
+
+def _receipts(found: dict) -> str:
+    """The receipts are rendered and emailed by the interactive worker, outside the
+    requests: the campaign's time stops at the last submission, this says how far
+    behind the receipts were then and when they caught up."""
+    done = found["submitted"] - found["pending_at_end"]
+    caught_up = (
+        f"all emailed **{found['seconds']:.0f} s** after it"
+        if found["seconds"] is not None
+        else f"**{found['pending_after']} still not emailed** {found['timeout']:.0f} s after it"
+    )
+    return (
+        f"Receipts: {done} of {found['submitted']} emailed when the last institution "
+        f"submitted; {caught_up} (one interactive worker process renders them one after "
+        f"another); {found['duplicate_receipts']} duplicated.\n"
+    )
 
 
 def cpu_table(result: dict, institutions: int) -> str:
