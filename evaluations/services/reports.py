@@ -338,7 +338,9 @@ def generate_report(*, report_id: int) -> Report | None:
     source_hash = documents.hash_data(kind, data, language)
     if report.file and report.source_hash == source_hash:
         # Content-hash skip: nothing it shows has changed since the last rendering.
-        report = keep_report(report=report)
+        with transaction.atomic():
+            report = keep_report(report=report)
+            _queue_receipt_email(report)
     else:
         # A new rendering is a new official document: it gets its own number.
         issued = issue_number(report=report)
@@ -351,11 +353,18 @@ def generate_report(*, report_id: int) -> Report | None:
                 report=report, content=content, filename=filename, source_hash=source_hash
             )
             record_file_hash(issued=issued, content=content)
-    if kind == Report.Kind.RECEIPT and not report.params.get("emailed_at"):
+            _queue_receipt_email(report)
+    return report
+
+
+def _queue_receipt_email(report: Report) -> None:
+    """Queue a ready receipt's email in the transaction that marks it READY: a worker
+    killed between two separate commits left a READY receipt that no job would ever
+    email (nothing reclaims a READY row)."""
+    if report.kind == Report.Kind.RECEIPT and not report.params.get("emailed_at"):
         from evaluations.tasks.reports import send_receipt_task
 
-        enqueue(send_receipt_task, report_id=report_id)
-    return report
+        enqueue(send_receipt_task, report_id=report.pk)
 
 
 def build_archive(*, report_id: int) -> Report | None:

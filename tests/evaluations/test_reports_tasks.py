@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.db import OperationalError
+from django.db import DatabaseError, OperationalError
 from django.utils import timezone
 
 from evaluations import documents
@@ -184,6 +184,34 @@ def test_receipt_is_emailed_to_supervisors_once_with_the_pdf(
     assert name.startswith("Tanda-Terima-SPBE-2019-Kota-Alpha") and content.startswith(b"%PDF")
     receipt.refresh_from_db()
     assert receipt.params["emailed_at"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_receipt_is_ready_only_with_its_email_queued(
+    framework_2018, institution, supervisor, operator, monkeypatch
+):
+    """A worker killed between marking a receipt READY and queuing its email left a
+    receipt nobody would ever email: the two are one transaction now. Queuing the email
+    failing stands in for the worker dying at that point."""
+    period = f.EvaluationPeriodFactory(framework=framework_2018, year=2019)
+    ev = f.answer_all_indicators(
+        f.EvaluationFactory(institution=institution, period=period), released=False, by=operator
+    )
+    receipt = f.ReportFactory(
+        kind=Report.Kind.RECEIPT, evaluation=ev, language="id", params={"submission": 1}
+    )
+
+    def outbox_unavailable(task, **kwargs):
+        raise DatabaseError("the outbox could not be written")
+
+    monkeypatch.setattr(services, "enqueue", outbox_unavailable)
+    with pytest.raises(DatabaseError):
+        services.generate_report(report_id=receipt.pk)
+    receipt.refresh_from_db()
+    # Still claimed, not READY: the reclaim job renders it again once the claim is stale,
+    # and that rendering queues the email.
+    assert receipt.status == Report.Status.RENDERING
+    assert not receipt.file and not receipt.finished_at
 
 
 def test_archive_zips_every_ready_report_with_progress(released, admin_user):
