@@ -127,31 +127,33 @@ class LoadSteps:
                 return
             time.sleep(1)
 
+    def _wait_for_receipts(self, plan: Path, timeout: float) -> tuple[dict, dict, float | None]:
+        """Probe until every submission's receipt is emailed and the outbox is empty, or
+        `timeout` seconds: (the first state, the last, the seconds it took or None)."""
+        period_id = json.loads(plan.read_text())["period_id"]
+        started = time.monotonic()
+        state = first = self.probe(period_id)
+        while state["pending"] or state["outbox"]:
+            if time.monotonic() - started > timeout:
+                return first, state, None
+            time.sleep(2)
+            state = self.probe(period_id)
+        return first, state, time.monotonic() - started
+
     def receipts_after(self, plan: Path, timeout: float) -> dict:
         """Once the campaign's last institution has submitted: how many receipts were
         already emailed, then how long until every one was (the interactive worker
         renders them one after another, with the share of the cores the rush left it)."""
-        period_id = json.loads(plan.read_text())["period_id"]
-        started = time.monotonic()
-        state = first = self.probe(period_id)
-        while state["pending"] and time.monotonic() - started < timeout:
-            time.sleep(2)
-            state = self.probe(period_id)
+        first, last, seconds = self._wait_for_receipts(plan, timeout)
         return {
             "submitted": first["submitted"],
             "pending_at_end": len(first["pending"]),
-            "pending_after": len(state["pending"]),
-            "duplicate_receipts": state["duplicate_receipts"],
-            "seconds": None if state["pending"] else time.monotonic() - started,
+            "pending_after": len(last["pending"]),
+            "duplicate_receipts": last["duplicate_receipts"],
+            "seconds": seconds,
             "timeout": timeout,
         }
 
     def after_fault(self, plan: Path) -> dict:
         """Once the stage is over: every acknowledged submission's receipt emailed once."""
-        period_id = json.loads(plan.read_text())["period_id"]
-        deadline = time.monotonic() + 300
-        while True:
-            state = self.probe(period_id)
-            if (not state["pending"] and state["outbox"] == 0) or time.monotonic() > deadline:
-                return state
-            time.sleep(2)
+        return self._wait_for_receipts(plan, 300)[1]

@@ -1,6 +1,7 @@
 """After a fault: has everything the rush acknowledged come through the task pipeline?
 
   python bench/recovery.py PERIOD_ID
+  python bench/recovery.py retire     (before a run: see retire_unfinished)
 
 Prints JSON: submitted evaluations of the period, those whose receipt is not yet READY
 and emailed (ids), evaluations with more than one receipt row, and the tasks waiting
@@ -53,5 +54,19 @@ def probe(period_id: int) -> dict:
     }
 
 
+def retire_unfinished() -> int:
+    """Mark the files an earlier run left queued or rendering as failed, so the reclaim
+    job does not send them again into this run's measurements; returns how many."""
+    unfinished = (Report.Status.QUEUED, Report.Status.RENDERING)
+    return Report.objects.filter(status__in=unfinished).update(
+        status=Report.Status.FAILED,
+        finished_at=timezone.now(),
+        error="left unfinished by an earlier benchmark run",
+    )
+
+
 if __name__ == "__main__":
-    print(json.dumps(probe(int(sys.argv[1]))))
+    if sys.argv[1] == "retire":
+        print(json.dumps({"retired": retire_unfinished()}))
+    else:
+        print(json.dumps(probe(int(sys.argv[1]))))

@@ -201,18 +201,10 @@ class Bench(LoadSteps):
         the worker renders hundreds of old receipts in the middle of the measurements
         (seen: a quick run after a full one recovered from the fault in 183 s instead of
         28, busy with the full run's 306 receipts)."""
-        import psycopg2
         import redis
 
         redis.Redis.from_url(self.env["BENCH_CELERY_BROKER_URL"]).flushdb()
-        conn = psycopg2.connect(dbname=DB_NAME, user="postgres", host="127.0.0.1")
-        with conn, conn.cursor() as cur:
-            cur.execute(
-                "UPDATE evaluations_report SET status = 'failed', finished_at = now(), "
-                "error = 'left unfinished by an earlier benchmark run' "
-                "WHERE status IN ('queued', 'rendering')"
-            )
-        conn.close()
+        self.run(PY, "bench/recovery.py", "retire")
 
     def start_broker(self) -> None:
         self.broker = self.start(
