@@ -37,5 +37,5 @@ USER spbe
 EXPOSE 8000
 
 CMD ["gunicorn", "spbe_portal.wsgi:application", "--bind", "0.0.0.0:8000", \
-     "--workers", "2", "--worker-class", "gthread", "--threads", "8", "--keep-alive", "75", \
+     "--workers", "2", "--worker-class", "gthread", "--threads", "4", "--keep-alive", "75", \
      "--timeout", "60", "--access-logfile", "-"]

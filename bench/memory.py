@@ -15,12 +15,13 @@ from pathlib import Path
 from bench.pdfs import unique_pdf
 
 # The memory bound per application worker the benchmark reports against. A worker is
-# one process per core with eight threads: its idle size (about 160 MiB) plus eight
-# requests at once holding an evidence upload each (Django keeps up to 5 MiB in memory,
-# and pypdf's parse of it about as much again), rounded up: 512 MiB. The two workers of
-# the 2-core reference server then take 1 GiB, which leaves a 4 GiB server room for
-# PostgreSQL's shared buffers, Redis, two Celery workers rendering PDFs and the page
-# cache. (Six workers of four threads each had 300 MiB each, 1.8 GiB in all.)
+# one process per core with four threads: its idle size (about 160 MiB), four requests
+# at once holding an evidence upload each (Django keeps up to 5 MiB in memory, and
+# pypdf's parse of it about as much again), and what the rush's pages leave allocated
+# (a worker of eight threads peaked at about 410 MiB), rounded up: 512 MiB. The two
+# workers of the 2-core reference server then take 1 GiB, which leaves a 4 GiB server
+# room for PostgreSQL's shared buffers, Redis, two Celery workers rendering PDFs and
+# the page cache. (Six workers of four threads each had 300 MiB each, 1.8 GiB in all.)
 RSS_BOUND_MIB = 512
 MIB = 1024  # the /proc figures are in KiB
 

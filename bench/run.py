@@ -4,7 +4,8 @@ baseline measured in the same run.
 What it does (see bench/README.md for how to read the table):
 1. A fresh PostgreSQL database (spbe_bench), the roster, two staff accounts per
    institution and the released 2019 campaign (bench/setup_data.py).
-2. The portal as in production: gunicorn (2 x cores + 1 workers, 4 threads each),
+2. The portal as in production: two gunicorn instances behind Caddy (one worker
+   process per core in all, 4 threads each),
    DEBUG off, Redis cache, a broker (a redis-server of the bench's own, so the fault
    step can stop it), Celery workers for the interactive and the bulk queue, and beat.
 3. The ceiling (/bench/ceiling: one SELECT FOR UPDATE + UPDATE) and the autosave
@@ -262,12 +263,16 @@ class Bench(LoadSteps):
         self.start_broker()
         cores = os.cpu_count() or 2
         # One worker process per core in all (Python runs one thread at a time in a
-        # process), eight threads each to overlap the waits on PostgreSQL: measured on
-        # the campaign, 13 % less CPU in the application servers than 2 x 3 processes of
-        # 4 threads (fewer processes competing for the two cores and their caches).
-        # BENCH_WORKERS and BENCH_THREADS override it, to measure another shape.
+        # process), four threads each to overlap the waits on PostgreSQL. Measured on
+        # the campaign (--campaign 80, runs alternated): 13 % less CPU in the
+        # application servers than 2 x 3 processes of 4 threads (fewer processes
+        # competing for the two cores and their caches); against eight threads, 5 %
+        # less CPU per institution (2.81 s against 2.95 s, three runs against two on a
+        # slow host day; more threads only queue for the interpreter lock and hold more
+        # database connections); three threads were no better than four.
+        # BENCH_WORKERS and BENCH_THREADS override it.
         workers = int(os.environ.get("BENCH_WORKERS", max(1, cores // 2)))  # per instance
-        threads = os.environ.get("BENCH_THREADS", "8")
+        threads = os.environ.get("BENCH_THREADS", "4")
         self.app_hosts = [f"127.0.0.1:{self.port + 1}", f"127.0.0.1:{self.port + 2}"]
         self.summary["gunicorn"] = (
             f"2 instances x {workers} workers x {threads} threads (gthread), ports "

@@ -204,10 +204,11 @@ def memory(found: dict) -> str:
     return (
         "## Memory of the application workers\n\n"
         f"{found['workers']} gunicorn workers (two instances). Bound chosen: "
-        f"**{RSS_BOUND_MIB} MiB per worker** of eight threads (its idle size and eight "
-        "evidence uploads at once): the two workers of a 2-core server then take 1 GiB, "
-        "which leaves a 4 GiB server room for PostgreSQL's shared buffers, Redis, two "
-        "Celery workers rendering PDFs and the page cache.\n\n"
+        f"**{RSS_BOUND_MIB} MiB per worker** of four threads (its idle size, four "
+        "evidence uploads at once and what the rush's pages leave allocated): the two "
+        "workers of a 2-core server then take 1 GiB, which leaves a 4 GiB server room "
+        "for PostgreSQL's shared buffers, Redis, two Celery workers rendering PDFs and "
+        "the page cache.\n\n"
         "| when | peak RSS per worker (MiB) | within the bound |\n|---|---:|---|\n"
         f"| ceiling, save and rush steps (highest of {found['workers']} workers; all: "
         + ", ".join(f"{v:.0f}" for v in found["rush_all"])
