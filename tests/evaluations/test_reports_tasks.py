@@ -187,12 +187,14 @@ def test_receipt_is_emailed_to_supervisors_once_with_the_pdf(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("already_rendered", [False, True], ids=["new", "unchanged"])
 def test_a_receipt_is_ready_only_with_its_email_queued(
-    framework_2018, institution, supervisor, operator, monkeypatch
+    framework_2018, institution, supervisor, operator, monkeypatch, already_rendered
 ):
     """A worker killed between marking a receipt READY and queuing its email left a
-    receipt nobody would ever email: the two are one transaction now. Queuing the email
-    failing stands in for the worker dying at that point."""
+    receipt nobody would ever email: the two are one transaction now, for a new
+    rendering and for the content-hash skip alike. Queuing the email failing stands in
+    for the worker dying at that point."""
     period = f.EvaluationPeriodFactory(framework=framework_2018, year=2019)
     ev = f.answer_all_indicators(
         f.EvaluationFactory(institution=institution, period=period), released=False, by=operator
@@ -200,6 +202,13 @@ def test_a_receipt_is_ready_only_with_its_email_queued(
     receipt = f.ReportFactory(
         kind=Report.Kind.RECEIPT, evaluation=ev, language="id", params={"submission": 1}
     )
+    if already_rendered:
+        # Rendered before, its email queued but not yet sent; asked for again, the
+        # source is unchanged, so the next run takes the content-hash skip.
+        monkeypatch.setattr(services, "enqueue", lambda task, **kwargs: None)
+        services.generate_report(report_id=receipt.pk)
+        Report.objects.filter(pk=receipt.pk).update(status=Report.Status.QUEUED)
+    stored = Report.objects.get(pk=receipt.pk).file.name
 
     def outbox_unavailable(task, **kwargs):
         raise DatabaseError("the outbox could not be written")
@@ -208,10 +217,11 @@ def test_a_receipt_is_ready_only_with_its_email_queued(
     with pytest.raises(DatabaseError):
         services.generate_report(report_id=receipt.pk)
     receipt.refresh_from_db()
-    # Still claimed, not READY: the reclaim job renders it again once the claim is stale,
-    # and that rendering queues the email.
+    # Still claimed, not READY: the reclaim job produces it again once the claim is
+    # stale, and that run queues the email.
     assert receipt.status == Report.Status.RENDERING
-    assert not receipt.file and not receipt.finished_at
+    assert receipt.file.name == stored  # none before; the earlier file, unchanged
+    assert not receipt.params.get("emailed_at")
 
 
 def test_archive_zips_every_ready_report_with_progress(released, admin_user):
