@@ -28,7 +28,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/spbe
 STAMP := $(VENV)/.installed
 
 .PHONY: help install system run serve seed migrate worker compilemessages test lint format \
-	bench bench-quick check-deploy clean backup restore
+	bench bench-quick bench-before-after check-deploy clean backup restore
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -143,6 +143,10 @@ bench: $(BENCH_STAMP) ## the whole benchmark, about 35 minutes on 2 cores (see b
 
 bench-quick: $(BENCH_STAMP) ## a short benchmark run for checking a change (about 3.5 min)
 	$(PY) bench/run.py --quick
+
+# The campaign target is a ratio to the code it replaced, run again here (bench/README.md).
+bench-before-after: $(BENCH_STAMP) ## the campaign of the code before and of this code, same machine (about 55 min)
+	$(PY) bench/before_after.py
 
 # Django's deployment checklist with production-like settings (no secrets needed).
 check-deploy: $(STAMP) ## manage.py check --deploy with production-like environment
