@@ -145,7 +145,7 @@ bench-quick: $(BENCH_STAMP) ## a short benchmark run for checking a change (abou
 	$(PY) bench/run.py --quick
 
 # The campaign target is a ratio to the code it replaced, run again here (bench/README.md).
-bench-before-after: $(BENCH_STAMP) ## the campaign of the code before and of this code, same machine (about 55 min)
+bench-before-after: $(BENCH_STAMP) ## the campaign of the code before and of this code, same machine (40-55 min)
 	$(PY) bench/before_after.py
 
 # Django's deployment checklist with production-like settings (no secrets needed).

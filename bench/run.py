@@ -27,7 +27,8 @@ Writes bench/results/bench-<time>.md and prints it.
   python bench/run.py --quick    a smaller run for checking a change (about 3.5 minutes here)
   python bench/run.py --campaign 60 [--users 200]
                                  only the campaign stage for 60 institutions: its time
-                                 and where the CPU went (reuses the database)
+                                 and where the CPU went (reuses the database;
+                                 --fresh drops it and migrates a new one)
 """
 
 from __future__ import annotations
@@ -600,8 +601,14 @@ if __name__ == "__main__":
         help="only the campaign stage, for the first N institutions (reuses spbe_bench)",
     )
     parser.add_argument("--users", type=int, default=200, help="browsers for --campaign")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="drop spbe_bench and build it again even with --campaign or --quick "
+        "(bench/before_after.py: each commit migrates its own schema)",
+    )
     options = parser.parse_args()
-    fresh = not (options.keep_db or options.quick or options.campaign)
+    fresh = options.fresh or not (options.keep_db or options.quick or options.campaign)
     bench = Bench(quick=options.quick, port=options.port, fresh=fresh)
     if options.campaign:
         sys.exit(bench.campaign_only(options.campaign, options.users))
